@@ -1,0 +1,117 @@
+"""Commands about the review as a whole: init, demo, status, check."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import click
+from rich.table import Table
+
+from realist.cli.app import CliState, cli, json_option, print_json
+from realist.demo import CREDIT
+from realist.services.check import check_review
+from realist.services.demo import DEFAULT_DEMO_DB, open_demo
+from realist.services.reviews import ReviewStatus, init_review, review_status
+
+
+@cli.command(epilog='Example:\n\n    realist --db my-review.realist init --title "Peer support"')
+@click.option("--title", default="Untitled realist review", show_default=True)
+@click.option("--name", default="", help="Your full name (the owner's display name).")
+@click.pass_obj
+def init(state: CliState, title: str, name: str) -> None:
+    """Create an empty review in --db."""
+    store = init_review(state.target, title, state.reviewer, name)
+    state.console.print(f"Created review [bold]{title}[/] in {store.describe()}")
+    store.close()
+
+
+@cli.command(epilog="Example:\n\n    realist demo --no-serve\n\n    realist demo --db /tmp/demo.realist")
+@click.option("--db", "demo_db", metavar="PATH-or-URL", help=f"Where the demo lives (default ./{DEFAULT_DEMO_DB}).")
+@click.option("--no-serve", is_flag=True, help="Only print the summary; do not start the web app.")
+@click.pass_obj
+def demo(state: CliState, demo_db: str | None, no_serve: bool) -> None:
+    """Create (or reopen) the bundled demo review and show a summary."""
+    target = demo_db or state.db or DEFAULT_DEMO_DB
+    store, created = open_demo(target)
+    verb = "Created" if created else "Opened"
+    state.console.print(f"{verb} the demo review in {store.describe()}\n")
+    _print_status(state, review_status(store))
+    where = f"--db {target} " if target != "review.realist" else ""
+    state.console.print(
+        f"\nExplore it: [bold]realist {where}theories[/], "
+        f"[bold]realist {where}theory N1[/], [bold]realist {where}interventions[/]"
+    )
+    if not no_serve:
+        state.console.print("(The web app is not part of this version yet; nothing to serve.)")
+    store.close()
+
+
+@cli.command(epilog="Example:\n\n    realist status\n\n    realist --db demo.realist status --json")
+@json_option
+@click.pass_obj
+def status(state: CliState, as_json: bool) -> None:
+    """Counts for every stage of the review."""
+    store = state.open()
+    result = review_status(store)
+    store.close()
+    if as_json:
+        print_json(dataclasses.asdict(result))
+    else:
+        _print_status(state, result)
+
+
+def _print_status(state: CliState, s: ReviewStatus) -> None:
+    console = state.console
+    console.print(f"[bold]{s.title}[/]")
+    if s.is_demo:
+        console.print(f"[dim]{CREDIT}[/]")
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("Stage")
+    table.add_column("Count", justify="right")
+    table.add_column("Detail")
+    table.add_row("Records", str(s.records["total"]), f"{s.records['duplicates']} duplicates merged")
+    for stage, decisions in sorted(s.screening.items()):
+        detail = ", ".join(f"{n} {d}" for d, n in sorted(decisions.items()))
+        table.add_row(f"Screened ({stage.replace('_', ' ')})", str(sum(decisions.values())), detail)
+    docs = s.documents
+    table.add_row(
+        "Included documents",
+        str(docs["included"]),
+        ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in docs["by_type"].items()),
+    )
+    table.add_row("Interventions", str(s.interventions), "")
+    for topic, entry in s.configurations["by_topic"].items():
+        detail = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in sorted(entry["by_verdict"].items()))
+        table.add_row(f"Configurations: {topic.replace('_', ' ')}", str(entry["total"]), detail)
+    table.add_row("Excerpts", str(s.excerpts), f"{s.codings} codings")
+    known = {k: v for k, v in s.flow.items() if v is not None}
+    if known:
+        table.add_row(
+            "Flow (stated)", "", ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in known.items())
+        )
+    console.print(table)
+    if s.problems:
+        console.print(
+            f"\n[yellow]{len(s.problems)} things to check[/] (run [bold]realist check[/] to list them)"
+        )
+
+
+@cli.command(epilog="Example:\n\n    realist --db demo.realist check\n\n    realist check --json")
+@json_option
+@click.pass_obj
+def check(state: CliState, as_json: bool) -> None:
+    """List inconsistencies: stated vs computed counts, the source's contradictions,
+    excerpts whose text no longer matches, configurations without evidence."""
+    store = state.open()
+    findings = check_review(store)
+    store.close()
+    if as_json:
+        print_json([dataclasses.asdict(f) for f in findings])
+        return
+    if not findings:
+        state.console.print("No problems found.")
+        return
+    table = Table("Kind", "Subject", "Finding", box=None, header_style="bold")
+    for finding in findings:
+        table.add_row(finding.kind, finding.subject, finding.message)
+    state.console.print(table)

@@ -1,0 +1,118 @@
+"""Commands about the programme theory and the interventions."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from realist.cli.app import CliState, cli, json_option, print_json
+from realist.domain.theory import ModelStyle, final_model_style
+from realist.services.interventions import intervention_json, list_interventions
+from realist.services.theories import TheoryView, list_theories, show_theory
+
+
+@cli.command(epilog="Example:\n\n    realist theories --topic negative_impact\n\n    realist theories --json")
+@click.option("--topic", help="Only this topic (e.g. take_up, positive_impact, negative_impact).")
+@json_option
+@click.pass_obj
+def theories(state: CliState, topic: str | None, as_json: bool) -> None:
+    """List CMO configurations with their verdicts and evidence counts."""
+    store = state.open()
+    views = list_theories(store, topic)
+    store.close()
+    if as_json:
+        print_json([v.as_json() for v in views])
+        return
+    table = Table(box=None, header_style="bold")
+    for column in ("ID", "Topic", "Title", "Origin", "Verdict", "Evidence"):
+        table.add_column(column)
+    for v in views:
+        c = v.configuration
+        title = c.title
+        style = final_model_style(c.origin, c.verdict)
+        if style is ModelStyle.STRUCK:
+            title = f"[strike]{title}[/strike]"
+        elif style is ModelStyle.NEW:
+            title = title.upper()
+        table.add_row(
+            c.identifier,
+            v.topic.name,
+            title,
+            c.origin.value + (" (partial)" if c.partial else ""),
+            c.verdict.value.replace("_", " ") if c.verdict else "untested",
+            f"{v.evidence['excerpts']} excerpts (+{v.evidence['supports']}"
+            f" −{v.evidence['refutes']} ~{v.evidence['refines']})",
+        )
+    state.console.print(table)
+
+
+@cli.command(epilog="Example:\n\n    realist theory N1\n\n    realist theory 14 --json")
+@click.argument("identifier")
+@json_option
+@click.pass_obj
+def theory(state: CliState, identifier: str, as_json: bool) -> None:
+    """Show one configuration: statement, C/M/O, theories, evidence and history."""
+    store = state.open()
+    view = show_theory(store, identifier)
+    store.close()
+    if as_json:
+        print_json(view.as_json())
+    else:
+        _print_theory(state, view)
+
+
+def _print_theory(state: CliState, view: TheoryView) -> None:
+    console, c, data = state.console, view.configuration, view.as_json()
+    console.print(f"[bold]Configuration {c.identifier}[/] · {view.topic.name}: {c.title}")
+    if c.statement:
+        console.print(f"\n{c.statement}")
+    for label, parts in (("Contexts", data["contexts"]), ("Outcomes", data["outcomes"])):
+        console.print(f"\n[bold]{label}[/]" + ("" if parts else " (none recorded)"))
+        for text in parts:
+            console.print(f"  • {text}")
+    console.print("\n[bold]Mechanisms[/]" + ("" if data["mechanisms"] else " (none recorded)"))
+    for m in data["mechanisms"]:
+        console.print(f"  • {m['text']}" + (f" [dim]({m['kind']})[/]" if m["kind"] else ""))
+    verdict = data["verdict"] or "untested"
+    console.print(
+        f"\nOrigin: {data['origin']}{' (partial)' if c.partial else ''} · "
+        f"Verdict: {verdict.replace('_', ' ')} · Final model: {data['model_style']}"
+    )
+    if c.rationale:
+        console.print(f"Rationale: {c.rationale}")
+    if view.middle_range_theories:
+        names = ", ".join(t.name for t in view.middle_range_theories)
+        console.print(f"Middle-range theories: {names}")
+    if c.intervention_numbers:
+        console.print("Interventions: " + ", ".join(f"#{n}" for n in c.intervention_numbers))
+    e = view.evidence
+    console.print(
+        f"Evidence: {e['excerpts']} excerpts ({e['supports']} supporting, "
+        f"{e['refutes']} refuting, {e['refines']} refining)"
+    )
+    if c.source_note:
+        console.print(f"[dim]{c.source_note}[/]")
+    console.print("\n[bold]History[/]" + ("" if view.history else ": unchanged since created"))
+    for v in view.history:
+        console.print(f"  v{v.version} → v{v.version + 1} by {v.reviewer_key} at {v.created_at}: {v.why}")
+
+
+@cli.command(epilog="Example:\n\n    realist interventions\n\n    realist interventions --json")
+@json_option
+@click.pass_obj
+def interventions(state: CliState, as_json: bool) -> None:
+    """The intervention table: attributes and documents of each programme."""
+    store = state.open()
+    items, documents = list_interventions(store)
+    store.close()
+    if as_json:
+        print_json([intervention_json(i, documents) for i in items])
+        return
+    names = sorted({name for i in items for name in i.attributes})
+    table = Table("#", "Documents", *names, box=None, header_style="bold")
+    for i in items:
+        docs = ", ".join(f"[{documents[k].reference_number}]" for k in i.document_keys)
+        table.add_row(
+            str(i.number), docs, *(str(i.attributes.get(n, "")) for n in names)
+        )
+    state.console.print(table)

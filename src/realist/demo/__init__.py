@@ -1,0 +1,35 @@
+"""The bundled demo review: McLeish, Ayers and McCourt (2023), CC BY 4.0.
+
+The data files in ``data/`` were transcribed from the paper's text once (see
+docs/ARCHITECTURE.md); nothing parses the paper at run time. ``load_demo_files`` returns
+them as plain dictionaries for :mod:`realist.services.demo` to turn into a review.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import yaml
+
+CREDIT = (
+    "Demo review: McLeish J, Ayers S, McCourt C. Community-based perinatal mental health peer "
+    "support: a realist review. BMC Pregnancy and Childbirth 2023;23:570. "
+    "doi:10.1186/s12884-023-05843-8. Licensed CC BY 4.0 "
+    "(http://creativecommons.org/licenses/by/4.0/); transcribed into Realist's data model."
+)
+
+FILES = ("review", "documents", "interventions", "theories", "excerpts")
+
+
+def _read(name: str) -> str:
+    return resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
+
+
+def load_demo_files() -> dict[str, Any]:
+    """Every demo data file, parsed, by name; ``paper`` is the paper's exact text."""
+    loaded: dict[str, Any] = {name: yaml.safe_load(_read(f"{name}.yaml")) for name in FILES}
+    # newline="" semantics: excerpt offsets count characters of the file exactly as stored.
+    data = resources.files(__package__).joinpath("data", "paper.txt").read_bytes()
+    loaded["paper"] = data.decode("utf-8")
+    return loaded

@@ -1,0 +1,85 @@
+"""The review itself, the people doing it, and the search strategy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ReviewerRole(StrEnum):
+    """What a person may do in a review (permissions are checked against this)."""
+
+    OWNER = "owner"
+    REVIEWER = "reviewer"
+    VIEWER = "viewer"
+
+
+@dataclass
+class Review:
+    """A realist review: its question and the credit owed to its authors."""
+
+    title: str
+    question: str = ""
+    authors: list[str] = field(default_factory=list)
+    licence: str = ""
+    licence_url: str = ""
+    citation: str = ""
+    doi: str = ""
+    is_demo: bool = False
+    id: int | None = None
+
+
+@dataclass
+class Reviewer:
+    """A person; every decision, excerpt and memo is attributed to one."""
+
+    key: str
+    name: str
+    role: ReviewerRole = ReviewerRole.REVIEWER
+    id: int | None = None
+
+
+@dataclass
+class ConceptBlock:
+    """One block of OR-ed search terms; blocks are AND-ed together."""
+
+    name: str
+    terms: list[str]
+    position: int = 0
+    id: int | None = None
+
+    def query(self) -> str:
+        """The block as a boolean query fragment, quoting multi-word terms."""
+        return " OR ".join(f'"{t}"' if " " in t else t for t in self.terms)
+
+
+class SourceKind(StrEnum):
+    """PRISMA 2020 separates databases and registers from other methods."""
+
+    DATABASE = "database"
+    REGISTER = "register"
+    OTHER = "other"
+
+
+@dataclass
+class Source:
+    """A database, register or other method searched, with when it was searched."""
+
+    name: str
+    kind: SourceKind = SourceKind.DATABASE
+    searched: str | None = None  # ISO date or year-month as the reviewer recorded it
+    note: str = ""
+    id: int | None = None
+
+
+@dataclass
+class SearchStrategy:
+    """The concept blocks and the sources they were run against."""
+
+    concept_blocks: list[ConceptBlock] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    last_search: str | None = None
+
+    def query(self) -> str:
+        """The whole strategy as one boolean query: blocks AND-ed, terms OR-ed."""
+        return " AND ".join(f"({b.query()})" for b in self.concept_blocks)

@@ -1,0 +1,149 @@
+"""Programme theory: CMO configurations, their components, middle-range theories and memos.
+
+A configuration is the first-class object of a realist review: *in this context, this
+mechanism fires, producing this outcome*. The final theoretical model is derived from the
+configurations' origins and verdicts (see :func:`final_model_style`), never retyped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What part of a configuration a component, or a coding, is about."""
+
+    CONTEXT = "context"
+    MECHANISM = "mechanism"
+    OUTCOME = "outcome"
+    CONFIGURATION = "configuration"  # the configuration as a whole (codings only)
+
+
+class MechanismKind(StrEnum):
+    """Dalkin et al.'s split: the resource a programme offers, and the reasoning it triggers."""
+
+    RESOURCE = "resource"
+    REASONING = "reasoning"
+
+
+class Origin(StrEnum):
+    INITIAL = "initial"  # in the initial theoretical model (coded deductively)
+    INDUCTIVE = "inductive"  # found in the evidence, new in the final model
+
+
+class Verdict(StrEnum):
+    SUPPORTED = "supported"
+    NOT_SUPPORTED = "not_supported"
+    REFINED = "refined"
+
+
+@dataclass
+class Topic:
+    """A group of configurations (the demo has take-up, positive and negative impact)."""
+
+    key: str
+    name: str
+    position: int = 0
+    id: int | None = None
+
+
+@dataclass
+class Component:
+    """One context, mechanism or outcome of a configuration."""
+
+    role: Role
+    text: str
+    kind: MechanismKind | None = None  # mechanisms only, where known
+    position: int = 0
+    id: int | None = None
+
+
+@dataclass
+class MiddleRangeTheory:
+    """A theory from the literature that explains mechanisms (e.g. social comparison)."""
+
+    key: str
+    name: str
+    description: str = ""
+    references: list[int] = field(default_factory=list)
+    id: int | None = None
+
+
+@dataclass
+class CMOConfiguration:
+    """A context-mechanism-outcome configuration of the programme theory."""
+
+    identifier: str  # stable, human identifier ("1", "14", "N3")
+    topic_key: str
+    title: str = ""
+    statement: str = ""  # If ... then ..., because ...
+    components: list[Component] = field(default_factory=list)
+    origin: Origin = Origin.INITIAL
+    partial: bool = False  # a context and mechanism without an outcome
+    verdict: Verdict | None = None
+    rationale: str = ""
+    source_note: str = ""
+    middle_range_theory_keys: list[str] = field(default_factory=list)
+    intervention_numbers: list[int] = field(default_factory=list)
+    position: int = 0
+    id: int | None = None
+
+    def of_role(self, role: Role) -> list[Component]:
+        """Components of one role, in their order."""
+        return sorted((c for c in self.components if c.role is role), key=lambda c: c.position)
+
+    @property
+    def contexts(self) -> list[Component]:
+        return self.of_role(Role.CONTEXT)
+
+    @property
+    def mechanisms(self) -> list[Component]:
+        return self.of_role(Role.MECHANISM)
+
+    @property
+    def outcomes(self) -> list[Component]:
+        return self.of_role(Role.OUTCOME)
+
+
+class ModelStyle(StrEnum):
+    """How a configuration appears in the final theoretical model (the paper's fonts)."""
+
+    NORMAL = "normal"  # in the initial model and supported
+    STRUCK = "struck"  # in the initial model, no evidence found
+    NEW = "new"  # not in the initial model, found in the evidence: CAPITALS
+    OMITTED = "omitted"  # an inductive idea the evidence did not bear out
+
+
+def final_model_style(origin: Origin, verdict: Verdict | None) -> ModelStyle:
+    """The paper's rule: normal if initial and supported, struck if initial and unsupported,
+    capitals if new. An untested initial theory counts as unsupported: the final model
+    claims only what the evidence bears."""
+    supported = verdict in (Verdict.SUPPORTED, Verdict.REFINED)
+    if origin is Origin.INITIAL:
+        return ModelStyle.NORMAL if supported else ModelStyle.STRUCK
+    return ModelStyle.NEW if supported else ModelStyle.OMITTED
+
+
+@dataclass
+class Memo:
+    """A note on a configuration or on the review; earlier versions are kept."""
+
+    subject: str  # e.g. "configuration:N3" or "review"
+    text: str
+    reviewer_key: str
+    version: int = 1
+    created_at: str | None = None
+    id: int | None = None
+
+
+@dataclass
+class ConfigurationVersion:
+    """A snapshot of a configuration before an edit: the theory's history."""
+
+    identifier: str
+    version: int
+    snapshot: dict[str, object]
+    reviewer_key: str
+    why: str = ""
+    created_at: str | None = None

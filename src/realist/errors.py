@@ -1,0 +1,52 @@
+"""Realist's exceptions: one tree, so callers can catch as broadly or narrowly as they need.
+
+    RealistError                 anything Realist raises on purpose
+    ├── StoreError               the review store cannot be used
+    │   ├── UnsupportedDatabase  an unknown URL scheme (neither a path, sqlite:// nor postgresql://)
+    │   ├── NotAReview           the file or database exists but is not a Realist review
+    │   ├── SchemaTooNew         the review was written by a newer Realist
+    │   ├── NoReview             no review has been created here yet (run `realist init`)
+    │   └── ReviewExists         `init` on a store that already holds a review
+    ├── NotFound                 a named thing (configuration, document, ...) does not exist
+    └── InvalidInput             input that breaks a rule; says which file, line or field
+
+The CLI turns every RealistError into one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+
+class RealistError(Exception):
+    """Base class of every error Realist raises on purpose."""
+
+
+class StoreError(RealistError):
+    """The review store cannot be opened or used."""
+
+
+class UnsupportedDatabase(StoreError):
+    """The database URL has a scheme Realist does not speak."""
+
+
+class NotAReview(StoreError):
+    """The file or database exists but does not hold a Realist review."""
+
+
+class SchemaTooNew(StoreError):
+    """The review's schema was written by a newer version of Realist."""
+
+
+class NoReview(StoreError):
+    """The store is empty: no review has been created in it."""
+
+
+class ReviewExists(StoreError):
+    """A review already exists where a new one was to be created."""
+
+
+class NotFound(RealistError):
+    """A named object does not exist in the review."""
+
+
+class InvalidInput(RealistError):
+    """Input breaks a rule of the domain; the message names the file, line or field."""

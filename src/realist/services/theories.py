@@ -1,0 +1,159 @@
+"""Listing, showing and editing CMO configurations, with their evidence and history."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from realist.domain.theory import (
+    CMOConfiguration,
+    Component,
+    ConfigurationVersion,
+    MiddleRangeTheory,
+    Role,
+    Topic,
+    final_model_style,
+)
+from realist.errors import NotFound
+from realist.store import Store
+from realist.store import coding as coding_repo
+from realist.store import reviews as reviews_repo
+from realist.store import theory as theory_repo
+from realist.store.events import append_event
+
+STANCES = ("supports", "refutes", "refines")
+
+
+@dataclasses.dataclass
+class TheoryView:
+    """A configuration with what a reader needs beside it: evidence, theories, history."""
+
+    configuration: CMOConfiguration
+    topic: Topic
+    evidence: dict[str, int]
+    middle_range_theories: list[MiddleRangeTheory]
+    history: list[ConfigurationVersion]
+
+    def as_json(self) -> dict[str, Any]:
+        """The stable ``--json`` shape (documented in docs/CLI.md)."""
+        c = self.configuration
+        return {
+            "identifier": c.identifier,
+            "topic": c.topic_key,
+            "title": c.title,
+            "statement": c.statement,
+            "contexts": [p.text for p in c.contexts],
+            "mechanisms": [
+                {"text": p.text, "kind": p.kind.value if p.kind else None} for p in c.mechanisms
+            ],
+            "outcomes": [p.text for p in c.outcomes],
+            "origin": c.origin.value,
+            "partial": c.partial,
+            "verdict": c.verdict.value if c.verdict else None,
+            "rationale": c.rationale,
+            "model_style": final_model_style(c.origin, c.verdict).value,
+            "middle_range_theories": [
+                {"key": t.key, "name": t.name} for t in self.middle_range_theories
+            ],
+            "interventions": c.intervention_numbers,
+            "evidence": self.evidence,
+            "source_note": c.source_note,
+            "history": [
+                {
+                    "version": v.version,
+                    "reviewer": v.reviewer_key,
+                    "why": v.why,
+                    "at": v.created_at,
+                    "before": v.snapshot,
+                }
+                for v in self.history
+            ],
+        }
+
+
+def list_theories(store: Store, topic: str | None = None) -> list[TheoryView]:
+    """Configurations (optionally of one topic) with evidence counts and history."""
+    with store.reading() as connection:
+        topics = {t.key: t for t in theory_repo.list_topics(connection)}
+        if topic is not None and topic not in topics:
+            known = ", ".join(topics) or "none"
+            raise NotFound(f"no topic '{topic}' (topics: {known})")
+        theories = {t.key: t for t in theory_repo.list_middle_range_theories(connection)}
+        counts = coding_repo.evidence_counts(connection)
+        history = theory_repo.history(connection)
+        return [
+            TheoryView(
+                configuration=c,
+                topic=topics[c.topic_key],
+                evidence={
+                    key: counts.get(c.identifier, {}).get(key, 0)
+                    for key in (*STANCES, "excerpts")
+                },
+                middle_range_theories=[theories[k] for k in c.middle_range_theory_keys],
+                history=history.get(c.identifier, []),
+            )
+            for c in theory_repo.list_configurations(connection, topic)
+        ]
+
+
+def show_theory(store: Store, identifier: str) -> TheoryView:
+    for view in list_theories(store):
+        if view.configuration.identifier.lower() == identifier.lower():
+            return view
+    raise NotFound(f"no configuration '{identifier}' in this review")
+
+
+def snapshot(item: CMOConfiguration) -> dict[str, Any]:
+    """What a history entry keeps of a configuration: its wording and judgement."""
+    return {
+        "title": item.title,
+        "statement": item.statement,
+        "contexts": [p.text for p in item.contexts],
+        "mechanisms": [
+            {"text": p.text, "kind": p.kind.value if p.kind else None} for p in item.mechanisms
+        ],
+        "outcomes": [p.text for p in item.outcomes],
+        "origin": item.origin.value,
+        "partial": item.partial,
+        "verdict": item.verdict.value if item.verdict else None,
+        "rationale": item.rationale,
+    }
+
+
+def edit_configuration(
+    store: Store,
+    identifier: str,
+    reviewer: str,
+    why: str,
+    *,
+    statement: str | None = None,
+    title: str | None = None,
+    set_parts: dict[Role, list[str]] | None = None,
+) -> TheoryView:
+    """Change a configuration's wording, keeping the previous version with who and why."""
+    with store.transaction() as connection:
+        who = reviews_repo.reviewer_id(connection, reviewer)
+        current = theory_repo.get_configuration(connection, identifier)
+        assert current.id is not None
+        version = theory_repo.current_version(connection, current.id)
+        theory_repo.insert_version(connection, current.id, version, snapshot(current), who, why)
+        changed = dataclasses.replace(current, components=list(current.components))
+        if statement is not None:
+            changed.statement = statement
+        if title is not None:
+            changed.title = title
+        for role, texts in (set_parts or {}).items():
+            kinds = {p.position: p.kind for p in current.of_role(role)}
+            changed.components = [p for p in changed.components if p.role is not role] + [
+                Component(role=role, text=text, kind=kinds.get(i), position=i)
+                for i, text in enumerate(texts)
+            ]
+        theory_repo.update_configuration(connection, current.id, changed, version + 1)
+        append_event(
+            connection,
+            "configuration.edited",
+            reviewer,
+            f"configuration:{identifier}",
+            {"why": why, "version": version + 1},
+        )
+    return show_theory(store, identifier)

@@ -1,0 +1,202 @@
+"""Opening a review store: URL resolution, SQLite pragmas, schema version checks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
+
+from realist.errors import NoReview, NotAReview, ReviewExists, SchemaTooNew, UnsupportedDatabase
+from realist.store import schema, schema_analysis  # noqa: F401  (registers every table)
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def resolve_url(target: str) -> sa.URL:
+    """Turn a ``--db`` value into a database URL: a path means a local SQLite file."""
+    if "://" not in target:
+        return sa.make_url(f"sqlite:///{Path(target).expanduser().resolve()}")
+    scheme = target.split("://", 1)[0].lower()
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        return sa.make_url("postgresql+psycopg://" + target.split("://", 1)[1])
+    if scheme == "sqlite":
+        return sa.make_url(target)
+    raise UnsupportedDatabase(
+        f"unsupported database URL scheme '{scheme}://' "
+        "(use a file path, sqlite:///PATH or postgresql://...)"
+    )
+
+
+def _sqlite_path(url: sa.URL) -> Path | None:
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")  # readers never block the one writer
+    cursor.execute("PRAGMA synchronous = NORMAL")  # safe with WAL, much faster commits
+    cursor.close()
+
+
+def _make_engine(url: sa.URL) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        sa.event.listen(engine, "connect", _on_sqlite_connect)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest schema revision this version of Realist knows."""
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(_alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+class Store:
+    """An open review store. Writes go through :meth:`transaction`: all or nothing."""
+
+    def __init__(self, engine: Engine, url: sa.URL) -> None:
+        self.engine = engine
+        self.url = url
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One unit of work: commits at the end, rolls back everything on any error."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            yield connection
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def describe(self) -> str:
+        """The store's location for messages, without any password."""
+        path = _sqlite_path(self.url)
+        return str(path) if path else self.url.render_as_string(hide_password=True)
+
+
+def _schema_state(connection: Connection) -> str:
+    """'empty', 'current', 'old', 'newer' or 'foreign' (tables, but not a Realist review)."""
+    tables = set(sa.inspect(connection).get_table_names())
+    if not tables:
+        return "empty"
+    if "alembic_version" not in tables or "review" not in tables:
+        return "foreign"
+    current = MigrationContext.configure(connection).get_current_revision()
+    if current == head_revision():
+        return "current"
+    if current in known_revisions():
+        return "old"
+    return "newer"
+
+
+def _check_sqlite_file(path: Path) -> None:
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle:
+        if handle.read(16) != SQLITE_MAGIC:
+            raise NotAReview(f"{path} is not a Realist review (not an SQLite database)")
+
+
+def _connect(target: str) -> Store:
+    url = resolve_url(target)
+    path = _sqlite_path(url)
+    if path is not None:
+        _check_sqlite_file(path)
+        if not path.parent.exists():
+            raise NoReview(f"folder {path.parent} does not exist")
+    return Store(_make_engine(url), url)
+
+
+def _upgrade(connection: Connection) -> None:
+    command.upgrade(_alembic_config(connection), "head")
+
+
+def open_store(target: str | None = None) -> Store:
+    """Open an existing review, upgrading an older schema; refuse anything else."""
+    store = _connect(target or default_target())
+    path = _sqlite_path(store.url)
+    if path is not None and not path.exists():
+        store.close()
+        raise NoReview(f"no review at {path} (create one with `realist init` or `realist demo`)")
+    try:
+        with store.transaction() as connection:
+            state = _schema_state(connection)
+            if state == "old":
+                _upgrade(connection)
+    except sa.exc.DatabaseError as error:
+        store.close()
+        raise NotAReview(f"{store.describe()} is not a Realist review ({error.orig})") from None
+    if state != "current" and state != "old":
+        store.close()
+        _raise_for_state(state, store)
+    return store
+
+
+def _raise_for_state(state: str, store: Store) -> None:
+    where = store.describe()
+    if state == "empty":
+        raise NoReview(f"no review at {where} (create one with `realist init`)")
+    if state == "newer":
+        raise SchemaTooNew(
+            f"{where} was written by a newer version of Realist; upgrade Realist to open it"
+        )
+    raise NotAReview(f"{where} is not a Realist review (it holds other tables)")
+
+
+def create_store(target: str | None = None) -> Store:
+    """Create the schema in an empty store; refuse a store that already holds anything."""
+    store = _connect(target or default_target())
+    try:
+        with store.transaction() as connection:
+            state = _schema_state(connection)
+            if state == "empty":
+                _upgrade(connection)
+    except sa.exc.DatabaseError as error:
+        store.close()
+        raise NotAReview(f"{store.describe()} is not a Realist review ({error.orig})") from None
+    if state != "empty":
+        store.close()
+        if state in ("current", "old"):
+            raise ReviewExists(f"a review already exists at {store.describe()}")
+        _raise_for_state(state, store)
+    return store
+
+
+def default_target() -> str:
+    """``REALIST_DATABASE_URL`` or ``./review.realist``."""
+    return os.environ.get("REALIST_DATABASE_URL") or "review.realist"

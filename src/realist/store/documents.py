@@ -1,0 +1,183 @@
+"""Repository for documents, their immutable text versions, and interventions."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from realist.domain.documents import (
+    AttributeType,
+    AttributeValue,
+    Document,
+    DocumentType,
+    Intervention,
+    StudyDesign,
+    attribute_type_of,
+    text_hash,
+)
+from realist.errors import NotFound
+from realist.store.events import now
+from realist.store.schema_analysis import (
+    document,
+    document_text,
+    intervention,
+    intervention_attribute,
+    intervention_document,
+)
+
+
+def insert_document(connection: Connection, item: Document) -> int:
+    """Store a document and, if it has text, its first text version."""
+    result = connection.execute(
+        document.insert().values(
+            key=item.key,
+            title=item.title,
+            document_type=item.document_type,
+            study_design=item.study_design,
+            study_design_basis=item.study_design_basis,
+            citation=item.citation,
+            reference_number=item.reference_number,
+            record_id=item.record_id,
+            included=item.included,
+            created_at=now(),
+        )
+    )
+    document_id = int(result.inserted_primary_key[0])
+    if item.text:
+        add_text_version(connection, document_id, item.text)
+    return document_id
+
+
+def add_text_version(connection: Connection, document_id: int, text: str) -> int:
+    """Append a new immutable text version; returns its id."""
+    latest = connection.execute(
+        sa.select(sa.func.max(document_text.c.version)).where(
+            document_text.c.document_id == document_id
+        )
+    ).scalar()
+    result = connection.execute(
+        document_text.insert().values(
+            document_id=document_id,
+            version=(latest or 0) + 1,
+            text=text,
+            length=len(text),
+            sha256=text_hash(text),
+            created_at=now(),
+        )
+    )
+    return int(result.inserted_primary_key[0])
+
+
+def document_id(connection: Connection, key: str) -> int:
+    found = connection.execute(sa.select(document.c.id).where(document.c.key == key)).scalar()
+    if found is None:
+        raise NotFound(f"no document '{key}' in this review")
+    return int(found)
+
+
+def latest_text(connection: Connection, document_id: int) -> tuple[int, str] | None:
+    """(text version id, text) of a document's newest extraction, or None."""
+    row = connection.execute(
+        sa.select(document_text.c.id, document_text.c.text)
+        .where(document_text.c.document_id == document_id)
+        .order_by(document_text.c.version.desc())
+        .limit(1)
+    ).first()
+    return (int(row.id), row.text) if row else None
+
+
+def _to_document(row: sa.Row[tuple[object, ...]], text: str = "", sha: str = "") -> Document:
+    return Document(
+        key=row.key,
+        title=row.title,
+        document_type=DocumentType(row.document_type),
+        study_design=StudyDesign(row.study_design) if row.study_design else None,
+        study_design_basis=row.study_design_basis,
+        citation=row.citation,
+        reference_number=row.reference_number,
+        record_id=row.record_id,
+        included=row.included,
+        text=text,
+        text_sha256=sha,
+        id=row.id,
+    )
+
+
+def list_documents(connection: Connection) -> list[Document]:
+    """Every document, without text (texts can be large; fetch one with get_document)."""
+    rows = connection.execute(
+        sa.select(document).order_by(document.c.reference_number.nulls_last(), document.c.key)
+    )
+    return [_to_document(r) for r in rows]
+
+
+def get_document(connection: Connection, key: str) -> Document:
+    row = connection.execute(sa.select(document).where(document.c.key == key)).first()
+    if row is None:
+        raise NotFound(f"no document '{key}' in this review")
+    latest = latest_text(connection, row.id)
+    return _to_document(row, text=latest[1] if latest else "")
+
+
+def _encode(value: AttributeValue) -> tuple[AttributeType, str]:
+    kind = attribute_type_of(value)
+    if kind is AttributeType.BOOLEAN:
+        return kind, "true" if value else "false"
+    if kind is AttributeType.NUMBER:
+        return kind, repr(value)
+    return kind, str(value)
+
+
+def _decode(kind: str, value: str) -> AttributeValue:
+    if kind == AttributeType.BOOLEAN:
+        return value == "true"
+    if kind == AttributeType.NUMBER:
+        number = float(value)
+        return int(number) if number.is_integer() else number
+    return value
+
+
+def insert_intervention(connection: Connection, item: Intervention) -> int:
+    result = connection.execute(intervention.insert().values(number=item.number, name=item.name))
+    intervention_id = int(result.inserted_primary_key[0])
+    for name, value in item.attributes.items():
+        kind, encoded = _encode(value)
+        connection.execute(
+            intervention_attribute.insert().values(
+                intervention_id=intervention_id, name=name, type=kind, value=encoded
+            )
+        )
+    for position, key in enumerate(item.document_keys):
+        connection.execute(
+            intervention_document.insert().values(
+                intervention_id=intervention_id,
+                document_id=document_id(connection, key),
+                position=position,
+            )
+        )
+    return intervention_id
+
+
+def intervention_ids(connection: Connection) -> dict[int, int]:
+    """Intervention number -> id."""
+    rows = connection.execute(sa.select(intervention.c.number, intervention.c.id))
+    return {r.number: r.id for r in rows}
+
+
+def list_interventions(connection: Connection) -> list[Intervention]:
+    """Every intervention with its attributes and documents, by number (three queries)."""
+    items = {
+        r.id: Intervention(number=r.number, name=r.name, id=r.id)
+        for r in connection.execute(sa.select(intervention).order_by(intervention.c.number))
+    }
+    for r in connection.execute(
+        sa.select(intervention_attribute).order_by(intervention_attribute.c.name)
+    ):
+        items[r.intervention_id].attributes[r.name] = _decode(r.type, r.value)
+    for r in connection.execute(
+        sa.select(intervention_document.c.intervention_id, document.c.key)
+        .join(document, document.c.id == intervention_document.c.document_id)
+        .order_by(intervention_document.c.position)
+    ):
+        items[r.intervention_id].document_keys.append(r.key)
+    return list(items.values())

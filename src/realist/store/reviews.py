@@ -1,0 +1,182 @@
+"""Repository for the review, its reviewers, search strategy, criteria and stated counts."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from realist.domain.review import (
+    ConceptBlock,
+    Review,
+    Reviewer,
+    ReviewerRole,
+    SearchStrategy,
+    Source,
+    SourceKind,
+)
+from realist.domain.screening import CriterionKind, EligibilityCriterion
+from realist.errors import NoReview, NotFound
+from realist.store.events import now
+from realist.store.schema import (
+    concept_block,
+    criterion,
+    flow_count,
+    review,
+    reviewer,
+    source,
+    stated_count,
+    text_note,
+)
+
+
+def insert_review(connection: Connection, item: Review, last_search: str | None = None) -> None:
+    connection.execute(
+        review.insert().values(
+            id=1,
+            title=item.title,
+            question=item.question,
+            authors=item.authors,
+            licence=item.licence,
+            licence_url=item.licence_url,
+            citation=item.citation,
+            doi=item.doi,
+            is_demo=item.is_demo,
+            last_search=last_search,
+            created_at=now(),
+        )
+    )
+
+
+def get_review(connection: Connection) -> Review:
+    row = connection.execute(sa.select(review)).first()
+    if row is None:
+        raise NoReview("this store has no review yet (run `realist init`)")
+    return Review(
+        title=row.title,
+        question=row.question,
+        authors=list(row.authors),
+        licence=row.licence,
+        licence_url=row.licence_url,
+        citation=row.citation,
+        doi=row.doi,
+        is_demo=row.is_demo,
+        id=row.id,
+    )
+
+
+def insert_reviewer(connection: Connection, person: Reviewer) -> int:
+    result = connection.execute(
+        reviewer.insert().values(key=person.key, name=person.name, role=person.role)
+    )
+    return int(result.inserted_primary_key[0])
+
+
+def list_reviewers(connection: Connection) -> list[Reviewer]:
+    rows = connection.execute(sa.select(reviewer).order_by(reviewer.c.id))
+    return [Reviewer(key=r.key, name=r.name, role=ReviewerRole(r.role), id=r.id) for r in rows]
+
+
+def reviewer_id(connection: Connection, key: str) -> int:
+    """The id of a reviewer by key; raises NotFound naming the key."""
+    found = connection.execute(sa.select(reviewer.c.id).where(reviewer.c.key == key)).scalar()
+    if found is None:
+        raise NotFound(f"no reviewer '{key}' in this review")
+    return int(found)
+
+
+def insert_search(connection: Connection, strategy: SearchStrategy) -> None:
+    for position, block in enumerate(strategy.concept_blocks):
+        connection.execute(
+            concept_block.insert().values(name=block.name, terms=block.terms, position=position)
+        )
+    for item in strategy.sources:
+        connection.execute(
+            source.insert().values(
+                name=item.name, kind=item.kind, searched=item.searched, note=item.note
+            )
+        )
+
+
+def get_search(connection: Connection) -> SearchStrategy:
+    blocks = [
+        ConceptBlock(name=r.name, terms=list(r.terms), position=r.position, id=r.id)
+        for r in connection.execute(sa.select(concept_block).order_by(concept_block.c.position))
+    ]
+    sources = [
+        Source(name=r.name, kind=SourceKind(r.kind), searched=r.searched, note=r.note, id=r.id)
+        for r in connection.execute(sa.select(source).order_by(source.c.id))
+    ]
+    last = connection.execute(sa.select(review.c.last_search)).scalar()
+    return SearchStrategy(concept_blocks=blocks, sources=sources, last_search=last)
+
+
+def insert_criteria(connection: Connection, criteria: list[EligibilityCriterion]) -> None:
+    for position, item in enumerate(criteria):
+        connection.execute(
+            criterion.insert().values(
+                code=item.code,
+                dimension=item.dimension,
+                kind=item.kind,
+                text=item.text,
+                position=position,
+            )
+        )
+
+
+def list_criteria(connection: Connection) -> list[EligibilityCriterion]:
+    rows = connection.execute(sa.select(criterion).order_by(criterion.c.position))
+    return [
+        EligibilityCriterion(
+            code=r.code,
+            dimension=r.dimension,
+            kind=CriterionKind(r.kind),
+            text=r.text,
+            position=r.position,
+            id=r.id,
+        )
+        for r in rows
+    ]
+
+
+def set_flow_counts(connection: Connection, counts: dict[str, int | None]) -> None:
+    for name, value in counts.items():
+        connection.execute(flow_count.delete().where(flow_count.c.name == name))
+        connection.execute(flow_count.insert().values(name=name, value=value, note=""))
+
+
+def get_flow_counts(connection: Connection) -> dict[str, int | None]:
+    rows = connection.execute(sa.select(flow_count).order_by(flow_count.c.name))
+    return {r.name: r.value for r in rows}
+
+
+def insert_stated_counts(connection: Connection, items: list[dict[str, object]]) -> None:
+    for item in items:
+        connection.execute(
+            stated_count.insert().values(
+                what=item["what"],
+                value=item["value"],
+                quote=item.get("quote", ""),
+                members=item.get("members"),
+            )
+        )
+
+
+def list_stated_counts(connection: Connection) -> list[dict[str, object]]:
+    rows = connection.execute(sa.select(stated_count).order_by(stated_count.c.id))
+    return [
+        {"what": r.what, "value": r.value, "quote": r.quote, "members": r.members} for r in rows
+    ]
+
+
+def insert_text_notes(connection: Connection, items: list[dict[str, str]]) -> None:
+    for item in items:
+        connection.execute(
+            text_note.insert().values(
+                about=item["about"], quote=item.get("quote", ""), note=item.get("note", "")
+            )
+        )
+
+
+def list_text_notes(connection: Connection) -> list[dict[str, str]]:
+    rows = connection.execute(sa.select(text_note).order_by(text_note.c.id))
+    return [{"about": r.about, "quote": r.quote, "note": r.note} for r in rows]

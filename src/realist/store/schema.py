@@ -1,0 +1,224 @@
+"""The review store's tables (SQLAlchemy Core).
+
+Core tables rather than ORM classes keep the domain's dataclasses free of storage concerns;
+repositories translate rows to dataclasses. Constraints live here where they protect data:
+foreign keys, unique identifiers, enumerations as CHECKs, and span bounds (an excerpt's end
+can never pass its text's length: see ``excerpt``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import sqlalchemy as sa
+
+from realist.domain.records import DuplicateStatus
+from realist.domain.review import ReviewerRole, SourceKind
+from realist.domain.screening import CriterionKind, Decision, Stage
+
+# Named constraints make migrations behave the same on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def enum(cls: type[StrEnum], name: str) -> sa.Enum:
+    """An enumeration stored as its values in a VARCHAR with a CHECK (portable, readable)."""
+    return sa.Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+def pk() -> sa.Column[int]:
+    return sa.Column("id", sa.Integer, primary_key=True)
+
+
+def fk(name: str, target: str, *, nullable: bool = False, cascade: bool = False) -> sa.Column[int]:
+    return sa.Column(
+        name,
+        sa.Integer,
+        sa.ForeignKey(target, ondelete="CASCADE" if cascade else None),
+        nullable=nullable,
+        index=True,
+    )
+
+
+def created_at() -> sa.Column[str]:
+    # ISO 8601 UTC text: sorts correctly and reads the same from SQLite and PostgreSQL.
+    return sa.Column("created_at", sa.String(32), nullable=False)
+
+
+review = sa.Table(
+    "review",
+    metadata,
+    pk(),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("question", sa.Text, nullable=False, default=""),
+    sa.Column("authors", sa.JSON, nullable=False),
+    sa.Column("licence", sa.Text, nullable=False, default=""),
+    sa.Column("licence_url", sa.Text, nullable=False, default=""),
+    sa.Column("citation", sa.Text, nullable=False, default=""),
+    sa.Column("doi", sa.Text, nullable=False, default=""),
+    sa.Column("is_demo", sa.Boolean, nullable=False, default=False),
+    sa.Column("last_search", sa.String(32)),
+    created_at(),
+    # One review per store: a team shares the store, not a multi-tenant table.
+    sa.CheckConstraint("id = 1", name="single_review"),
+)
+
+reviewer = sa.Table(
+    "reviewer",
+    metadata,
+    pk(),
+    sa.Column("key", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("role", enum(ReviewerRole, "reviewer_role"), nullable=False),
+)
+
+concept_block = sa.Table(
+    "concept_block",
+    metadata,
+    pk(),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("terms", sa.JSON, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+source = sa.Table(
+    "source",
+    metadata,
+    pk(),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("kind", enum(SourceKind, "source_kind"), nullable=False),
+    sa.Column("searched", sa.String(32)),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+)
+
+import_batch = sa.Table(
+    "import_batch",
+    metadata,
+    pk(),
+    fk("source_id", "source.id"),
+    sa.Column("filename", sa.Text, nullable=False),
+    sa.Column("file_hash", sa.String(64), nullable=False, index=True),
+    sa.Column("format", sa.String(32), nullable=False),
+    sa.Column("searched", sa.String(32)),
+    sa.Column("record_count", sa.Integer, nullable=False, default=0),
+    sa.Column("problem_count", sa.Integer, nullable=False, default=0),
+    fk("reviewer_id", "reviewer.id", nullable=True),
+    created_at(),
+)
+
+record = sa.Table(
+    "record",
+    metadata,
+    pk(),
+    fk("batch_id", "import_batch.id", nullable=True, cascade=True),
+    sa.Column("title", sa.Text, nullable=False, default=""),
+    sa.Column("authors", sa.JSON, nullable=False),
+    sa.Column("year", sa.Integer),
+    sa.Column("journal", sa.Text, nullable=False, default=""),
+    sa.Column("volume", sa.String(64), nullable=False, default=""),
+    sa.Column("issue", sa.String(64), nullable=False, default=""),
+    sa.Column("pages", sa.String(64), nullable=False, default=""),
+    sa.Column("doi", sa.String(255), nullable=False, default="", index=True),
+    sa.Column("pmid", sa.String(32), nullable=False, default="", index=True),
+    sa.Column("issn", sa.String(32), nullable=False, default=""),
+    sa.Column("abstract", sa.Text, nullable=False, default=""),
+    sa.Column("keywords", sa.JSON, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False, default=""),
+    sa.Column("raw", sa.JSON, nullable=False),
+    sa.Column("source_line", sa.Integer),
+    fk("duplicate_of", "record.id", nullable=True),
+)
+
+duplicate_group = sa.Table(
+    "duplicate_group",
+    metadata,
+    pk(),
+    fk("keeper_id", "record.id"),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("status", enum(DuplicateStatus, "duplicate_status"), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, default=""),
+    created_at(),
+    sa.CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_range"),
+)
+
+duplicate_member = sa.Table(
+    "duplicate_member",
+    metadata,
+    fk("group_id", "duplicate_group.id", cascade=True),
+    fk("record_id", "record.id", cascade=True),
+    sa.PrimaryKeyConstraint("group_id", "record_id"),
+)
+
+criterion = sa.Table(
+    "criterion",
+    metadata,
+    pk(),
+    sa.Column("code", sa.String(64), nullable=False, unique=True),
+    sa.Column("dimension", sa.String(64), nullable=False),
+    sa.Column("kind", enum(CriterionKind, "criterion_kind"), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+screening_decision = sa.Table(
+    "screening_decision",
+    metadata,
+    pk(),
+    fk("record_id", "record.id", cascade=True),
+    sa.Column("stage", enum(Stage, "stage"), nullable=False),
+    sa.Column("decision", enum(Decision, "decision"), nullable=False),
+    fk("reviewer_id", "reviewer.id"),
+    fk("criterion_id", "criterion.id", nullable=True),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    created_at(),
+    sa.CheckConstraint(
+        "NOT (stage = 'full_text' AND decision = 'exclude' AND criterion_id IS NULL)",
+        name="full_text_exclusion_has_reason",
+    ),
+)
+
+flow_count = sa.Table(
+    "flow_count",
+    metadata,
+    # PRISMA boxes the data cannot know (e.g. records from organisations contacted);
+    # NULL means the count is unknown, which is not zero.
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Integer),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+)
+
+stated_count = sa.Table(
+    "stated_count",
+    metadata,
+    # Counts the review's own text states, kept so `check` can compare them with the data.
+    pk(),
+    sa.Column("what", sa.String(100), nullable=False),
+    sa.Column("value", sa.Integer, nullable=False),
+    sa.Column("quote", sa.Text, nullable=False, default=""),
+    sa.Column("members", sa.JSON),
+)
+
+text_note = sa.Table(
+    "text_note",
+    metadata,
+    # Ambiguities and contradictions found in the review's own text, recorded, not resolved.
+    pk(),
+    sa.Column("about", sa.Text, nullable=False),
+    sa.Column("quote", sa.Text, nullable=False, default=""),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+)

@@ -1,0 +1,70 @@
+"""Shared fixtures: a fresh review store per test, on SQLite or on a real PostgreSQL.
+
+Set REALIST_TEST_DATABASE_URL=postgresql://user@host/db to run every test against
+PostgreSQL: each test then gets its own new database, created from that server and dropped
+afterwards. Nothing is mocked: the tests use the same stores users do.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from realist.store import Store
+
+PG_URL = os.environ.get("REALIST_TEST_DATABASE_URL", "")
+
+
+def _pg_admin() -> sa.Engine:
+    url = sa.make_url(PG_URL).set(drivername="postgresql+psycopg")
+    return sa.create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture
+def db_target(tmp_path: Path) -> Iterator[str]:
+    """Where a test's review lives: a new SQLite file, or a new PostgreSQL database."""
+    if not PG_URL:
+        yield str(tmp_path / "review.realist")
+        return
+    name = f"realist_test_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo built once per session on SQLite, for read-only tests to copy."""
+    from realist.services.demo import open_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.realist"
+    store, _ = open_demo(str(path))
+    with store.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    return path
+
+
+@pytest.fixture
+def demo_store(db_target: str, demo_template: Path, tmp_path: Path) -> Iterator[Store]:
+    """A demo review of the test's own (copied on SQLite, built afresh on PostgreSQL)."""
+    from realist.services.demo import open_demo
+
+    if not PG_URL:
+        target = tmp_path / "demo-copy.realist"
+        target.write_bytes(demo_template.read_bytes())
+        db_target = str(target)
+    store, _ = open_demo(db_target)
+    yield store
+    store.close()
