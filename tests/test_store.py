@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from tests.conftest import PG_URL
 
 from realist.domain.documents import Document
 from realist.errors import (
@@ -22,7 +23,6 @@ from realist.store import documents as documents_repo
 from realist.store.events import list_events
 from realist.store.schema import review
 from realist.store.schema_analysis import excerpt
-from tests.conftest import PG_URL
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="about SQLite files")
 
@@ -95,7 +95,9 @@ def test_database_bounds_every_span(db_target: str) -> None:
     """Even a write that bypasses the services cannot store a span outside its text."""
     store = init_review(db_target, "t", "jm")
     with store.transaction() as connection:
-        doc_id = documents_repo.insert_document(connection, Document(key="d", title="d", text="0123456789"))
+        doc_id = documents_repo.insert_document(
+            connection, Document(key="d", title="d", text="0123456789")
+        )
         text_id, _ = documents_repo.latest_text(connection, doc_id) or (0, "")
     row = {
         "label": "",
@@ -115,7 +117,9 @@ def test_database_bounds_every_span(db_target: str) -> None:
         with pytest.raises(sa.exc.IntegrityError), store.transaction() as connection:
             connection.execute(excerpt.insert().values(**row, **span))
     with store.transaction() as connection:
-        connection.execute(excerpt.insert().values(**row, text_length=10, start_offset=0, end_offset=10))
+        connection.execute(
+            excerpt.insert().values(**row, text_length=10, start_offset=0, end_offset=10)
+        )
     store.close()
 
 

@@ -11,8 +11,8 @@ import sys
 import click
 import sqlalchemy as sa
 
-from realist.cli.app import CliState, cli
 from realist.cli import review_commands, theory_commands  # noqa: F401  (register commands)
+from realist.cli.app import CliState, cli
 from realist.errors import RealistError
 
 __all__ = ["CliState", "cli", "main"]

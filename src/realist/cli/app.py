@@ -17,6 +17,11 @@ from realist.store.connect import default_target
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def examples(*commands: str) -> str:
+    """A help epilog of example commands; ``\\b`` stops click from re-wrapping them."""
+    return "\b\nExamples:\n" + "\n".join(f"  {c}" for c in commands)
+
+
 @dataclass
 class CliState:
     db: str | None
@@ -33,7 +38,7 @@ class CliState:
 
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog="Example:\n\n    realist demo --no-serve\n\n    realist --db review.realist status",
+    epilog=examples("realist demo --no-serve", "realist --db review.realist status"),
 )
 @click.option(
     "--db",
@@ -60,9 +65,9 @@ def cli(ctx: click.Context, db: str | None, reviewer: str | None) -> None:
 
 
 def json_option(function: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON (stable, see docs/CLI.md).")(
-        function
-    )
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print JSON (stable, see docs/CLI.md)."
+    )(function)
 
 
 def print_json(data: Any) -> None:

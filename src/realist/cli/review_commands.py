@@ -7,14 +7,14 @@ import dataclasses
 import click
 from rich.table import Table
 
-from realist.cli.app import CliState, cli, json_option, print_json
+from realist.cli.app import CliState, cli, examples, json_option, print_json
 from realist.demo import CREDIT
 from realist.services.check import check_review
 from realist.services.demo import DEFAULT_DEMO_DB, open_demo
 from realist.services.reviews import ReviewStatus, init_review, review_status
 
 
-@cli.command(epilog='Example:\n\n    realist --db my-review.realist init --title "Peer support"')
+@cli.command(epilog=examples('realist --db my-review.realist init --title "Peer support"'))
 @click.option("--title", default="Untitled realist review", show_default=True)
 @click.option("--name", default="", help="Your full name (the owner's display name).")
 @click.pass_obj
@@ -25,8 +25,13 @@ def init(state: CliState, title: str, name: str) -> None:
     store.close()
 
 
-@cli.command(epilog="Example:\n\n    realist demo --no-serve\n\n    realist demo --db /tmp/demo.realist")
-@click.option("--db", "demo_db", metavar="PATH-or-URL", help=f"Where the demo lives (default ./{DEFAULT_DEMO_DB}).")
+@cli.command(epilog=examples("realist demo --no-serve", "realist demo --db /tmp/demo.realist"))
+@click.option(
+    "--db",
+    "demo_db",
+    metavar="PATH-or-URL",
+    help=f"Where the demo lives (default ./{DEFAULT_DEMO_DB}).",
+)
 @click.option("--no-serve", is_flag=True, help="Only print the summary; do not start the web app.")
 @click.pass_obj
 def demo(state: CliState, demo_db: str | None, no_serve: bool) -> None:
@@ -46,7 +51,7 @@ def demo(state: CliState, demo_db: str | None, no_serve: bool) -> None:
     store.close()
 
 
-@cli.command(epilog="Example:\n\n    realist status\n\n    realist --db demo.realist status --json")
+@cli.command(epilog=examples("realist status", "realist --db demo.realist status --json"))
 @json_option
 @click.pass_obj
 def status(state: CliState, as_json: bool) -> None:
@@ -69,7 +74,9 @@ def _print_status(state: CliState, s: ReviewStatus) -> None:
     table.add_column("Stage")
     table.add_column("Count", justify="right")
     table.add_column("Detail")
-    table.add_row("Records", str(s.records["total"]), f"{s.records['duplicates']} duplicates merged")
+    table.add_row(
+        "Records", str(s.records["total"]), f"{s.records['duplicates']} duplicates merged"
+    )
     for stage, decisions in sorted(s.screening.items()):
         detail = ", ".join(f"{n} {d}" for d, n in sorted(decisions.items()))
         table.add_row(f"Screened ({stage.replace('_', ' ')})", str(sum(decisions.values())), detail)
@@ -81,7 +88,9 @@ def _print_status(state: CliState, s: ReviewStatus) -> None:
     )
     table.add_row("Interventions", str(s.interventions), "")
     for topic, entry in s.configurations["by_topic"].items():
-        detail = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in sorted(entry["by_verdict"].items()))
+        detail = ", ".join(
+            f"{n} {v.replace('_', ' ')}" for v, n in sorted(entry["by_verdict"].items())
+        )
         table.add_row(f"Configurations: {topic.replace('_', ' ')}", str(entry["total"]), detail)
     table.add_row("Excerpts", str(s.excerpts), f"{s.codings} codings")
     known = {k: v for k, v in s.flow.items() if v is not None}
@@ -92,11 +101,12 @@ def _print_status(state: CliState, s: ReviewStatus) -> None:
     console.print(table)
     if s.problems:
         console.print(
-            f"\n[yellow]{len(s.problems)} things to check[/] (run [bold]realist check[/] to list them)"
+            f"\n[yellow]{len(s.problems)} things to check[/] "
+            "(run [bold]realist check[/] to list them)"
         )
 
 
-@cli.command(epilog="Example:\n\n    realist --db demo.realist check\n\n    realist check --json")
+@cli.command(epilog=examples("realist --db demo.realist check", "realist check --json"))
 @json_option
 @click.pass_obj
 def check(state: CliState, as_json: bool) -> None:

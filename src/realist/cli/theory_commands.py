@@ -5,13 +5,13 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from realist.cli.app import CliState, cli, json_option, print_json
+from realist.cli.app import CliState, cli, examples, json_option, print_json
 from realist.domain.theory import ModelStyle, final_model_style
 from realist.services.interventions import intervention_json, list_interventions
 from realist.services.theories import TheoryView, list_theories, show_theory
 
 
-@cli.command(epilog="Example:\n\n    realist theories --topic negative_impact\n\n    realist theories --json")
+@cli.command(epilog=examples("realist theories --topic negative_impact", "realist theories --json"))
 @click.option("--topic", help="Only this topic (e.g. take_up, positive_impact, negative_impact).")
 @json_option
 @click.pass_obj
@@ -46,7 +46,7 @@ def theories(state: CliState, topic: str | None, as_json: bool) -> None:
     state.console.print(table)
 
 
-@cli.command(epilog="Example:\n\n    realist theory N1\n\n    realist theory 14 --json")
+@cli.command(epilog=examples("realist theory N1", "realist theory 14 --json"))
 @click.argument("identifier")
 @json_option
 @click.pass_obj
@@ -94,10 +94,12 @@ def _print_theory(state: CliState, view: TheoryView) -> None:
         console.print(f"[dim]{c.source_note}[/]")
     console.print("\n[bold]History[/]" + ("" if view.history else ": unchanged since created"))
     for v in view.history:
-        console.print(f"  v{v.version} → v{v.version + 1} by {v.reviewer_key} at {v.created_at}: {v.why}")
+        console.print(
+            f"  v{v.version} → v{v.version + 1} by {v.reviewer_key} at {v.created_at}: {v.why}"
+        )
 
 
-@cli.command(epilog="Example:\n\n    realist interventions\n\n    realist interventions --json")
+@cli.command(epilog=examples("realist interventions", "realist interventions --json"))
 @json_option
 @click.pass_obj
 def interventions(state: CliState, as_json: bool) -> None:
@@ -112,7 +114,5 @@ def interventions(state: CliState, as_json: bool) -> None:
     table = Table("#", "Documents", *names, box=None, header_style="bold")
     for i in items:
         docs = ", ".join(f"[{documents[k].reference_number}]" for k in i.document_keys)
-        table.add_row(
-            str(i.number), docs, *(str(i.attributes.get(n, "")) for n in names)
-        )
+        table.add_row(str(i.number), docs, *(str(i.attributes.get(n, "")) for n in names))
     state.console.print(table)

@@ -148,13 +148,19 @@ def _intervention_findings(data: _Data) -> list[Finding]:
     for item in data.interventions:
         if not item.document_keys:
             findings.append(
-                Finding("intervention", f"intervention:{item.number}",
-                        f"intervention #{item.number} has no documents")
+                Finding(
+                    "intervention",
+                    f"intervention:{item.number}",
+                    f"intervention #{item.number} has no documents",
+                )
             )
         if "format" not in item.attributes:
             findings.append(
-                Finding("intervention", f"intervention:{item.number}",
-                        f"intervention #{item.number} has no format attribute")
+                Finding(
+                    "intervention",
+                    f"intervention:{item.number}",
+                    f"intervention #{item.number} has no format attribute",
+                )
             )
     return findings
 

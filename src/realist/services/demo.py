@@ -197,7 +197,9 @@ def _build_documents(
                 key=item["key"],
                 title=item["title"],
                 document_type=DocumentType(item["document_type"]),
-                study_design=StudyDesign(item["study_design"]) if item.get("study_design") else None,
+                study_design=StudyDesign(item["study_design"])
+                if item.get("study_design")
+                else None,
                 study_design_basis=item.get("study_design_basis") or "",
                 citation=item.get("reference_text") or "",
                 reference_number=item["ref"],

@@ -79,7 +79,9 @@ def review_status(store: Store) -> ReviewStatus:
         total = _count(connection, sa.select(sa.func.count()).select_from(record))
         merged = _count(
             connection,
-            sa.select(sa.func.count()).select_from(record).where(record.c.duplicate_of.is_not(None)),
+            sa.select(sa.func.count())
+            .select_from(record)
+            .where(record.c.duplicate_of.is_not(None)),
         )
         screening: dict[str, dict[str, int]] = {}
         for stage, decision, n in connection.execute(

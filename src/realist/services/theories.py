@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from typing import Any
 
 from realist.domain.theory import (
@@ -80,14 +81,14 @@ def list_theories(store: Store, topic: str | None = None) -> list[TheoryView]:
             raise NotFound(f"no topic '{topic}' (topics: {known})")
         theories = {t.key: t for t in theory_repo.list_middle_range_theories(connection)}
         counts = coding_repo.evidence_counts(connection)
+        none: Counter[str] = Counter()
         history = theory_repo.history(connection)
         return [
             TheoryView(
                 configuration=c,
                 topic=topics[c.topic_key],
                 evidence={
-                    key: counts.get(c.identifier, {}).get(key, 0)
-                    for key in (*STANCES, "excerpts")
+                    key: counts.get(c.identifier, none)[key] for key in (*STANCES, "excerpts")
                 },
                 middle_range_theories=[theories[k] for k in c.middle_range_theory_keys],
                 history=history.get(c.identifier, []),

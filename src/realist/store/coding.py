@@ -12,7 +12,7 @@ from realist.domain.coding import Coding, Excerpt, Stance
 from realist.domain.theory import Role
 from realist.errors import InvalidInput
 from realist.store.events import now
-from realist.store.schema import reviewer
+from realist.store.schema import inserted_id, reviewer
 from realist.store.schema_analysis import (
     coding,
     component,
@@ -42,7 +42,7 @@ def insert_excerpt(
             created_at=now(),
         )
     )
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def insert_coding(
@@ -77,7 +77,7 @@ def insert_coding(
             created_at=now(),
         )
     )
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def evidence_counts(connection: Connection) -> dict[str, Counter[str]]:
@@ -94,10 +94,10 @@ def evidence_counts(connection: Connection) -> dict[str, Counter[str]]:
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for identifier, stance, n in connection.execute(query):
         counts[identifier][stance] += n
-    totals = sa.select(
-        configuration.c.identifier, sa.func.count(sa.distinct(coding.c.excerpt_id))
-    ).join(configuration, configuration.c.id == coding.c.configuration_id).group_by(
-        configuration.c.identifier
+    totals = (
+        sa.select(configuration.c.identifier, sa.func.count(sa.distinct(coding.c.excerpt_id)))
+        .join(configuration, configuration.c.id == coding.c.configuration_id)
+        .group_by(configuration.c.identifier)
     )
     for identifier, n in connection.execute(totals):
         counts[identifier]["excerpts"] = n

@@ -81,9 +81,10 @@ def known_revisions() -> set[str]:
 class Store:
     """An open review store. Writes go through :meth:`transaction`: all or nothing."""
 
-    def __init__(self, engine: Engine, url: sa.URL) -> None:
+    def __init__(self, engine: Engine, url: sa.URL, target: str) -> None:
         self.engine = engine
         self.url = url
+        self.target = target  # what the user gave (path or URL), to reopen the same store
 
     @property
     def dialect(self) -> str:
@@ -139,7 +140,7 @@ def _connect(target: str) -> Store:
         _check_sqlite_file(path)
         if not path.parent.exists():
             raise NoReview(f"folder {path.parent} does not exist")
-    return Store(_make_engine(url), url)
+    return Store(_make_engine(url), url, target)
 
 
 def _upgrade(connection: Connection) -> None:

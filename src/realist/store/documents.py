@@ -17,6 +17,7 @@ from realist.domain.documents import (
 )
 from realist.errors import NotFound
 from realist.store.events import now
+from realist.store.schema import inserted_id
 from realist.store.schema_analysis import (
     document,
     document_text,
@@ -42,7 +43,7 @@ def insert_document(connection: Connection, item: Document) -> int:
             created_at=now(),
         )
     )
-    document_id = int(result.inserted_primary_key[0])
+    document_id = inserted_id(result)
     if item.text:
         add_text_version(connection, document_id, item.text)
     return document_id
@@ -65,7 +66,7 @@ def add_text_version(connection: Connection, document_id: int, text: str) -> int
             created_at=now(),
         )
     )
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def document_id(connection: Connection, key: str) -> int:
@@ -139,7 +140,7 @@ def _decode(kind: str, value: str) -> AttributeValue:
 
 def insert_intervention(connection: Connection, item: Intervention) -> int:
     result = connection.execute(intervention.insert().values(number=item.number, name=item.name))
-    intervention_id = int(result.inserted_primary_key[0])
+    intervention_id = inserted_id(result)
     for name, value in item.attributes.items():
         kind, encoded = _encode(value)
         connection.execute(

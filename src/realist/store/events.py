@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from realist.domain.events import Event
+from realist.store.schema import inserted_id
 from realist.store.schema_analysis import event as event_table
 
 
@@ -34,7 +35,7 @@ def append_event(
             detail=happened.detail,
         )
     )
-    happened.id = result.inserted_primary_key[0] if result.inserted_primary_key else None
+    happened.id = inserted_id(result)
     return happened
 
 

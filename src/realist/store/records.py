@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from realist.domain.records import Record
-from realist.store.schema import record
+from realist.store.schema import inserted_id, record
 
 
 def record_values(item: Record, batch_id: int | None) -> dict[str, object]:
@@ -36,7 +36,7 @@ def record_values(item: Record, batch_id: int | None) -> dict[str, object]:
 
 def insert_record(connection: Connection, item: Record, batch_id: int | None = None) -> int:
     result = connection.execute(record.insert().values(**record_values(item, batch_id)))
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def insert_records(

@@ -21,6 +21,7 @@ from realist.store.schema import (
     concept_block,
     criterion,
     flow_count,
+    inserted_id,
     review,
     reviewer,
     source,
@@ -68,7 +69,7 @@ def insert_reviewer(connection: Connection, person: Reviewer) -> int:
     result = connection.execute(
         reviewer.insert().values(key=person.key, name=person.name, role=person.role)
     )
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def list_reviewers(connection: Connection) -> list[Reviewer]:

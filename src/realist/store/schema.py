@@ -222,3 +222,10 @@ text_note = sa.Table(
     sa.Column("quote", sa.Text, nullable=False, default=""),
     sa.Column("note", sa.Text, nullable=False, default=""),
 )
+
+
+def inserted_id(result: sa.CursorResult[object]) -> int:
+    """The primary key of the row an INSERT just wrote."""
+    key = result.inserted_primary_key
+    assert key is not None and key[0] is not None
+    return int(key[0])

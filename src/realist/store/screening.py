@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 from realist.domain.screening import ScreeningDecision
 from realist.errors import InvalidInput, NotFound
 from realist.store.events import now
-from realist.store.schema import criterion, screening_decision
+from realist.store.schema import criterion, inserted_id, screening_decision
 
 
 def insert_decision(connection: Connection, item: ScreeningDecision, reviewer_id: int) -> int:
@@ -34,4 +34,4 @@ def insert_decision(connection: Connection, item: ScreeningDecision, reviewer_id
             created_at=now(),
         )
     )
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)

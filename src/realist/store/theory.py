@@ -21,7 +21,7 @@ from realist.domain.theory import (
 )
 from realist.errors import NotFound
 from realist.store.events import now
-from realist.store.schema import reviewer
+from realist.store.schema import inserted_id, reviewer
 from realist.store.schema_analysis import (
     component,
     configuration,
@@ -38,7 +38,7 @@ def insert_topic(connection: Connection, item: Topic) -> int:
     result = connection.execute(
         topic.insert().values(key=item.key, name=item.name, position=item.position)
     )
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def list_topics(connection: Connection) -> list[Topic]:
@@ -52,7 +52,7 @@ def insert_middle_range_theory(connection: Connection, item: MiddleRangeTheory) 
             key=item.key, name=item.name, description=item.description, refs=item.references
         )
     )
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def list_middle_range_theories(connection: Connection) -> list[MiddleRangeTheory]:
@@ -94,7 +94,7 @@ def insert_configuration(connection: Connection, item: CMOConfiguration) -> int:
             version=1,
         )
     )
-    config_id = int(result.inserted_primary_key[0])
+    config_id = inserted_id(result)
     replace_parts(connection, config_id, item)
     return config_id
 
@@ -132,8 +132,10 @@ def replace_parts(connection: Connection, config_id: int, item: CMOConfiguration
     connection.execute(
         configuration_theory.delete().where(configuration_theory.c.configuration_id == config_id)
     )
-    for key in item.middle_range_theory_keys:
-        theory_id = _id_of(connection, middle_range_theory, "key", key, "middle-range theory")
+    for theory_key in item.middle_range_theory_keys:
+        theory_id = _id_of(
+            connection, middle_range_theory, "key", theory_key, "middle-range theory"
+        )
         connection.execute(
             configuration_theory.insert().values(
                 configuration_id=config_id, middle_range_theory_id=theory_id
