@@ -105,10 +105,8 @@ def errors_of(capsys: pytest.CaptureFixture[str], *args: str) -> str:
 
 def test_errors_are_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     err = errors_of(capsys, "--db", "mysql://x/y", "status")
-    assert (
-        err
-        == "Error: unsupported database URL scheme 'mysql://' (use a file path, sqlite:///PATH or postgresql://...)\n"
-    )  # noqa: E501
+    assert err.startswith("Error: unsupported database URL scheme 'mysql://' (use a file path")
+    assert err.count("\n") == 1
     notes = tmp_path / "notes.txt"
     notes.write_text("not a review")
     assert "is not a Realist review" in errors_of(capsys, "--db", str(notes), "status")
