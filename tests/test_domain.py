@@ -81,8 +81,16 @@ def _imports(path: Path) -> set[str]:
 def test_dependencies_point_one_way() -> None:
     """domain imports no other layer; services never import cli or web."""
     forbidden = {
-        "domain": ("realist.store", "realist.services", "realist.cli", "realist.web",
-                   "realist.reports", "realist.importers", "sqlalchemy", "click"),
+        "domain": (
+            "realist.store",
+            "realist.services",
+            "realist.cli",
+            "realist.web",
+            "realist.reports",
+            "realist.importers",
+            "sqlalchemy",
+            "click",
+        ),
         "store": ("realist.services", "realist.cli", "realist.web"),
         "services": ("realist.cli", "realist.web"),
     }

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from tests.conftest import PG_URL
 
 from realist.domain.documents import Document
 from realist.errors import (
@@ -23,6 +22,7 @@ from realist.store import documents as documents_repo
 from realist.store.events import list_events
 from realist.store.schema import review
 from realist.store.schema_analysis import excerpt
+from tests.conftest import PG_URL
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="about SQLite files")
 
