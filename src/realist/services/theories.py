@@ -124,7 +124,7 @@ def snapshot(item: CMOConfiguration) -> dict[str, Any]:
 def edit_configuration(
     store: Store,
     identifier: str,
-    reviewer: str,
+    reviewer: str | None,
     why: str,
     *,
     statement: str | None = None,
@@ -133,7 +133,7 @@ def edit_configuration(
 ) -> TheoryView:
     """Change a configuration's wording, keeping the previous version with who and why."""
     with store.transaction() as connection:
-        who = reviews_repo.reviewer_id(connection, reviewer)
+        key, who = reviews_repo.resolve_reviewer(connection, reviewer)
         current = theory_repo.get_configuration(connection, identifier)
         assert current.id is not None
         version = theory_repo.current_version(connection, current.id)
@@ -153,7 +153,7 @@ def edit_configuration(
         append_event(
             connection,
             "configuration.edited",
-            reviewer,
+            key,
             f"configuration:{identifier}",
             {"why": why, "version": version + 1},
         )

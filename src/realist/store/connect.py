@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
 from realist.errors import NoReview, NotAReview, ReviewExists, SchemaTooNew, UnsupportedDatabase
+from realist.settings import setting
 from realist.store import schema, schema_analysis  # noqa: F401  (registers every table)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -200,4 +200,4 @@ def create_store(target: str | None = None) -> Store:
 
 def default_target() -> str:
     """``REALIST_DATABASE_URL`` or ``./review.realist``."""
-    return os.environ.get("REALIST_DATABASE_URL") or "review.realist"
+    return setting("database_url")

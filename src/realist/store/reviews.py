@@ -85,6 +85,21 @@ def reviewer_id(connection: Connection, key: str) -> int:
     return int(found)
 
 
+def resolve_reviewer(connection: Connection, key: str | None) -> tuple[str, int]:
+    """(key, id) of the acting reviewer: the one named, or else the review's owner."""
+    if key:
+        return key, reviewer_id(connection, key)
+    row = connection.execute(
+        sa.select(reviewer.c.key, reviewer.c.id)
+        .where(reviewer.c.role == ReviewerRole.OWNER)
+        .order_by(reviewer.c.id)
+        .limit(1)
+    ).first()
+    if row is None:
+        raise NotFound("this review has no owner; name a reviewer with --reviewer")
+    return str(row.key), int(row.id)
+
+
 def insert_search(connection: Connection, strategy: SearchStrategy) -> None:
     for position, block in enumerate(strategy.concept_blocks):
         connection.execute(

@@ -1,0 +1,43 @@
+"""Realist's settings: one registry, each with a name, default and help.
+
+An environment variable ``REALIST_<NAME>`` overrides the default. No secret lives in code:
+a PostgreSQL password belongs in the database URL given at run time, or in ``~/.pgpass``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+    @property
+    def env(self) -> str:
+        return f"REALIST_{self.name.upper()}"
+
+    def value(self) -> str:
+        return os.environ.get(self.env) or self.default
+
+
+SETTINGS = {
+    s.name: s
+    for s in (
+        Setting(
+            "database_url",
+            "review.realist",
+            "The review store: a file path (SQLite) or a postgresql:// URL.",
+        ),
+        Setting("reviewer", "", "Who is acting (a reviewer key); empty means the owner."),
+        Setting("max_field_chars", "1000000", "Longest imported field kept; longer is cut."),
+    )
+}
+
+
+def setting(name: str) -> str:
+    """The current value of a setting (environment first, then default)."""
+    return SETTINGS[name].value()
