@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from realist.domain.screening import ScreeningMode
+
 
 class ReviewerRole(StrEnum):
     """What a person may do in a review (permissions are checked against this)."""
@@ -26,6 +28,7 @@ class Review:
     citation: str = ""
     doi: str = ""
     is_demo: bool = False
+    screening_mode: ScreeningMode = ScreeningMode.SINGLE
     id: int | None = None
 
 

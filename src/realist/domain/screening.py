@@ -44,6 +44,7 @@ class ScreeningDecision:
     reviewer_key: str
     criterion_code: str | None = None  # the reason, for exclusions
     note: str = ""
+    resolves_conflict: bool = False  # a third say that settles two reviewers' disagreement
     created_at: str | None = None
     id: int | None = None
 
@@ -59,3 +60,85 @@ class ScreeningDecision:
         if self.decision is not Decision.EXCLUDE and self.criterion_code:
             found.append("only an exclusion cites a criterion as its reason")
         return found
+
+
+class ScreeningMode(StrEnum):
+    SINGLE = "single"  # one reviewer's decision settles a record
+    DUAL = "dual"  # two independent, blinded decisions; disagreements become conflicts
+
+
+class Outcome(StrEnum):
+    """Where a record stands at one stage."""
+
+    UNDECIDED = "undecided"
+    AWAITING_SECOND = "awaiting_second"  # dual mode: one decision so far
+    CONFLICT = "conflict"
+    INCLUDED = "include"
+    EXCLUDED = "exclude"
+    MAYBE = "maybe"
+
+
+_SETTLED = {
+    Decision.INCLUDE: Outcome.INCLUDED,
+    Decision.EXCLUDE: Outcome.EXCLUDED,
+    Decision.MAYBE: Outcome.MAYBE,
+}
+
+
+def settle(decisions: list[ScreeningDecision], mode: ScreeningMode) -> Outcome:
+    """Where one record stands at one stage, given every decision made on it there.
+
+    Each reviewer's latest decision counts. A conflict resolution settles the record
+    whatever came before. In dual mode two reviewers must agree; a maybe against a
+    definite decision is a conflict, as in Covidence.
+    """
+    resolutions = [d for d in decisions if d.resolves_conflict]
+    if resolutions:
+        return _SETTLED[resolutions[-1].decision]
+    latest: dict[str, Decision] = {}
+    for item in decisions:
+        latest[item.reviewer_key] = item.decision
+    if not latest:
+        return Outcome.UNDECIDED
+    if mode is ScreeningMode.SINGLE:
+        return _SETTLED[list(latest.values())[-1]]
+    if len(latest) < 2:
+        return Outcome.AWAITING_SECOND
+    if len(set(latest.values())) == 1:
+        return _SETTLED[next(iter(latest.values()))]
+    return Outcome.CONFLICT
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Agreement between two reviewers on the records both decided at one stage."""
+
+    stage: Stage
+    reviewers: tuple[str, str]
+    records: int
+    percent: float
+    kappa: float | None  # None when chance agreement is total (kappa is undefined)
+
+
+def cohens_kappa(pairs: list[tuple[Decision, Decision]]) -> float | None:
+    """Cohen's kappa over paired decisions: (observed - chance) / (1 - chance)."""
+    if not pairs:
+        return None
+    n = len(pairs)
+    observed = sum(1 for a, b in pairs if a == b) / n
+    chance = sum(
+        (sum(1 for a, _ in pairs if a == d) / n) * (sum(1 for _, b in pairs if b == d) / n)
+        for d in Decision
+    )
+    if chance >= 1:
+        return None
+    return (observed - chance) / (1 - chance)
+
+
+def agreement(
+    stage: Stage, first: str, second: str, pairs: list[tuple[Decision, Decision]]
+) -> Agreement:
+    """Percentage agreement and Cohen's kappa for one reviewer pair at one stage."""
+    n = len(pairs)
+    percent = 100.0 * sum(1 for a, b in pairs if a == b) / n if n else 0.0
+    return Agreement(stage, (first, second), n, percent, cohens_kappa(pairs))

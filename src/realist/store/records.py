@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from realist.domain.records import Record
+from realist.errors import NotFound
 from realist.store.schema import inserted_id, record
 
 
@@ -77,3 +78,15 @@ def list_records(connection: Connection, *, limit: int | None = None) -> list[Re
     if limit is not None:
         query = query.limit(limit)
     return [row_to_record(r) for r in connection.execute(query)]
+
+
+def find_record(connection: Connection, record_id: int) -> Record | None:
+    row = connection.execute(sa.select(record).where(record.c.id == record_id)).first()
+    return row_to_record(row) if row else None
+
+
+def get_record(connection: Connection, record_id: int) -> Record:
+    found = find_record(connection, record_id)
+    if found is None:
+        raise NotFound(f"no record {record_id} in this review")
+    return found

@@ -14,7 +14,7 @@ from realist.domain.review import (
     Source,
     SourceKind,
 )
-from realist.domain.screening import CriterionKind, EligibilityCriterion
+from realist.domain.screening import CriterionKind, EligibilityCriterion, ScreeningMode
 from realist.errors import NoReview, NotFound
 from realist.store.events import now
 from realist.store.schema import (
@@ -43,6 +43,7 @@ def insert_review(connection: Connection, item: Review, last_search: str | None 
             doi=item.doi,
             is_demo=item.is_demo,
             last_search=last_search,
+            screening_mode=item.screening_mode,
             created_at=now(),
         )
     )
@@ -61,6 +62,7 @@ def get_review(connection: Connection) -> Review:
         citation=row.citation,
         doi=row.doi,
         is_demo=row.is_demo,
+        screening_mode=ScreeningMode(row.screening_mode),
         id=row.id,
     )
 

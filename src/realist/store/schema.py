@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from realist.domain.records import DuplicateStatus
 from realist.domain.review import ReviewerRole, SourceKind
-from realist.domain.screening import CriterionKind, Decision, Stage
+from realist.domain.screening import CriterionKind, Decision, ScreeningMode, Stage
 
 # Named constraints make migrations behave the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -73,6 +73,7 @@ review = sa.Table(
     sa.Column("doi", sa.Text, nullable=False, default=""),
     sa.Column("is_demo", sa.Boolean, nullable=False, default=False),
     sa.Column("last_search", sa.String(32)),
+    sa.Column("screening_mode", enum(ScreeningMode, "screening_mode"), nullable=False),
     created_at(),
     # One review per store: a team shares the store, not a multi-tenant table.
     sa.CheckConstraint("id = 1", name="single_review"),
@@ -185,11 +186,32 @@ screening_decision = sa.Table(
     fk("reviewer_id", "reviewer.id"),
     fk("criterion_id", "criterion.id", nullable=True),
     sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("resolves_conflict", sa.Boolean, nullable=False, default=False),
     created_at(),
     sa.CheckConstraint(
         "NOT (stage = 'full_text' AND decision = 'exclude' AND criterion_id IS NULL)",
         name="full_text_exclusion_has_reason",
     ),
+)
+
+import_problem = sa.Table(
+    "import_problem",
+    metadata,
+    # Bad records of a batch, kept so the web app can show the problem report later.
+    pk(),
+    fk("batch_id", "import_batch.id", cascade=True),
+    sa.Column("line", sa.Integer),
+    sa.Column("reason", sa.Text, nullable=False),
+)
+
+highlight_term = sa.Table(
+    "highlight_term",
+    metadata,
+    # Keywords highlighted while screening: inclusion terms in one colour, exclusion in another.
+    pk(),
+    sa.Column("term", sa.String(200), nullable=False),
+    sa.Column("kind", enum(CriterionKind, "term_kind"), nullable=False),
+    sa.UniqueConstraint("term", "kind"),
 )
 
 flow_count = sa.Table(

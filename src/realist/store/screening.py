@@ -5,10 +5,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from realist.domain.screening import ScreeningDecision
+from realist.domain.screening import CriterionKind, Decision, ScreeningDecision, Stage
 from realist.errors import InvalidInput, NotFound
 from realist.store.events import now
-from realist.store.schema import criterion, inserted_id, screening_decision
+from realist.store.schema import (
+    criterion,
+    highlight_term,
+    inserted_id,
+    reviewer,
+    screening_decision,
+)
 
 
 def insert_decision(connection: Connection, item: ScreeningDecision, reviewer_id: int) -> int:
@@ -31,7 +37,67 @@ def insert_decision(connection: Connection, item: ScreeningDecision, reviewer_id
             reviewer_id=reviewer_id,
             criterion_id=criterion_id,
             note=item.note,
+            resolves_conflict=item.resolves_conflict,
             created_at=now(),
         )
     )
     return inserted_id(result)
+
+
+def list_decisions(
+    connection: Connection, stage: Stage | None = None, record_id: int | None = None
+) -> list[ScreeningDecision]:
+    """Decisions in the order they were made, optionally for one stage or record."""
+    query = (
+        sa.select(screening_decision, reviewer.c.key.label("who"), criterion.c.code)
+        .join(reviewer, reviewer.c.id == screening_decision.c.reviewer_id)
+        .outerjoin(criterion, criterion.c.id == screening_decision.c.criterion_id)
+        .order_by(screening_decision.c.id)
+    )
+    if stage is not None:
+        query = query.where(screening_decision.c.stage == stage)
+    if record_id is not None:
+        query = query.where(screening_decision.c.record_id == record_id)
+    return [
+        ScreeningDecision(
+            record_id=r.record_id,
+            stage=Stage(r.stage),
+            decision=Decision(r.decision),
+            reviewer_key=r.who,
+            criterion_code=r.code,
+            note=r.note,
+            resolves_conflict=r.resolves_conflict,
+            created_at=r.created_at,
+            id=r.id,
+        )
+        for r in connection.execute(query)
+    ]
+
+
+def delete_decision(connection: Connection, decision_id: int) -> None:
+    connection.execute(screening_decision.delete().where(screening_decision.c.id == decision_id))
+
+
+def decided_record_ids(connection: Connection, stage: Stage, reviewer_id: int) -> set[int]:
+    rows = connection.execute(
+        sa.select(screening_decision.c.record_id).where(
+            screening_decision.c.stage == stage, screening_decision.c.reviewer_id == reviewer_id
+        )
+    )
+    return {r[0] for r in rows}
+
+
+def add_terms(connection: Connection, terms: list[str], kind: CriterionKind) -> int:
+    """Add highlight terms, ignoring ones already there; returns how many were new."""
+    existing = set(list_terms(connection)[kind])
+    new = [t for t in dict.fromkeys(terms) if t and t not in existing]
+    for term in new:
+        connection.execute(highlight_term.insert().values(term=term, kind=kind))
+    return len(new)
+
+
+def list_terms(connection: Connection) -> dict[CriterionKind, list[str]]:
+    found: dict[CriterionKind, list[str]] = {k: [] for k in CriterionKind}
+    for r in connection.execute(sa.select(highlight_term).order_by(highlight_term.c.id)):
+        found[CriterionKind(r.kind)].append(r.term)
+    return found

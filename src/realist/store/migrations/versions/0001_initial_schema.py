@@ -68,6 +68,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name", name=op.f("pk_flow_count")),
     )
     op.create_table(
+        "highlight_term",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("term", sa.String(length=200), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "inclusion",
+                "exclusion",
+                name="term_kind",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_highlight_term")),
+        sa.UniqueConstraint("term", "kind", name=op.f("uq_highlight_term_term_kind")),
+    )
+    op.create_table(
         "intervention",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
@@ -97,6 +116,18 @@ def upgrade() -> None:
         sa.Column("doi", sa.Text(), nullable=False),
         sa.Column("is_demo", sa.Boolean(), nullable=False),
         sa.Column("last_search", sa.String(length=32), nullable=True),
+        sa.Column(
+            "screening_mode",
+            sa.Enum(
+                "single",
+                "dual",
+                name="screening_mode",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
         sa.Column("created_at", sa.String(length=32), nullable=False),
         sa.CheckConstraint("id = 1", name=op.f("ck_review_single_review")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_review")),
@@ -453,6 +484,23 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "import_problem",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("line", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["batch_id"],
+            ["import_batch.id"],
+            name=op.f("fk_import_problem_batch_id_import_batch"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_import_problem")),
+    )
+    with op.batch_alter_table("import_problem", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_import_problem_batch_id"), ["batch_id"], unique=False)
+
+    op.create_table(
         "record",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("batch_id", sa.Integer(), nullable=True),
@@ -604,6 +652,7 @@ def upgrade() -> None:
         sa.Column("reviewer_id", sa.Integer(), nullable=False),
         sa.Column("criterion_id", sa.Integer(), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("resolves_conflict", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.String(length=32), nullable=False),
         sa.CheckConstraint(
             "NOT (stage = 'full_text' AND decision = 'exclude' AND criterion_id IS NULL)",
@@ -955,6 +1004,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_record_batch_id"))
 
     op.drop_table("record")
+    with op.batch_alter_table("import_problem", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_import_problem_batch_id"))
+
+    op.drop_table("import_problem")
     with op.batch_alter_table("configuration_version", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_configuration_version_reviewer_id"))
         batch_op.drop_index(batch_op.f("ix_configuration_version_configuration_id"))
@@ -1000,6 +1053,7 @@ def downgrade() -> None:
     op.drop_table("review")
     op.drop_table("middle_range_theory")
     op.drop_table("intervention")
+    op.drop_table("highlight_term")
     op.drop_table("flow_count")
     with op.batch_alter_table("event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_event_at"))

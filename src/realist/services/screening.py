@@ -1,0 +1,274 @@
+"""Screening: decisions with reasons, single or dual (blinded) screening, conflicts,
+agreement, and the next record to show a reviewer."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from realist.domain.records import Record
+from realist.domain.screening import (
+    Agreement,
+    CriterionKind,
+    Decision,
+    EligibilityCriterion,
+    Outcome,
+    ScreeningDecision,
+    ScreeningMode,
+    Stage,
+    agreement,
+    settle,
+)
+from realist.errors import InvalidInput, NotFound
+from realist.store import Store
+from realist.store import records as records_repo
+from realist.store import reviews as reviews_repo
+from realist.store import screening as screening_repo
+from realist.store.events import append_event
+from realist.store.schema import record as record_table
+from realist.store.schema import review as review_table
+
+# Records that go on to full-text screening: included, or left as maybe, at title/abstract.
+GOES_TO_FULL_TEXT = (Outcome.INCLUDED, Outcome.MAYBE)
+
+
+def _mode(connection: Connection) -> ScreeningMode:
+    return reviews_repo.get_review(connection).screening_mode
+
+
+def outcomes(connection: Connection, stage: Stage) -> dict[int, Outcome]:
+    """Where every record with at least one decision at ``stage`` stands."""
+    mode = _mode(connection)
+    by_record: dict[int, list[ScreeningDecision]] = defaultdict(list)
+    for item in screening_repo.list_decisions(connection, stage):
+        by_record[item.record_id].append(item)
+    return {rid: settle(items, mode) for rid, items in by_record.items()}
+
+
+def _eligible_ids(connection: Connection, stage: Stage) -> list[int]:
+    """Records that can be screened at ``stage``: standing (not merged duplicates), and for
+    full text, through title/abstract."""
+    standing = [
+        r[0]
+        for r in connection.execute(
+            sa.select(record_table.c.id)
+            .where(record_table.c.duplicate_of.is_(None))
+            .order_by(record_table.c.id)
+        )
+    ]
+    if stage is Stage.TITLE_ABSTRACT:
+        return standing
+    passed = outcomes(connection, Stage.TITLE_ABSTRACT)
+    return [rid for rid in standing if passed.get(rid) in GOES_TO_FULL_TEXT]
+
+
+@dataclass
+class Progress:
+    done: int  # records this reviewer has decided at this stage
+    total: int  # records this reviewer can screen at this stage
+
+
+@dataclass
+class NextRecord:
+    record: Record | None
+    progress: Progress
+
+
+def next_record(store: Store, stage: Stage, reviewer: str | None) -> NextRecord:
+    """The next record for a reviewer: eligible, undecided by them, and (in single mode)
+    undecided by anyone; None when the reviewer's queue is empty."""
+    with store.reading() as connection:
+        _, who = reviews_repo.resolve_reviewer(connection, reviewer)
+        eligible = _eligible_ids(connection, stage)
+        mine = screening_repo.decided_record_ids(connection, stage, who)
+        settled = outcomes(connection, stage)
+        single = _mode(connection) is ScreeningMode.SINGLE
+        queue = [rid for rid in eligible if rid not in mine and not (single and rid in settled)]
+        done = sum(1 for rid in eligible if rid in mine)
+        progress = Progress(done=done, total=done + len(queue))
+        if not queue:
+            return NextRecord(None, progress)
+        return NextRecord(records_repo.get_record(connection, queue[0]), progress)
+
+
+def screen(
+    store: Store,
+    record_id: int,
+    stage: Stage,
+    decision: Decision,
+    reviewer: str | None,
+    criterion: str | None = None,
+    note: str = "",
+) -> ScreeningDecision:
+    """Record a reviewer's decision on one record at one stage (saved at once)."""
+    with store.transaction() as connection:
+        key, who = reviews_repo.resolve_reviewer(connection, reviewer)
+        if record_id not in set(_eligible_ids(connection, stage)):
+            raise InvalidInput(_why_not_eligible(connection, record_id, stage))
+        item = ScreeningDecision(record_id, stage, decision, key, criterion, note)
+        item.id = screening_repo.insert_decision(connection, item, who)
+        append_event(
+            connection,
+            "screening.decided",
+            key,
+            f"record:{record_id}",
+            {"stage": stage.value, "decision": decision.value, "criterion": criterion},
+        )
+        return item
+
+
+def _why_not_eligible(connection: Connection, record_id: int, stage: Stage) -> str:
+    found = records_repo.find_record(connection, record_id)
+    if found is None:
+        return f"no record {record_id} in this review"
+    if found.duplicate_of is not None:
+        return f"record {record_id} is a duplicate of record {found.duplicate_of}"
+    return f"record {record_id} has not passed title/abstract screening"
+
+
+def undo_last(store: Store, stage: Stage, reviewer: str | None) -> ScreeningDecision | None:
+    """Take back the reviewer's most recent decision at ``stage``; the event log keeps it."""
+    with store.transaction() as connection:
+        key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
+        mine = [
+            d
+            for d in screening_repo.list_decisions(connection, stage)
+            if d.reviewer_key == key and not d.resolves_conflict
+        ]
+        if not mine:
+            return None
+        last = mine[-1]
+        assert last.id is not None
+        screening_repo.delete_decision(connection, last.id)
+        append_event(
+            connection,
+            "screening.undone",
+            key,
+            f"record:{last.record_id}",
+            {"stage": stage.value, "decision": last.decision.value},
+        )
+        return last
+
+
+def visible_decisions(
+    store: Store, record_id: int, stage: Stage, reviewer: str | None
+) -> list[ScreeningDecision]:
+    """Decisions on a record a reviewer may see: in dual mode, others' stay hidden until
+    the reviewer has made their own (independent screening)."""
+    with store.reading() as connection:
+        key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
+        items = screening_repo.list_decisions(connection, stage, record_id)
+        if _mode(connection) is ScreeningMode.DUAL and all(d.reviewer_key != key for d in items):
+            return []
+        return items
+
+
+def conflicts(store: Store, stage: Stage) -> list[tuple[Record, list[ScreeningDecision]]]:
+    """Records where two reviewers disagree, with their decisions (the conflicts queue)."""
+    with store.reading() as connection:
+        found = [rid for rid, o in outcomes(connection, stage).items() if o is Outcome.CONFLICT]
+        return [
+            (
+                records_repo.get_record(connection, rid),
+                screening_repo.list_decisions(connection, stage, rid),
+            )
+            for rid in sorted(found)
+        ]
+
+
+def resolve_conflict(
+    store: Store,
+    record_id: int,
+    stage: Stage,
+    decision: Decision,
+    reviewer: str | None,
+    criterion: str | None = None,
+    note: str = "",
+) -> ScreeningDecision:
+    """Settle a conflict; the resolution is recorded with who resolved it."""
+    with store.transaction() as connection:
+        key, who = reviews_repo.resolve_reviewer(connection, reviewer)
+        if outcomes(connection, stage).get(record_id) is not Outcome.CONFLICT:
+            raise InvalidInput(f"record {record_id} has no conflict at {stage.value}")
+        item = ScreeningDecision(record_id, stage, decision, key, criterion, note, True)
+        item.id = screening_repo.insert_decision(connection, item, who)
+        append_event(
+            connection,
+            "screening.resolved",
+            key,
+            f"record:{record_id}",
+            {"stage": stage.value, "decision": decision.value, "criterion": criterion},
+        )
+        return item
+
+
+def agreement_report(store: Store) -> list[Agreement]:
+    """Percentage agreement and Cohen's kappa per stage and reviewer pair."""
+    report = []
+    with store.reading() as connection:
+        for stage in Stage:
+            latest: dict[str, dict[int, Decision]] = defaultdict(dict)
+            for d in screening_repo.list_decisions(connection, stage):
+                if not d.resolves_conflict:
+                    latest[d.reviewer_key][d.record_id] = d.decision
+            for first, second in combinations(sorted(latest), 2):
+                shared = sorted(set(latest[first]) & set(latest[second]))
+                if shared:
+                    pairs = [(latest[first][r], latest[second][r]) for r in shared]
+                    report.append(agreement(stage, first, second, pairs))
+    return report
+
+
+def set_screening_mode(store: Store, mode: ScreeningMode, reviewer: str | None) -> None:
+    with store.transaction() as connection:
+        key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
+        connection.execute(review_table.update().values(screening_mode=mode))
+        append_event(connection, "screening.mode_set", key, "review", {"mode": mode.value})
+
+
+def add_criterion(
+    store: Store, code: str, dimension: str, kind: CriterionKind, text: str, reviewer: str | None
+) -> EligibilityCriterion:
+    """Add an eligibility criterion that decisions can cite by its code."""
+    if not code.strip() or not text.strip():
+        raise InvalidInput("a criterion needs a code and a text")
+    with store.transaction() as connection:
+        key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
+        existing = reviews_repo.list_criteria(connection)
+        if any(c.code == code for c in existing):
+            raise InvalidInput(f"criterion code '{code}' is already used")
+        item = EligibilityCriterion(code, dimension, kind, text, position=len(existing))
+        reviews_repo.insert_criteria(connection, [item])
+        append_event(connection, "criterion.added", key, f"criterion:{code}", {"text": text})
+        return item
+
+
+def criteria(store: Store) -> list[EligibilityCriterion]:
+    with store.reading() as connection:
+        return reviews_repo.list_criteria(connection)
+
+
+def add_highlight_terms(
+    store: Store, terms: list[str], kind: CriterionKind, reviewer: str | None
+) -> int:
+    with store.transaction() as connection:
+        key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
+        added = screening_repo.add_terms(connection, [t.strip() for t in terms], kind)
+        append_event(connection, "terms.added", key, "review", {"kind": kind.value, "terms": terms})
+        return added
+
+
+def highlight_terms(store: Store) -> dict[CriterionKind, list[str]]:
+    with store.reading() as connection:
+        return screening_repo.list_terms(connection)
+
+
+def require_criterion(store: Store, code: str) -> None:
+    """Raise NotFound naming the known codes when ``code`` is not a criterion."""
+    known = [c.code for c in criteria(store)]
+    if code not in known:
+        raise NotFound(f"no criterion '{code}' (known: {', '.join(known) or 'none'})")

@@ -1,0 +1,136 @@
+"""Screening: decisions and reasons, single and dual screening, conflicts, agreement."""
+
+from __future__ import annotations
+
+import pytest
+
+from realist.domain.records import Record
+from realist.domain.review import Reviewer
+from realist.domain.screening import (
+    CriterionKind,
+    Decision,
+    Outcome,
+    ScreeningDecision,
+    ScreeningMode,
+    Stage,
+    cohens_kappa,
+    settle,
+)
+from realist.errors import InvalidInput, NotFound
+from realist.services import screening
+from realist.services.reviews import init_review
+from realist.store import Store
+from realist.store import records as records_repo
+from realist.store import reviews as reviews_repo
+from realist.store.events import list_events
+
+TA, FT = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT
+INC, EXC, MAY = Decision.INCLUDE, Decision.EXCLUDE, Decision.MAYBE
+
+
+def _review(db_target: str, records: int = 4) -> Store:
+    store = init_review(db_target, "t", "ann")
+    with store.transaction() as connection:
+        reviews_repo.insert_reviewer(connection, Reviewer("bob", "Bob"))
+        reviews_repo.insert_reviewer(connection, Reviewer("cat", "Cat"))
+        for n in range(records):
+            records_repo.insert_record(connection, Record(title=f"Study {n}"))
+    screening.add_criterion(
+        store, "E-POP", "population", CriterionKind.EXCLUSION, "Not perinatal", "ann"
+    )
+    return store
+
+
+def d(rid: int, who: str, decision: Decision, resolves: bool = False) -> ScreeningDecision:
+    return ScreeningDecision(rid, TA, decision, who, resolves_conflict=resolves)
+
+
+def test_settle_rules() -> None:
+    single, dual = ScreeningMode.SINGLE, ScreeningMode.DUAL
+    assert settle([], dual) is Outcome.UNDECIDED
+    assert settle([d(1, "a", INC)], single) is Outcome.INCLUDED
+    assert settle([d(1, "a", INC)], dual) is Outcome.AWAITING_SECOND
+    assert settle([d(1, "a", INC), d(1, "b", INC)], dual) is Outcome.INCLUDED
+    assert settle([d(1, "a", INC), d(1, "b", MAY)], dual) is Outcome.CONFLICT
+    assert settle([d(1, "a", INC), d(1, "a", EXC)], single) is Outcome.EXCLUDED  # latest counts
+    resolved = [d(1, "a", INC), d(1, "b", EXC), d(1, "c", EXC, resolves=True)]
+    assert settle(resolved, dual) is Outcome.EXCLUDED
+
+
+def test_kappa() -> None:
+    assert cohens_kappa([(INC, INC), (EXC, EXC)]) == 1.0
+    assert cohens_kappa([(INC, INC), (INC, INC)]) is None  # chance agreement is total
+    # 20 records: a textbook 2x2 table (both include 7, both exclude 9, disagree 4).
+    pairs = [(INC, INC)] * 7 + [(EXC, EXC)] * 9 + [(INC, EXC)] * 2 + [(EXC, INC)] * 2
+    kappa = cohens_kappa(pairs)
+    assert kappa is not None and round(kappa, 3) == 0.596
+    assert cohens_kappa([]) is None
+
+
+def test_single_screening_flow(db_target: str) -> None:
+    store = _review(db_target)
+    first = screening.next_record(store, TA, "ann")
+    assert first.record is not None and first.progress.total == 4
+    screening.screen(store, first.record.id or 0, TA, INC, "ann")
+    screening.screen(store, 2, TA, EXC, "ann", criterion="E-POP", note="fathers")
+    nxt = screening.next_record(store, TA, "bob")
+    assert nxt.record is not None and nxt.record.id == 3  # single mode: settled ones are done
+    undone = screening.undo_last(store, TA, "ann")
+    assert undone is not None and undone.record_id == 2
+    assert screening.next_record(store, TA, "bob").record.id == 2  # type: ignore[union-attr]
+    with store.reading() as connection:
+        actions = [e.action for e in list_events(connection)][:3]
+    assert actions == ["screening.undone", "screening.decided", "screening.decided"]
+    # Only record 1 passed title/abstract, so only it can be screened on full text.
+    assert screening.next_record(store, FT, "ann").progress.total == 1
+    with pytest.raises(InvalidInput, match="not passed title/abstract"):
+        screening.screen(store, 3, FT, INC, "ann")
+    with pytest.raises(InvalidInput, match="must cite an eligibility criterion"):
+        screening.screen(store, 1, FT, EXC, "ann")
+    with pytest.raises(NotFound, match="E-NOPE"):
+        screening.screen(store, 1, FT, EXC, "ann", criterion="E-NOPE")
+    screening.screen(store, 1, FT, EXC, "ann", criterion="E-POP")
+    with pytest.raises(InvalidInput, match="no record 99"):
+        screening.screen(store, 99, TA, INC, "ann")
+    store.close()
+
+
+def test_dual_screening_is_blind_until_both_decide(db_target: str) -> None:
+    store = _review(db_target)
+    screening.set_screening_mode(store, ScreeningMode.DUAL, "ann")
+    screening.screen(store, 1, TA, INC, "ann")
+    assert screening.visible_decisions(store, 1, TA, "bob") == []  # blinded
+    assert screening.next_record(store, TA, "bob").record.id == 1  # type: ignore[union-attr]
+    screening.screen(store, 1, TA, EXC, "bob", criterion="E-POP")
+    assert len(screening.visible_decisions(store, 1, TA, "bob")) == 2
+    screening.screen(store, 2, TA, INC, "ann")
+    screening.screen(store, 2, TA, INC, "bob")
+    found = screening.conflicts(store, TA)
+    assert [(r.id, [x.reviewer_key for x in ds]) for r, ds in found] == [(1, ["ann", "bob"])]
+    with pytest.raises(InvalidInput, match="no conflict"):
+        screening.resolve_conflict(store, 2, TA, INC, "cat")
+    resolution = screening.resolve_conflict(store, 1, TA, INC, "cat", note="meets criteria")
+    assert resolution.resolves_conflict and resolution.reviewer_key == "cat"
+    assert screening.conflicts(store, TA) == []
+    report = screening.agreement_report(store)
+    assert len(report) == 1
+    pair = report[0]
+    assert pair.reviewers == ("ann", "bob") and pair.records == 2 and pair.percent == 50.0
+    store.close()
+
+
+def test_highlight_terms(db_target: str) -> None:
+    store = _review(db_target, records=0)
+    assert (
+        screening.add_highlight_terms(
+            store, ["peer", "volunteer", "peer"], CriterionKind.INCLUSION, None
+        )
+        == 2
+    )
+    screening.add_highlight_terms(store, ["inpatient"], CriterionKind.EXCLUSION, None)
+    terms = screening.highlight_terms(store)
+    assert terms[CriterionKind.INCLUSION] == ["peer", "volunteer"]
+    assert terms[CriterionKind.EXCLUSION] == ["inpatient"]
+    with pytest.raises(InvalidInput, match="already used"):
+        screening.add_criterion(store, "E-POP", "x", CriterionKind.EXCLUSION, "dup", None)
+    store.close()
