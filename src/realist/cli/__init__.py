@@ -11,7 +11,11 @@ import sys
 import click
 import sqlalchemy as sa
 
-from realist.cli import review_commands, theory_commands  # noqa: F401  (register commands)
+from realist.cli import (  # noqa: F401  (importing registers the commands)
+    review_commands,
+    screen_commands,
+    theory_commands,
+)
 from realist.cli.app import CliState, cli
 from realist.errors import RealistError
 
