@@ -21,6 +21,7 @@ from realist.store.schema_analysis import (
     document_text,
     excerpt,
 )
+from realist.store.search import index_text
 
 
 def insert_excerpt(
@@ -42,7 +43,9 @@ def insert_excerpt(
             created_at=now(),
         )
     )
-    return inserted_id(result)
+    excerpt_id = inserted_id(result)
+    index_text(connection, "excerpt", excerpt_id, item.text)
+    return excerpt_id
 
 
 def insert_coding(

@@ -25,6 +25,7 @@ from realist.store.schema_analysis import (
     intervention_attribute,
     intervention_document,
 )
+from realist.store.search import index_text
 
 
 def insert_document(connection: Connection, item: Document) -> int:
@@ -49,7 +50,13 @@ def insert_document(connection: Connection, item: Document) -> int:
     return document_id
 
 
-def add_text_version(connection: Connection, document_id: int, text: str) -> int:
+def add_text_version(
+    connection: Connection,
+    document_id: int,
+    text: str,
+    pages: list[tuple[int, int, int]] | None = None,
+    format: str = "txt",
+) -> int:
     """Append a new immutable text version; returns its id."""
     latest = connection.execute(
         sa.select(sa.func.max(document_text.c.version)).where(
@@ -63,10 +70,14 @@ def add_text_version(connection: Connection, document_id: int, text: str) -> int
             text=text,
             length=len(text),
             sha256=text_hash(text),
+            pages=[list(p) for p in pages or [(1, 0, len(text))]],
+            format=format,
             created_at=now(),
         )
     )
-    return inserted_id(result)
+    text_id = inserted_id(result)
+    index_text(connection, "document", text_id, text)
+    return text_id
 
 
 def document_id(connection: Connection, key: str) -> int:

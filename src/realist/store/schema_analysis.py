@@ -39,11 +39,35 @@ document_text = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("length", sa.Integer, nullable=False),
     sa.Column("sha256", sa.String(64), nullable=False),
+    # Page map: [[page number, start offset, end offset], ...] in code points of ``text``.
+    sa.Column("pages", sa.JSON, nullable=False),
+    sa.Column("format", sa.String(16), nullable=False, default="txt"),
     created_at(),
     sa.UniqueConstraint("document_id", "version"),
     # Lets excerpt reference (id, length) so the database itself bounds every span.
     sa.UniqueConstraint("id", "length", name="uq_document_text_id_length"),
     sa.CheckConstraint("length >= 0", name="length_not_negative"),
+)
+
+document_file = sa.Table(
+    "document_file",
+    metadata,
+    # The original file, kept inside the review so the review is one self-contained store.
+    pk(),
+    fk("document_id", "document.id", cascade=True),
+    sa.Column("filename", sa.Text, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    created_at(),
+)
+
+review_setting = sa.Table(
+    "review_setting",
+    metadata,
+    # Per-review settings that change behaviour (e.g. the verdict rule), as JSON values.
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.JSON, nullable=False),
 )
 
 intervention = sa.Table(

@@ -133,6 +133,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_review")),
     )
     op.create_table(
+        "review_setting",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_review_setting")),
+    )
+    op.create_table(
         "reviewer",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=64), nullable=False),
@@ -688,6 +694,28 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "document_file",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("document_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.Text(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["document_id"],
+            ["document.id"],
+            name=op.f("fk_document_file_document_id_document"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_document_file")),
+    )
+    with op.batch_alter_table("document_file", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_document_file_document_id"), ["document_id"], unique=False
+        )
+
+    op.create_table(
         "document_text",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("document_id", sa.Integer(), nullable=False),
@@ -695,6 +723,8 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("length", sa.Integer(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("pages", sa.JSON(), nullable=False),
+        sa.Column("format", sa.String(length=16), nullable=False),
         sa.Column("created_at", sa.String(length=32), nullable=False),
         sa.CheckConstraint("length >= 0", name=op.f("ck_document_text_length_not_negative")),
         sa.ForeignKeyConstraint(
@@ -983,6 +1013,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_document_text_document_id"))
 
     op.drop_table("document_text")
+    with op.batch_alter_table("document_file", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_document_file_document_id"))
+
+    op.drop_table("document_file")
     with op.batch_alter_table("screening_decision", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_screening_decision_reviewer_id"))
         batch_op.drop_index(batch_op.f("ix_screening_decision_record_id"))
@@ -1050,6 +1084,7 @@ def downgrade() -> None:
     op.drop_table("stated_count")
     op.drop_table("source")
     op.drop_table("reviewer")
+    op.drop_table("review_setting")
     op.drop_table("review")
     op.drop_table("middle_range_theory")
     op.drop_table("intervention")
