@@ -229,6 +229,17 @@ excerpt = sa.Table(
     ),
 )
 
+excerpt_intervention = sa.Table(
+    "excerpt_intervention",
+    metadata,
+    # Case coding: the interventions a passage is evidence about, when that is narrower or
+    # other than its document's own interventions (e.g. a review's summary of several).
+    fk("excerpt_id", "excerpt.id", cascade=True),
+    fk("intervention_id", "intervention.id", cascade=True),
+    sa.Column("basis", sa.Text, nullable=False, default=""),
+    sa.PrimaryKeyConstraint("excerpt_id", "intervention_id"),
+)
+
 coding = sa.Table(
     "coding",
     metadata,

@@ -13,7 +13,11 @@ def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
     # The full-text index tables are made by hand in migration 0002, not from metadata.
-    return not (type_ == "table" and name is not None and name.startswith("search_index"))
+    if name is None:
+        return True
+    return not (type_ == "table" and name.startswith("search_index")) and not (
+        type_ == "index" and name.endswith("_search")
+    )
 
 
 context.configure(

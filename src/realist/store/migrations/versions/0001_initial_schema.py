@@ -908,6 +908,35 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_excerpt_reviewer_id"), ["reviewer_id"], unique=False)
 
     op.create_table(
+        "excerpt_intervention",
+        sa.Column("excerpt_id", sa.Integer(), nullable=False),
+        sa.Column("intervention_id", sa.Integer(), nullable=False),
+        sa.Column("basis", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["excerpt_id"],
+            ["excerpt.id"],
+            name=op.f("fk_excerpt_intervention_excerpt_id_excerpt"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["intervention_id"],
+            ["intervention.id"],
+            name=op.f("fk_excerpt_intervention_intervention_id_intervention"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "excerpt_id", "intervention_id", name=op.f("pk_excerpt_intervention")
+        ),
+    )
+    with op.batch_alter_table("excerpt_intervention", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_excerpt_intervention_excerpt_id"), ["excerpt_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_excerpt_intervention_intervention_id"), ["intervention_id"], unique=False
+        )
+
+    op.create_table(
         "coding",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("excerpt_id", sa.Integer(), nullable=False),
@@ -989,6 +1018,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_coding_component_id"))
 
     op.drop_table("coding")
+    op.drop_table("excerpt_intervention")
     with op.batch_alter_table("excerpt", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_excerpt_reviewer_id"))
         batch_op.drop_index(batch_op.f("ix_excerpt_document_text_id"))
