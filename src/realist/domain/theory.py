@@ -45,6 +45,7 @@ class Topic:
     key: str
     name: str
     position: int = 0
+    negative: bool = False  # its configurations explain harms: risks to guard against
     id: int | None = None
 
 

@@ -27,6 +27,7 @@ from realist.domain.screening import (
     ScreeningDecision,
     Stage,
 )
+from realist.domain.testing import VerdictRule
 from realist.domain.theory import (
     CMOConfiguration,
     Component,
@@ -38,6 +39,7 @@ from realist.domain.theory import (
     Verdict,
 )
 from realist.errors import InvalidInput, NotAReview, ReviewExists
+from realist.services.testing import RULE_SETTING
 from realist.store import Store, create_store, open_store
 from realist.store import coding as coding_repo
 from realist.store import documents as documents_repo
@@ -147,6 +149,9 @@ def _build_search_and_criteria(connection: Connection, review: dict[str, Any]) -
     reviews_repo.set_flow_counts(connection, dict(review["flow"]))
     reviews_repo.insert_stated_counts(connection, review.get("stated_counts") or [])
     reviews_repo.insert_text_notes(connection, review.get("notes") or [])
+    if review.get("verdict_rule"):
+        rule = VerdictRule.from_json(review["verdict_rule"])
+        reviews_repo.set_setting(connection, RULE_SETTING, rule.as_json())
 
 
 def _record_for(item: dict[str, Any]) -> Record:
@@ -254,7 +259,15 @@ def _components(item: dict[str, Any]) -> list[Component]:
 
 def _build_theories(connection: Connection, theories: dict[str, Any]) -> None:
     for position, t in enumerate(theories["topics"]):
-        theory_repo.insert_topic(connection, Topic(key=t["key"], name=t["name"], position=position))
+        theory_repo.insert_topic(
+            connection,
+            Topic(
+                key=t["key"],
+                name=t["name"],
+                position=position,
+                negative=bool(t.get("negative")),
+            ),
+        )
     for t in theories["middle_range_theories"]:
         theory_repo.insert_middle_range_theory(
             connection,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -22,10 +23,12 @@ def append_event(
     action: str,
     actor: str,
     subject: str = "",
-    detail: dict[str, object] | None = None,
+    detail: Mapping[str, object] | None = None,
 ) -> Event:
     """Append one event in the caller's transaction, so it commits or rolls back with it."""
-    happened = Event(action=action, actor=actor, subject=subject, detail=detail or {}, at=now())
+    happened = Event(
+        action=action, actor=actor, subject=subject, detail=dict(detail or {}), at=now()
+    )
     result = connection.execute(
         event_table.insert().values(
             at=happened.at,

@@ -28,6 +28,7 @@ from realist.store.schema import (
     stated_count,
     text_note,
 )
+from realist.store.schema_analysis import review_setting
 
 
 def insert_review(connection: Connection, item: Review, last_search: str | None = None) -> None:
@@ -198,3 +199,15 @@ def insert_text_notes(connection: Connection, items: list[dict[str, str]]) -> No
 def list_text_notes(connection: Connection) -> list[dict[str, str]]:
     rows = connection.execute(sa.select(text_note).order_by(text_note.c.id))
     return [{"about": r.about, "quote": r.quote, "note": r.note} for r in rows]
+
+
+def get_setting(connection: Connection, name: str) -> object | None:
+    """A per-review setting's JSON value, or None when it was never set."""
+    return connection.execute(
+        sa.select(review_setting.c.value).where(review_setting.c.name == name)
+    ).scalar()
+
+
+def set_setting(connection: Connection, name: str, value: object) -> None:
+    connection.execute(review_setting.delete().where(review_setting.c.name == name))
+    connection.execute(review_setting.insert().values(name=name, value=value))

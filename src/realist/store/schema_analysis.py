@@ -118,6 +118,8 @@ topic = sa.Table(
     sa.Column("key", sa.String(64), nullable=False, unique=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("position", sa.Integer, nullable=False),
+    # Configurations of a negative topic are risks a provider should guard against.
+    sa.Column("negative", sa.Boolean, nullable=False, default=False),
 )
 
 configuration = sa.Table(

@@ -36,14 +36,19 @@ from realist.store.schema_analysis import (
 
 def insert_topic(connection: Connection, item: Topic) -> int:
     result = connection.execute(
-        topic.insert().values(key=item.key, name=item.name, position=item.position)
+        topic.insert().values(
+            key=item.key, name=item.name, position=item.position, negative=item.negative
+        )
     )
     return inserted_id(result)
 
 
 def list_topics(connection: Connection) -> list[Topic]:
     rows = connection.execute(sa.select(topic).order_by(topic.c.position))
-    return [Topic(key=r.key, name=r.name, position=r.position, id=r.id) for r in rows]
+    return [
+        Topic(key=r.key, name=r.name, position=r.position, negative=r.negative, id=r.id)
+        for r in rows
+    ]
 
 
 def insert_middle_range_theory(connection: Connection, item: MiddleRangeTheory) -> int:

@@ -1,0 +1,1 @@
+"""Renderers and exporters: turn review data into diagrams, tables and files."""

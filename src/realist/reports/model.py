@@ -1,0 +1,116 @@
+"""The final theoretical model as text, Markdown, HTML or JSON.
+
+Every renderer shows the same three kinds of theory the reference review does: supported
+(normal type), unsupported initial theories (struck through) and new ones (CAPITALS).
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any
+
+from realist.domain.model import FinalModel, ModelEntry
+from realist.domain.theory import ModelStyle
+
+STRIKE = "\u0336"  # combining long stroke overlay: strike-through in plain text
+
+
+def _strike(text: str) -> str:
+    return "".join(ch + STRIKE for ch in text)
+
+
+def _suffix(entry: ModelEntry) -> str:
+    bits = [f"{entry.evidence} excerpt{'s' if entry.evidence != 1 else ''}"]
+    if entry.partial:
+        bits.append("partial")
+    if entry.middle_range_theories:
+        bits.append("theories: " + "; ".join(entry.middle_range_theories))
+    return " (" + ", ".join(bits) + ")"
+
+
+def render_text(model: FinalModel) -> str:
+    lines = ["Final theoretical model", ""]
+    for section in model.sections:
+        lines.append(section.topic.name)
+        for e in section.entries:
+            text = _strike(e.text) if e.style is ModelStyle.STRUCK else e.text
+            flag = " [no evidence]" if e.style is ModelStyle.STRUCK else ""
+            lines.append(f"  {e.identifier}. {text}{flag}{_suffix(e)}")
+        lines.append("")
+    lines.append("Legend")
+    lines += [f"  {style.value}: {meaning}" for style, meaning in model.legend.items()]
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(model: FinalModel) -> str:
+    lines = ["# Final theoretical model", ""]
+    for section in model.sections:
+        lines += [f"## {section.topic.name}", ""]
+        for e in section.entries:
+            text = e.text.replace("*", "\\*").replace("~", "\\~")
+            if e.style is ModelStyle.STRUCK:
+                text = f"~~{text}~~"
+            lines.append(f"- **{e.identifier}.** {text}{_suffix(e)}")
+        lines.append("")
+    lines += ["**Legend:** " + " · ".join(model.legend.values()), ""]
+    return "\n".join(lines)
+
+
+def render_html(model: FinalModel, title: str = "Final theoretical model") -> str:
+    """A standalone, print-ready page; all text is escaped (theories come from people)."""
+    body = []
+    for section in model.sections:
+        items = []
+        for e in section.entries:
+            text = escape(e.text)
+            if e.style is ModelStyle.STRUCK:
+                text = f"<del>{text}</del>"
+            items.append(
+                f'<li class="{e.style.value}"><b>{escape(e.identifier)}.</b> {text}'
+                f'<span class="meta">{escape(_suffix(e))}</span></li>'
+            )
+        body.append(f"<h2>{escape(section.topic.name)}</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>")
+    legend = "".join(f'<li class="{s.value}">{escape(m)}</li>' for s, m in model.legend.items())
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>"
+        "body{font-family:Georgia,serif;max-width:48rem;margin:2rem auto;line-height:1.5}"
+        ".meta{color:#666;font-size:.85em}.struck del{color:#888}"
+        "li.new b{letter-spacing:.02em}@media print{body{margin:0}}"
+        f"</style></head><body><h1>{escape(title)}</h1>\n"
+        + "\n".join(body)
+        + f"\n<h2>Legend</h2><ul>{legend}</ul></body></html>\n"
+    )
+
+
+def model_json(model: FinalModel) -> dict[str, Any]:
+    return {
+        "topics": [
+            {
+                "key": s.topic.key,
+                "name": s.topic.name,
+                "configurations": [
+                    {
+                        "identifier": e.identifier,
+                        "style": e.style.value,
+                        "text": e.text,
+                        "partial": e.partial,
+                        "middle_range_theories": list(e.middle_range_theories),
+                        "evidence": e.evidence,
+                    }
+                    for e in s.entries
+                ],
+            }
+            for s in model.sections
+        ],
+        "counts": {style.value: model.count(style) for style in model.legend},
+        "legend": {style.value: meaning for style, meaning in model.legend.items()},
+    }
+
+
+def render_json(model: FinalModel) -> str:
+    return json.dumps(model_json(model), indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS = {"text": render_text, "md": render_markdown, "html": render_html, "json": render_json}

@@ -1,0 +1,229 @@
+"""Coding: excerpts of documents linked to configurations or their parts, with a stance."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from realist.domain.appraisal import Grade
+from realist.domain.coding import Coding, Excerpt, Stance, span_problems
+from realist.domain.theory import (
+    CMOConfiguration,
+    Component,
+    MechanismKind,
+    Origin,
+    Role,
+)
+from realist.errors import InvalidInput, NotFound
+from realist.store import Store
+from realist.store import coding as coding_repo
+from realist.store import documents as documents_repo
+from realist.store import reviews as reviews_repo
+from realist.store import theory as theory_repo
+from realist.store.events import append_event
+from realist.store.schema_analysis import coding as coding_table
+from realist.store.schema_analysis import excerpt as excerpt_table
+from realist.store.schema_analysis import excerpt_intervention, intervention
+
+
+def _excerpt_id(connection: Connection, ref: str | int) -> int:
+    """An excerpt by id, or by label (the demo's E001 ...)."""
+    query = sa.select(excerpt_table.c.id)
+    if isinstance(ref, int) or str(ref).isdigit():
+        query = query.where(excerpt_table.c.id == int(ref))
+    else:
+        query = query.where(excerpt_table.c.label == str(ref))
+    found = connection.execute(query).scalar()
+    if found is None:
+        raise NotFound(f"no excerpt '{ref}' in this review")
+    return int(found)
+
+
+def get_excerpt(store: Store, ref: str | int) -> Excerpt:
+    with store.reading() as connection:
+        wanted = _excerpt_id(connection, ref)
+        for item in coding_repo.list_excerpts(connection):
+            if item.id == wanted:
+                return item
+    raise NotFound(f"no excerpt '{ref}' in this review")
+
+
+def create_excerpt(
+    store: Store,
+    document_key: str,
+    start: int,
+    end: int,
+    reviewer: str | None,
+    *,
+    relevance: Grade | None = None,
+    rigour: Grade | None = None,
+    note: str = "",
+    interventions: list[int] | None = None,
+) -> Excerpt:
+    """A span [start, end) of the document's current text (offsets in code points)."""
+    with store.transaction() as connection:
+        key, who = reviews_repo.resolve_reviewer(connection, reviewer)
+        latest = documents_repo.latest_text(
+            connection, documents_repo.document_id(connection, document_key)
+        )
+        if latest is None:
+            raise InvalidInput(f"document '{document_key}' has no text to excerpt yet")
+        text_id, text = latest
+        problems = span_problems(text, start, end)
+        if problems:
+            raise InvalidInput(f"document '{document_key}': {problems[0]}")
+        item = Excerpt(document_key, start, end, text[start:end], key, relevance, rigour, note)
+        item.id = coding_repo.insert_excerpt(connection, item, text_id, len(text), who)
+        _link_cases(connection, item.id, interventions or [], "coded by the reviewer")
+        append_event(
+            connection, "excerpt.created", key, f"excerpt:{item.id}",
+            {"document": document_key, "start": start, "end": end},
+        )  # fmt: skip
+        return item
+
+
+def find_quote(store: Store, document_key: str, quote: str, occurrence: int = 1) -> tuple[int, int]:
+    """Offsets of the ``occurrence``-th appearance of ``quote`` in the document's text."""
+    if not quote:
+        raise InvalidInput("the quote is empty")
+    with store.reading() as connection:
+        text = documents_repo.get_document(connection, document_key).text
+    at = -1
+    for _ in range(occurrence):
+        at = text.find(quote, at + 1)
+        if at < 0:
+            raise InvalidInput(f"the quote does not occur {occurrence} time(s) in '{document_key}'")
+    return at, at + len(quote)
+
+
+def _link_cases(connection: Connection, excerpt_id: int, numbers: list[int], basis: str) -> None:
+    for number in numbers:
+        found = connection.execute(
+            sa.select(intervention.c.id).where(intervention.c.number == number)
+        ).scalar()
+        if found is None:
+            raise NotFound(f"no intervention #{number}")
+        connection.execute(
+            excerpt_intervention.insert().values(
+                excerpt_id=excerpt_id, intervention_id=found, basis=basis
+            )
+        )
+
+
+def code_excerpt(
+    store: Store,
+    excerpt: str | int,
+    configuration: str,
+    reviewer: str | None,
+    *,
+    role: Role = Role.CONFIGURATION,
+    position: int | None = None,
+    stance: Stance = Stance.SUPPORTS,
+) -> Coding:
+    """Link an excerpt to a configuration as a whole, or to one of its parts."""
+    with store.transaction() as connection:
+        key, who = reviews_repo.resolve_reviewer(connection, reviewer)
+        excerpt_id = _excerpt_id(connection, excerpt)
+        config_id = theory_repo.configuration_id(connection, configuration)
+        if role is not Role.CONFIGURATION and position is None:
+            position = 0
+        item = Coding(configuration, role, position, stance, key)
+        item.id = coding_repo.insert_coding(connection, excerpt_id, config_id, item, who)
+        append_event(
+            connection, "excerpt.coded", key, f"configuration:{configuration}",
+            {"excerpt": excerpt_id, "role": role.value, "position": position,
+             "stance": stance.value},
+        )  # fmt: skip
+        return item
+
+
+def uncode(store: Store, coding_id: int, reviewer: str | None) -> None:
+    """Remove one coding (the event log keeps what it was)."""
+    with store.transaction() as connection:
+        key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
+        row = connection.execute(
+            sa.select(coding_table).where(coding_table.c.id == coding_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"no coding {coding_id}")
+        connection.execute(coding_table.delete().where(coding_table.c.id == coding_id))
+        append_event(
+            connection, "excerpt.uncoded", key, f"coding:{coding_id}",
+            {"excerpt": row.excerpt_id, "stance": row.stance, "role": row.role},
+        )  # fmt: skip
+
+
+def appraise_excerpt(
+    store: Store,
+    excerpt: str | int,
+    reviewer: str | None,
+    relevance: Grade | None = None,
+    rigour: Grade | None = None,
+    note: str | None = None,
+) -> Excerpt:
+    """Relevance and rigour of one piece of evidence, as realist appraisal asks."""
+    with store.transaction() as connection:
+        key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
+        excerpt_id = _excerpt_id(connection, excerpt)
+        values: dict[str, object] = {}
+        if relevance is not None:
+            values["relevance"] = relevance
+        if rigour is not None:
+            values["rigour"] = rigour
+        if note is not None:
+            values["note"] = note
+        if not values:
+            raise InvalidInput("give a relevance, a rigour or a note")
+        connection.execute(
+            excerpt_table.update().where(excerpt_table.c.id == excerpt_id).values(**values)
+        )
+        append_event(
+            connection, "excerpt.appraised", key, f"excerpt:{excerpt_id}",
+            {k: str(v) for k, v in values.items()},
+        )  # fmt: skip
+    return get_excerpt(store, excerpt_id)
+
+
+def create_configuration(
+    store: Store,
+    identifier: str,
+    topic: str,
+    reviewer: str | None,
+    *,
+    title: str = "",
+    statement: str = "",
+    contexts: list[str] | None = None,
+    mechanisms: list[tuple[str, MechanismKind | None]] | None = None,
+    outcomes: list[str] | None = None,
+    origin: Origin = Origin.INDUCTIVE,
+) -> CMOConfiguration:
+    """A new configuration; new ones found in the evidence are inductive. One with a context
+    and mechanism but no outcome is partial (the retroductive step may complete it)."""
+    if not identifier.strip():
+        raise InvalidInput("a configuration needs an identifier")
+    parts = [Component(Role.CONTEXT, t, position=i) for i, t in enumerate(contexts or [])]
+    parts += [
+        Component(Role.MECHANISM, t, kind=k, position=i)
+        for i, (t, k) in enumerate(mechanisms or [])
+    ]
+    parts += [Component(Role.OUTCOME, t, position=i) for i, t in enumerate(outcomes or [])]
+    item = CMOConfiguration(
+        identifier=identifier,
+        topic_key=topic,
+        title=title,
+        statement=statement,
+        components=parts,
+        origin=origin,
+        partial=bool(contexts or mechanisms) and not outcomes,
+    )
+    with store.transaction() as connection:
+        key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
+        if any(c.identifier == identifier for c in theory_repo.list_configurations(connection)):
+            raise InvalidInput(f"configuration '{identifier}' already exists")
+        item.position = len(theory_repo.list_configurations(connection, topic))
+        item.id = theory_repo.insert_configuration(connection, item)
+        append_event(
+            connection, "configuration.created", key, f"configuration:{identifier}",
+            {"origin": origin.value, "partial": item.partial, "topic": topic},
+        )  # fmt: skip
+    return item

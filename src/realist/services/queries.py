@@ -1,0 +1,217 @@
+"""Questions asked of a coded review: matrices, "what applies here", full-text search."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from realist.domain.applies import Candidate, Match, match_circumstances, stems
+from realist.domain.testing import EvidenceItem
+from realist.domain.theory import CMOConfiguration
+from realist.errors import InvalidInput
+from realist.store import Store
+from realist.store import documents as documents_repo
+from realist.store import search as search_repo
+from realist.store import theory as theory_repo
+from realist.store.evidence import evidence_items
+from realist.store.schema_analysis import document, document_text, excerpt
+
+DOCUMENT_FIELDS = ("document_type", "study_design", "key")
+
+
+@dataclass
+class Matrix:
+    """Configurations (rows) by the values of one dimension (columns); each cell holds the
+    excerpts coded to the configuration that come from that value."""
+
+    dimension: str
+    rows: list[str]
+    columns: list[str]
+    cells: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+
+    def count(self, row: str, column: str) -> int:
+        return len(self.cells.get((row, column), []))
+
+    def rows_with(self, column: str) -> list[str]:
+        """Configurations with evidence from this column's value."""
+        return [r for r in self.rows if self.count(r, column)]
+
+
+def _values(
+    item: EvidenceItem,
+    dimension: str,
+    attributes: Mapping[int, Mapping[str, object]],
+    documents: Mapping[str, Mapping[str, object]],
+) -> set[str]:
+    kind, _, name = dimension.partition(":")
+    if kind == "intervention":
+        return {f"#{n}" for n in item.interventions}
+    if kind == "attribute":
+        return {str(attributes[n][name]) for n in item.interventions if name in attributes[n]}
+    value = documents[item.document_key].get(name)
+    return {str(value) if value is not None else "unknown"}
+
+
+def matrix(store: Store, dimension: str) -> Matrix:
+    """E.g. ``attribute:format`` (intervention attribute), ``document:study_design``,
+    ``document:document_type``, ``document:key`` or ``intervention``."""
+    kind, _, name = dimension.partition(":")
+    if kind not in ("attribute", "document", "intervention") or (
+        kind != "intervention" and not name
+    ):
+        raise InvalidInput(
+            f"unknown matrix dimension '{dimension}' (use attribute:NAME, "
+            f"document:{'|'.join(DOCUMENT_FIELDS)} or intervention)"
+        )
+    if kind == "document" and name not in DOCUMENT_FIELDS:
+        raise InvalidInput(f"documents have no field '{name}' ({', '.join(DOCUMENT_FIELDS)})")
+    with store.reading() as connection:
+        configurations = theory_repo.list_configurations(connection)
+        evidence = evidence_items(connection, with_text=False)
+        attributes = {
+            i.number: dict(i.attributes) for i in documents_repo.list_interventions(connection)
+        }
+        documents = {
+            d.key: {
+                "document_type": d.document_type.value,
+                "study_design": d.study_design.value if d.study_design else None,
+                "key": d.key,
+            }
+            for d in documents_repo.list_documents(connection)
+        }
+    if kind == "attribute" and not any(name in a for a in attributes.values()):
+        raise InvalidInput(f"no intervention has an attribute '{name}'")
+    result = Matrix(dimension, [c.identifier for c in configurations], [])
+    cells: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for identifier, items in evidence.items():
+        for item in items:
+            for value in _values(item, dimension, attributes, documents):
+                cells[(identifier, value)].add(item.excerpt_id)
+    result.cells = {key: sorted(ids) for key, ids in cells.items()}
+    result.columns = sorted({column for _, column in cells}, key=_natural)
+    return result
+
+
+def _natural(value: str) -> tuple[int, str]:
+    digits = value.lstrip("#")
+    return (int(digits), "") if digits.isdigit() else (10**9, value)
+
+
+@dataclass
+class FrameworkCell:
+    configuration: str
+    document: str
+    excerpts: list[tuple[str, str]]  # (label or id, text)
+
+
+def framework_matrix(store: Store) -> tuple[list[str], list[str], list[FrameworkCell]]:
+    """Documents x configurations with the coded text in each cell (framework analysis)."""
+    with store.reading() as connection:
+        evidence = evidence_items(connection)
+        order = [c.identifier for c in theory_repo.list_configurations(connection)]
+    cells: dict[tuple[str, str], dict[int, tuple[str, str]]] = defaultdict(dict)
+    for identifier, items in evidence.items():
+        for e in items:
+            cells[(e.document_key, identifier)][e.excerpt_id] = (
+                e.label or str(e.excerpt_id),
+                e.text,
+            )
+    documents = sorted({d for d, _ in cells})
+    configurations = [c for c in order if any((d, c) in cells for d in documents)]
+    return (
+        documents,
+        configurations,
+        [FrameworkCell(c, d, list(found.values())) for (d, c), found in sorted(cells.items())],
+    )
+
+
+@dataclass
+class Applicable:
+    """One configuration that may apply to the circumstances described."""
+
+    configuration: CMOConfiguration
+    match: Match
+    risk: bool  # from a negative topic: something to guard against
+    evidence: list[EvidenceItem]
+
+
+def applies(store: Store, description: str, limit: int = 10) -> list[Applicable]:
+    """Which configurations' contexts match these circumstances, with their evidence;
+    configurations of negative topics come back flagged as risks."""
+    if not stems(description):
+        raise InvalidInput(
+            "describe the circumstances in a few words (e.g. 'telephone, volunteers')"
+        )
+    with store.reading() as connection:
+        topics = {t.key: t for t in theory_repo.list_topics(connection)}
+        configurations = {c.identifier: c for c in theory_repo.list_configurations(connection)}
+        evidence = evidence_items(connection)
+    candidates = [
+        Candidate(
+            identifier=c.identifier,
+            contexts=tuple(p.text for p in c.contexts),
+            statement=f"{c.title} {c.statement}",
+            mechanisms=tuple(p.text for p in c.mechanisms),
+            evidence=tuple(e.text for e in evidence.get(c.identifier, [])),
+        )
+        for c in configurations.values()
+    ]
+    found = []
+    for m in match_circumstances(description, candidates)[:limit]:
+        c = configurations[m.identifier]
+        found.append(Applicable(c, m, topics[c.topic_key].negative, evidence.get(c.identifier, [])))
+    return found
+
+
+@dataclass
+class SearchResult:
+    kind: str  # document | excerpt
+    document_key: str
+    start: int  # where the first matching word is (document) or the excerpt's span
+    end: int
+    snippet: str
+    label: str = ""
+
+
+def _snippet(text: str, at: int, width: int = 90) -> str:
+    start = max(0, at - width // 2)
+    piece = text[start : start + width].replace("\n", " ")
+    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+
+
+def search(store: Store, query: str, limit: int = 20) -> list[SearchResult]:
+    """Documents and excerpts matching every word, each with the span to jump to."""
+    terms = [t.rstrip("*").lower() for t in search_repo.query_terms(query)]
+    if not terms:
+        raise InvalidInput("search for at least one word")
+    results = []
+    with store.reading() as connection:
+        for hit in search_repo.search(connection, query, limit):
+            if hit.kind == "document":
+                row = connection.execute(
+                    sa.select(document.c.key, document_text.c.text)
+                    .join(document, document.c.id == document_text.c.document_id)
+                    .where(document_text.c.id == hit.ref)
+                ).one()
+                lowered = row.text.lower()
+                at = min((i for i in (lowered.find(t) for t in terms) if i >= 0), default=0)
+                word = next((t for t in terms if lowered.startswith(t, at)), "")
+                results.append(
+                    SearchResult("document", row.key, at, at + len(word), _snippet(row.text, at))
+                )
+            else:
+                row = connection.execute(
+                    sa.select(excerpt, document.c.key.label("doc"))
+                    .join(document_text, document_text.c.id == excerpt.c.document_text_id)
+                    .join(document, document.c.id == document_text.c.document_id)
+                    .where(excerpt.c.id == hit.ref)
+                ).one()
+                label = row.label or str(row.id)
+                span = (row.start_offset, row.end_offset)
+                results.append(
+                    SearchResult("excerpt", row.doc, *span, _snippet(row.text, 0), label)
+                )
+    return results
