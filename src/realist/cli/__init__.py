@@ -12,6 +12,7 @@ import click
 import sqlalchemy as sa
 
 from realist.cli import (  # noqa: F401  (importing registers the commands)
+    analysis_commands,
     review_commands,
     screen_commands,
     theory_commands,

@@ -159,10 +159,13 @@ def applies(store: Store, description: str, limit: int = 10) -> list[Applicable]
         )
         for c in configurations.values()
     ]
+    wanted = stems(description)
     found = []
     for m in match_circumstances(description, candidates)[:limit]:
         c = configurations[m.identifier]
-        found.append(Applicable(c, m, topics[c.topic_key].negative, evidence.get(c.identifier, [])))
+        # The evidence that speaks to the circumstances asked about comes first.
+        items = sorted(evidence.get(c.identifier, []), key=lambda e: -len(wanted & stems(e.text)))
+        found.append(Applicable(c, m, topics[c.topic_key].negative, items))
     return found
 
 
