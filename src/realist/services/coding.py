@@ -23,7 +23,6 @@ from realist.store import theory as theory_repo
 from realist.store.events import append_event
 from realist.store.schema_analysis import coding as coding_table
 from realist.store.schema_analysis import excerpt as excerpt_table
-from realist.store.schema_analysis import excerpt_intervention, intervention
 
 
 def _excerpt_id(connection: Connection, ref: str | int) -> int:
@@ -74,7 +73,7 @@ def create_excerpt(
             raise InvalidInput(f"document '{document_key}': {problems[0]}")
         item = Excerpt(document_key, start, end, text[start:end], key, relevance, rigour, note)
         item.id = coding_repo.insert_excerpt(connection, item, text_id, len(text), who)
-        _link_cases(connection, item.id, interventions or [], "coded by the reviewer")
+        coding_repo.link_cases(connection, item.id, interventions or [], "coded by the reviewer")
         append_event(
             connection, "excerpt.created", key, f"excerpt:{item.id}",
             {"document": document_key, "start": start, "end": end},
@@ -94,20 +93,6 @@ def find_quote(store: Store, document_key: str, quote: str, occurrence: int = 1)
         if at < 0:
             raise InvalidInput(f"the quote does not occur {occurrence} time(s) in '{document_key}'")
     return at, at + len(quote)
-
-
-def _link_cases(connection: Connection, excerpt_id: int, numbers: list[int], basis: str) -> None:
-    for number in numbers:
-        found = connection.execute(
-            sa.select(intervention.c.id).where(intervention.c.number == number)
-        ).scalar()
-        if found is None:
-            raise NotFound(f"no intervention #{number}")
-        connection.execute(
-            excerpt_intervention.insert().values(
-                excerpt_id=excerpt_id, intervention_id=found, basis=basis
-            )
-        )
 
 
 def code_excerpt(

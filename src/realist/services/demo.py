@@ -327,6 +327,12 @@ def _build_excerpts(connection: Connection, excerpts: list[dict[str, Any]], pape
             len(text),
             who,
         )
+        coding_repo.link_cases(
+            connection,
+            excerpt_id,
+            list(item.get("interventions") or []),
+            item.get("cases_basis") or "",
+        )
         for c in item["codings"]:
             identifier = str(c["configuration"])
             config_id = config_ids.get(identifier)

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from realist.domain.appraisal import Grade
 from realist.domain.coding import Coding, Excerpt, Stance
 from realist.domain.theory import Role
-from realist.errors import InvalidInput
+from realist.errors import InvalidInput, NotFound
 from realist.store.events import now
 from realist.store.schema import inserted_id, reviewer
 from realist.store.schema_analysis import (
@@ -20,6 +20,8 @@ from realist.store.schema_analysis import (
     document,
     document_text,
     excerpt,
+    excerpt_intervention,
+    intervention,
 )
 from realist.store.search import index_text
 
@@ -170,3 +172,18 @@ def texts_for_excerpts(connection: Connection) -> dict[int, str]:
         )
     )
     return {r.id: r.text for r in rows}
+
+
+def link_cases(connection: Connection, excerpt_id: int, numbers: list[int], basis: str) -> None:
+    """Case coding: the interventions an excerpt is evidence about."""
+    for number in numbers:
+        found = connection.execute(
+            sa.select(intervention.c.id).where(intervention.c.number == number)
+        ).scalar()
+        if found is None:
+            raise NotFound(f"no intervention #{number}")
+        connection.execute(
+            excerpt_intervention.insert().values(
+                excerpt_id=excerpt_id, intervention_id=found, basis=basis
+            )
+        )
