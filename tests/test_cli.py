@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,8 @@ from click.testing import CliRunner
 
 from realist.cli import cli, main
 from realist.store import Store
-from tests.conftest import PG_URL
+
+PG_URL = os.environ.get("REALIST_TEST_DATABASE_URL", "")
 
 
 def run(*args: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -22,7 +23,8 @@ from realist.store import documents as documents_repo
 from realist.store.events import list_events
 from realist.store.schema import review
 from realist.store.schema_analysis import excerpt
-from tests.conftest import PG_URL
+
+PG_URL = os.environ.get("REALIST_TEST_DATABASE_URL", "")
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="about SQLite files")
 

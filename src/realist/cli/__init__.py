@@ -13,6 +13,8 @@ import sqlalchemy as sa
 
 from realist.cli import (  # noqa: F401  (importing registers the commands)
     analysis_commands,
+    document_commands,
+    prisma_commands,
     review_commands,
     screen_commands,
     theory_commands,

@@ -8,7 +8,7 @@ from rich.table import Table
 from realist.cli.app import CliState, cli, examples, json_option, print_json
 from realist.domain.theory import ModelStyle, final_model_style
 from realist.services.interventions import intervention_json, list_interventions
-from realist.services.theories import TheoryView, list_theories, show_theory
+from realist.services.theories import TheoryView, add_topic, list_theories, show_theory
 
 
 @cli.command(epilog=examples("realist theories --topic negative_impact", "realist theories --json"))
@@ -116,3 +116,23 @@ def interventions(state: CliState, as_json: bool) -> None:
         docs = ", ".join(f"[{documents[k].reference_number}]" for k in i.document_keys)
         table.add_row(str(i.number), docs, *(str(i.attributes.get(n, "")) for n in names))
     state.console.print(table)
+
+
+@cli.command(
+    epilog=examples(
+        "realist topic take_up --name 'Take-up of peer support'",
+        "realist topic harms --name 'Negative impact' --negative",
+    )
+)
+@click.argument("key")
+@click.option("--name", required=True)
+@click.option("--negative", is_flag=True, help="Its configurations are risks to guard against.")
+@click.pass_obj
+def topic(state: CliState, key: str, name: str, negative: bool) -> None:
+    """Add a topic that groups configurations."""
+    store = state.open()
+    try:
+        add_topic(store, key, name, state.reviewer, negative)
+    finally:
+        store.close()
+    state.console.print(f"Added topic {key}: {name}")

@@ -57,11 +57,20 @@ class ConceptBlock:
 
 
 class SourceKind(StrEnum):
-    """PRISMA 2020 separates databases and registers from other methods."""
+    """PRISMA 2020 separates databases and registers from other methods (websites,
+    organisations, citation searching); ``other`` is any other method."""
 
     DATABASE = "database"
     REGISTER = "register"
+    WEBSITE = "website"
+    ORGANISATION = "organisation"
+    CITATION = "citation"
     OTHER = "other"
+
+    @property
+    def other_method(self) -> bool:
+        """Records from other methods skip title/abstract screening in PRISMA 2020."""
+        return self not in (SourceKind.DATABASE, SourceKind.REGISTER)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from realist.domain.theory import (
     Topic,
     final_model_style,
 )
-from realist.errors import NotFound
+from realist.errors import InvalidInput, NotFound
 from realist.store import Store
 from realist.store import coding as coding_repo
 from realist.store import reviews as reviews_repo
@@ -158,3 +158,20 @@ def edit_configuration(
             {"why": why, "version": version + 1},
         )
     return show_theory(store, identifier)
+
+
+def add_topic(
+    store: Store, key: str, name: str, reviewer: str | None, negative: bool = False
+) -> Topic:
+    """A new topic to group configurations (e.g. take-up, positive or negative impact)."""
+    if not key.strip() or not name.strip():
+        raise InvalidInput("a topic needs a key and a name")
+    with store.transaction() as connection:
+        who, _ = reviews_repo.resolve_reviewer(connection, reviewer)
+        topics = theory_repo.list_topics(connection)
+        if any(t.key == key for t in topics):
+            raise InvalidInput(f"topic '{key}' already exists")
+        item = Topic(key, name, len(topics), negative)
+        item.id = theory_repo.insert_topic(connection, item)
+        append_event(connection, "topic.added", who, f"topic:{key}", {"name": name})
+        return item

@@ -193,3 +193,56 @@ def list_interventions(connection: Connection) -> list[Intervention]:
     ):
         items[r.intervention_id].document_keys.append(r.key)
     return list(items.values())
+
+
+def upsert_intervention(
+    connection: Connection,
+    number: int,
+    name: str | None,
+    attributes: dict[str, AttributeValue],
+    document_keys: list[str],
+) -> int:
+    """Create intervention ``number`` if needed; set its name and attributes; link documents."""
+    found = connection.execute(
+        sa.select(intervention.c.id).where(intervention.c.number == number)
+    ).scalar()
+    if found is None:
+        return insert_intervention(
+            connection, Intervention(number, name or "", attributes, document_keys)
+        )
+    intervention_id = int(found)
+    if name is not None:
+        connection.execute(
+            intervention.update().where(intervention.c.id == intervention_id).values(name=name)
+        )
+    for attribute, value in attributes.items():
+        kind, encoded = _encode(value)
+        connection.execute(
+            intervention_attribute.delete().where(
+                intervention_attribute.c.intervention_id == intervention_id,
+                intervention_attribute.c.name == attribute,
+            )
+        )
+        connection.execute(
+            intervention_attribute.insert().values(
+                intervention_id=intervention_id, name=attribute, type=kind, value=encoded
+            )
+        )
+    linked = {
+        r[0]
+        for r in connection.execute(
+            sa.select(intervention_document.c.document_id).where(
+                intervention_document.c.intervention_id == intervention_id
+            )
+        )
+    }
+    for key in document_keys:
+        doc_id = document_id(connection, key)
+        if doc_id not in linked:
+            connection.execute(
+                intervention_document.insert().values(
+                    intervention_id=intervention_id, document_id=doc_id, position=len(linked)
+                )
+            )
+            linked.add(doc_id)
+    return intervention_id

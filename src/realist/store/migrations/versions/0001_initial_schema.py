@@ -168,6 +168,9 @@ def upgrade() -> None:
             sa.Enum(
                 "database",
                 "register",
+                "website",
+                "organisation",
+                "citation",
                 "other",
                 name="source_kind",
                 native_enum=False,

@@ -1,0 +1,232 @@
+"""Full texts: attaching files, extracting their text, versions, and MMAT appraisal."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from realist.domain.appraisal import MMATAnswer, MMATAppraisal
+from realist.domain.coding import span_problems
+from realist.domain.documents import Document, DocumentType, StudyDesign
+from realist.errors import InvalidInput
+from realist.extraction import Extraction, PageSpan, extract, page_of
+from realist.store import Store
+from realist.store import appraisal as appraisal_repo
+from realist.store import coding as coding_repo
+from realist.store import documents as documents_repo
+from realist.store import records as records_repo
+from realist.store import reviews as reviews_repo
+from realist.store.events import append_event, now
+from realist.store.schema_analysis import document, document_file, document_text, excerpt
+
+
+@dataclass
+class Attached:
+    """What attaching (or re-extracting) a file did."""
+
+    key: str
+    version: int
+    format: str
+    characters: int
+    pages: int
+    warnings: list[str] = field(default_factory=list)
+    stale_excerpts: list[str] = field(default_factory=list)  # excerpts whose text moved
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such file") from None
+    except OSError as error:
+        raise InvalidInput(f"{path}: cannot read ({error.strerror})") from None
+
+
+def slug(text: str) -> str:
+    """A document key from a file name or title: lower-case words joined by hyphens."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return "-".join(words)[:80] or "document"
+
+
+def _store_file(connection: Connection, document_id: int, filename: str, data: bytes) -> None:
+    connection.execute(
+        document_file.insert().values(
+            document_id=document_id,
+            filename=filename,
+            data=data,
+            sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data),
+            created_at=now(),
+        )
+    )
+
+
+def _version_count(connection: Connection, document_id: int) -> int:
+    return int(
+        connection.execute(
+            sa.select(sa.func.count()).where(document_text.c.document_id == document_id)
+        ).scalar()
+        or 0
+    )
+
+
+def _stale(connection: Connection, document_id: int, new_text: str) -> list[str]:
+    """Excerpts of older versions whose quoted text is not at the same offsets any more."""
+    rows = connection.execute(
+        sa.select(
+            excerpt.c.id,
+            excerpt.c.label,
+            excerpt.c.start_offset,
+            excerpt.c.end_offset,
+            excerpt.c.text,
+        )
+        .join(document_text, document_text.c.id == excerpt.c.document_text_id)
+        .where(document_text.c.document_id == document_id)
+        .order_by(excerpt.c.id)
+    )
+    return [
+        r.label or str(r.id)
+        for r in rows
+        if span_problems(new_text, r.start_offset, r.end_offset, r.text)
+    ]
+
+
+def attach_document(
+    store: Store,
+    path: Path,
+    *,
+    key: str | None = None,
+    title: str | None = None,
+    record_id: int | None = None,
+    document_type: DocumentType = DocumentType.PEER_REVIEWED_ARTICLE,
+    study_design: StudyDesign | None = None,
+    reviewer: str | None = None,
+) -> Attached:
+    """Attach a full text (PDF, DOCX, HTML, TXT, Markdown): the file is kept in the review
+    and its text extracted. Attaching to an existing key adds a new text version and
+    reports the excerpts whose text no longer matches; old excerpts keep their version."""
+    data = _read(path)
+    extraction: Extraction = extract(data, path.name)
+    if not extraction.text.strip():
+        raise InvalidInput(f"{path}: no text could be extracted ({'; '.join(extraction.warnings)})")
+    pages = [(p.number, p.start, p.end) for p in extraction.pages]
+    with store.transaction() as connection:
+        who_key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
+        if record_id is not None and title is None:
+            title = records_repo.get_record(connection, record_id).title
+        key = key or slug(title or path.stem)
+        existing = connection.execute(
+            sa.select(document.c.id).where(document.c.key == key)
+        ).scalar()
+        stale: list[str] = []
+        if existing is None:
+            document_id = documents_repo.insert_document(
+                connection,
+                Document(
+                    key=key,
+                    title=title or path.stem,
+                    document_type=document_type,
+                    study_design=study_design,
+                    record_id=record_id,
+                ),
+            )
+        else:
+            document_id = int(existing)
+            stale = _stale(connection, document_id, extraction.text)
+        documents_repo.add_text_version(
+            connection, document_id, extraction.text, pages, extraction.format
+        )
+        _store_file(connection, document_id, path.name, data)
+        version = _version_count(connection, document_id)
+        append_event(
+            connection,
+            "document.attached",
+            who_key,
+            f"document:{key}",
+            {
+                "file": path.name,
+                "version": version,
+                "format": extraction.format,
+                "stale_excerpts": stale,
+            },
+        )
+    return Attached(
+        key,
+        version,
+        extraction.format,
+        len(extraction.text),
+        len(pages),
+        list(extraction.warnings),
+        stale,
+    )
+
+
+@dataclass
+class DocumentView:
+    document: Document
+    versions: int
+    pages: list[PageSpan]
+    excerpts: int
+
+
+def show_document(store: Store, key: str) -> DocumentView:
+    """A document with its current text, page map and how much of it is coded."""
+    with store.reading() as connection:
+        item = documents_repo.get_document(connection, key)
+        assert item.id is not None
+        row = connection.execute(
+            sa.select(document_text.c.pages)
+            .where(document_text.c.document_id == item.id)
+            .order_by(document_text.c.version.desc())
+            .limit(1)
+        ).first()
+        pages = [PageSpan(*p) for p in row.pages] if row else []
+        count = len(coding_repo.list_excerpts(connection, key))
+        return DocumentView(item, _version_count(connection, item.id), pages, count)
+
+
+def page_of_offset(view: DocumentView, offset: int) -> int | None:
+    return page_of(view.pages, offset) if view.pages else None
+
+
+def list_documents(store: Store) -> list[Document]:
+    with store.reading() as connection:
+        return documents_repo.list_documents(connection)
+
+
+def appraise_mmat(
+    store: Store,
+    key: str,
+    category: StudyDesign,
+    screening: list[MMATAnswer],
+    criteria: list[MMATAnswer],
+    reviewer: str | None,
+    note: str = "",
+) -> MMATAppraisal:
+    """An MMAT 2018 appraisal: the two screening questions, then the five criteria of the
+    document's category (only when both screening answers are yes)."""
+    with store.transaction() as connection:
+        who_key, who = reviews_repo.resolve_reviewer(connection, reviewer)
+        item = MMATAppraisal(key, category, screening, criteria, who_key, note)
+        problems = item.problems()
+        if problems:
+            raise InvalidInput(f"MMAT for '{key}': {problems[0]}")
+        appraisal_repo.save_mmat(connection, documents_repo.document_id(connection, key), who, item)
+        append_event(
+            connection,
+            "document.appraised",
+            who_key,
+            f"document:{key}",
+            {"category": category.value, "met": item.met},
+        )
+        return item
+
+
+def mmat_table(store: Store) -> list[MMATAppraisal]:
+    with store.reading() as connection:
+        return appraisal_repo.list_mmat(connection)
