@@ -1,0 +1,369 @@
+"""Deduplication at scale: time and peak memory on generated records with known duplicates.
+
+Generates works (title, authors, journal, year, volume, issue, pages, DOI, PMID), gives about
+a third of them one to three extra copies corrupted the way database exports differ (case,
+punctuation, missing DOI, abbreviated journals, author initials against full names, accents,
+truncated titles, typos, a year off by one, HTML in titles, missing pages), and adds the hard
+negatives that must *not* merge: errata, comments and replies that repeat an article's title,
+meeting abstracts of later articles, recurring titles such as "Editorial" in every issue,
+and pairs of works whose titles differ only in a number ("type 1" and "type 2").
+
+Each size runs in its own subprocess, so peak memory (ru_maxrss) is that size's alone. Peak
+memory is reported for the whole process (records included) and for deduplication on top of
+the generated records.
+
+    python bench/dedup_scale.py                        # 10k, 100k, 1M
+    python bench/dedup_scale.py --sizes 10000,100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+from realist.domain.records import Record
+
+SEED = 20240611
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+_SYLLABLES = _words(
+    "ka ri to na mi ro se lu va de po chi an el or um is ex al tra pro gen cyt neu car ost "
+    "derm hep ren pul gas lip gly cor vas fib mal ter bra sol qua ven lat mor tem phy bio "
+    "log ther path nom graph sta vir bac onc hem im mun tox dyn kin pha ser tin ven dor "
+    "mel ast ber gon lys tro sph rad cap ven ple nal mic mac")
+_COMMON = _words(
+    "effect effects of the in and on with for a an to patients study trial randomized "
+    "randomised controlled clinical outcomes treatment risk among versus analysis review "
+    "systematic meta cohort children adults women older care health disease therapy "
+    "association factors after during prevention management early long term follow up "
+    "evaluation assessment comparison role impact use model based approach")
+_JOURNAL_WORDS = (
+    ("Journal", "J"), ("International", "Int"), ("Clinical", "Clin"), ("Research", "Res"),
+    ("Medicine", "Med"), ("Medical", "Med"), ("American", "Am"), ("European", "Eur"),
+    ("British", "Br"), ("Annals", "Ann"), ("Review", "Rev"), ("Reviews", "Rev"),
+    ("Experimental", "Exp"), ("Surgery", "Surg"), ("Nursing", "Nurs"), ("Health", "Health"),
+    ("Public", "Public"), ("Science", "Sci"), ("Sciences", "Sci"), ("Therapy", "Ther"),
+    ("Psychology", "Psychol"), ("Psychiatry", "Psychiatry"), ("Pediatrics", "Pediatr"),
+    ("Disorders", "Disord"), ("Affective", "Affect"), ("Epidemiology", "Epidemiol"),
+    ("Quarterly", "Q"), ("Letters", "Lett"), ("Archives", "Arch"), ("Current", "Curr"),
+    ("Opinion", "Opin"), ("Systems", "Syst"), ("Information", "Inf"), ("Management", "Manag"),
+    ("Social", "Soc"), ("Behavioral", "Behav"), ("Nutrition", "Nutr"), ("Cardiology", "Cardiol"),
+    ("Oncology", "Oncol"), ("Diabetes", "Diabetes"), ("Care", "Care"), ("Practice", "Pract"),
+    ("Policy", "Policy"), ("Services", "Serv"), ("Rehabilitation", "Rehabil"),
+)
+_GIVEN = _words("Anna Maria John Peter David Sarah Laura Michael Thomas Julia Ahmed Wei Li "
+                "Jun Hiroshi Yuki Carlos Ana Jose Fatima Olga Ivan Lars Ingrid Pierre Claire "
+                "Hans Eva Giulia Marco Sofia Lucas Emma Noah Mia Omar Leila Raj Priya Chen Ming")
+_ACCENTS = {"a": "á", "e": "é", "o": "ö", "u": "ü", "c": "ç", "n": "ñ", "i": "í"}
+
+
+def _word(rng: random.Random, syllables: int) -> str:
+    return "".join(rng.choice(_SYLLABLES) for _ in range(syllables))
+
+
+class _Universe:
+    """Vocabularies shared by all works: content words, surnames, journals."""
+
+    def __init__(self, rng: random.Random, works: int) -> None:
+        self.words = sorted({_word(rng, rng.randint(2, 4)) for _ in range(40000)})
+        surnames = sorted({_word(rng, rng.randint(2, 3)).capitalize()
+                           for _ in range(max(5000, works // 10))})
+        # some surnames carry accents that other databases drop
+        self.surnames = [self._accented(rng, s) if rng.random() < 0.1 else s for s in surnames]
+        self.journals: list[tuple[str, str]] = []
+        for _ in range(3000):
+            chosen = rng.sample(_JOURNAL_WORDS, rng.randint(2, 4))
+            topic = _word(rng, 3).capitalize()
+            full = " ".join(w for w, _ in chosen) + " of " + topic
+            abbreviation = " ".join(a for _, a in chosen) + " " + topic[:5]
+            self.journals.append((full, abbreviation))
+
+    @staticmethod
+    def _accented(rng: random.Random, name: str) -> str:
+        chars = list(name)
+        for i, char in enumerate(chars[1:], start=1):
+            if char in _ACCENTS and rng.random() < 0.5:
+                chars[i] = _ACCENTS[char]
+                break
+        return "".join(chars)
+
+    def zipf_word(self, rng: random.Random) -> str:
+        # a few words are common, most are rare, as in real titles
+        index = int(len(self.words) * rng.random() ** 2.5)
+        return self.words[min(index, len(self.words) - 1)]
+
+
+def _title(rng: random.Random, universe: _Universe) -> str:
+    words = []
+    for _ in range(rng.randint(6, 16)):
+        words.append(rng.choice(_COMMON) if rng.random() < 0.4 else universe.zipf_word(rng))
+    title = " ".join(words)
+    if rng.random() < 0.3:
+        cut = rng.randint(3, len(words) - 2)
+        title = " ".join(words[:cut]) + ": " + " ".join(words[cut:])
+    return title[0].upper() + title[1:]
+
+
+def _work(rng: random.Random, universe: _Universe, number: int) -> Record:
+    journal, _ = rng.choice(universe.journals)
+    year = rng.randint(1985, 2024)
+    start = rng.randint(1, 2500)
+    authors = []
+    for _ in range(rng.choice((1, 2, 3, 3, 4, 5, 6, 8))):
+        given = rng.choice(_GIVEN)
+        middle = f" {rng.choice('ABCDEFGHJKLMNPRST')}." if rng.random() < 0.4 else ""
+        authors.append(f"{rng.choice(universe.surnames)}, {given}{middle}")
+    return Record(
+        title=_title(rng, universe),
+        authors=authors,
+        year=year,
+        journal=journal,
+        volume=str(max(1, year - 1980 + rng.randint(0, 40))),
+        issue=str(rng.randint(1, 12)),
+        pages=f"{start}-{start + rng.randint(1, 20)}",
+        doi=f"10.{1000 + number % 9000}/j.{number}.{year}" if rng.random() < 0.7 else "",
+        pmid=str(10000000 + number) if rng.random() < 0.5 else "",
+        abstract="",
+        kind="JOUR",
+    )
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _typo(rng: random.Random, text: str) -> str:
+    if len(text) < 10:
+        return text
+    i = rng.randint(1, len(text) - 2)
+    op = rng.random()
+    if op < 0.33:
+        return text[:i] + text[i + 1:]
+    if op < 0.66:
+        return text[:i] + text[i + 1] + text[i] + text[i + 2:]
+    return text[:i] + rng.choice("abcdefghijklmnopqrstuvwxyz") + text[i:]
+
+
+def _author_variant(rng: random.Random, author: str) -> str:
+    surname, given = author.split(", ", 1)
+    initials = "".join(part[0] for part in given.replace(".", "").split())
+    style = rng.random()
+    if style < 0.35:
+        return f"{surname} {initials}"  # MEDLINE: Smith JA
+    if style < 0.6:
+        return f"{surname}, {'. '.join(initials)}."  # Smith, J. A.
+    if style < 0.75:
+        return f"{given} {surname}"  # John A. Smith
+    return author
+
+
+def _copy(rng: random.Random, universe: _Universe, work: Record, journals: dict[str, str],
+          ) -> Record:
+    """A second database's record of the same work, corrupted as real exports are."""
+    title = work.title
+    roll = rng.random
+    if roll() < 0.25:
+        title = rng.choice((title.upper(), title.lower(), title.title()))
+    if roll() < 0.3:
+        title = title.replace(": ", " - ") if ": " in title else title + "."
+    if roll() < 0.1:
+        title = title.replace("-", " ")
+    if roll() < 0.15:
+        title = _typo(rng, title)
+    if roll() < 0.05 and len(title) > 70:
+        title = title[: rng.randint(60, len(title) - 5)]
+    if roll() < 0.02:
+        words = title.split()
+        words[1] = f"<i>{words[1]}</i>"
+        title = " ".join(words)
+    if roll() < 0.03:
+        title = f"[{title}]"  # MEDLINE's translated title
+    authors = [_author_variant(rng, a) for a in work.authors]
+    if roll() < 0.3:
+        authors = [_strip_accents(a) for a in authors]
+    if roll() < 0.08 and len(authors) > 3:
+        authors = [*authors[:3], "et al."]
+    journal = journals[work.journal] if roll() < 0.5 else work.journal
+    doi = work.doi
+    if roll() < 0.4:
+        doi = ""
+    elif doi and roll() < 0.3:
+        doi = rng.choice(("https://doi.org/", "doi:", "http://dx.doi.org/")) + doi.upper()
+    start, end = work.pages.split("-")
+    pages = work.pages
+    if roll() < 0.3:
+        pages = f"{start}-{end[-1]}" if len(end) == len(start) and end[:-1] == start[:-1] else (
+            f"{start}--{end}")
+    year = work.year
+    if roll() < 0.05 and year is not None:
+        year += 1  # published online the year before print
+    missing = roll() < 0.1
+    return Record(
+        title=title, authors=authors, year=year, journal=journal,
+        volume="" if missing else work.volume, issue="" if missing or roll() < 0.2 else work.issue,
+        pages="" if missing else pages, doi=doi, pmid=work.pmid if roll() < 0.5 else "",
+        abstract="", kind=work.kind,
+    )
+
+
+def _hard_negative(rng: random.Random, universe: _Universe, work: Record, number: int,
+                   ) -> Record:
+    """A different work that looks like ``work``: the rules must keep them apart."""
+    kind = rng.random()
+    other = _work(rng, universe, number)
+    if kind < 0.3:
+        prefix = rng.choice(("Erratum: ", "Correction to: ", "Comment on: ", "Reply to: ",
+                             "Retraction: ", "Authors' reply: "))
+        other.title = prefix + work.title
+        other.authors = list(work.authors) if prefix.startswith(("Err", "Corr", "Retr")) else (
+            other.authors)
+        other.journal, other.volume = work.journal, work.volume
+    elif kind < 0.55:
+        # the meeting abstract that preceded the article
+        other.title, other.authors = work.title, list(work.authors)
+        other.journal = f"{work.journal}. Conference: Annual Meeting {work.year}"
+        other.year = (work.year or 2000) - 1
+        other.pages = f"A{rng.randint(1, 400)}"
+        other.kind = rng.choice(("ABST", "JOUR"))
+        other.doi = ""
+    elif kind < 0.75:
+        # a title that changes only in a number: "type 1" against "type 2"
+        other.title = f"{work.title} in type {rng.choice((1, 2))} and part {rng.randint(3, 9)}"
+        other.authors = list(work.authors)
+        work.title = f"{work.title} in type {rng.choice((1, 2))} and part 2"
+    else:
+        # recurring titles: every issue has an "Editorial" or "Editor's comments"
+        other.title = rng.choice(("Editorial", "Editor's comments", "Introduction",
+                                  "Book reviews", "Letter from the editor"))
+        other.authors = list(work.authors[:1])
+        other.journal = work.journal
+    return other
+
+
+def generate(size: int, seed: int = SEED) -> tuple[list[Record], list[int]]:
+    """``size`` records with ids 0..size-1, and the work number of each (the truth)."""
+    rng = random.Random(seed)
+    universe = _Universe(rng, size)
+    journals = dict(universe.journals)
+    records: list[Record] = []
+    truth: list[int] = []
+    number = 0
+    while len(records) < size:
+        work_number = number
+        work = _work(rng, universe, work_number)
+        number += 1
+        extra: list[tuple[Record, int]] = []
+        if rng.random() < 0.04:
+            extra.append((_hard_negative(rng, universe, work, number), number))
+            number += 1
+        copies = rng.choices((0, 1, 2, 3), weights=(64, 24, 9, 3))[0]
+        batch = [(work, work_number)]
+        batch += [(_copy(rng, universe, work, journals), work_number) for _ in range(copies)]
+        batch += extra
+        for record, work_number in batch:
+            if len(records) == size:
+                break
+            record.id = len(records)
+            records.append(record)
+            truth.append(work_number)
+    # shuffle so that copies are not neighbours in the input
+    order = list(range(size))
+    rng.shuffle(order)
+    shuffled = [records[i] for i in order]
+    shuffled_truth = [truth[i] for i in order]
+    for new_id, record in enumerate(shuffled):
+        record.id = new_id
+    return shuffled, shuffled_truth
+
+
+def _score(truth: Sequence[int], groups: Sequence[tuple[int, Sequence[int]]],
+           ) -> dict[str, float]:
+    """The benchmark README's scoring, on generated truth."""
+    removed: dict[int, int] = {}
+    for keeper, members in groups:
+        for member in members:
+            if member != keeper:
+                removed[member] = keeper
+    by_work: dict[int, list[int]] = {}
+    for record_id, work in enumerate(truth):
+        by_work.setdefault(work, []).append(record_id)
+    tp = fp = fn = tn = 0
+    for members in by_work.values():
+        standing = sum(1 for m in members if m not in removed)
+        if len(members) == 1:
+            tn, fp = (tn + 1, fp) if standing else (tn, fp + 1)
+        elif standing == 0:
+            fp, tp = fp + 1, tp + len(members) - 1
+        else:
+            tn, fn, tp = tn + 1, fn + standing - 1, tp + len(members) - standing
+    wrong = sum(1 for member, keeper in removed.items() if truth[member] != truth[keeper])
+    return {"tp": tp, "fp": fp, "fn": fn, "tn": tn, "wrong_links": wrong,
+            "sensitivity": tp / (tp + fn) if tp + fn else 1.0,
+            "specificity": tn / (tn + fp) if tn + fp else 1.0}
+
+
+def _max_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _worker(size: int) -> None:
+    """Subprocess body: generate, then time and measure ``find_duplicates``."""
+    from realist.domain.dedup import find_duplicates
+
+    started = time.perf_counter()
+    records, truth = generate(size)
+    generated = time.perf_counter() - started
+    before = _max_rss_mib()
+    started = time.perf_counter()
+    result = find_duplicates(records)
+    seconds = time.perf_counter() - started
+    peak = _max_rss_mib()
+    figures = _score(truth, [(g.keeper_id, g.member_ids) for g in result.groups])
+    figures.update(size=size, seconds=seconds, generate_seconds=generated,
+                   peak_mib=peak, records_mib=before, pending=len(result.pending),
+                   groups=len(result.groups))
+    print(json.dumps(figures))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run each size in a subprocess and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000",
+                        help="comma-separated record counts (default: %(default)s)")
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        _worker(args.worker)
+        return 0
+    header = (f"{'records':>9}{'seconds':>9}{'rec/s':>9}{'peak MiB':>10}{'dedup MiB':>10}"
+              f"{'sens':>8}{'spec':>8}{'FP':>5}{'wrong':>6}{'pending':>8}{'gen s':>7}")
+    print(header)
+    print("-" * len(header))
+    for size in (int(s) for s in args.sizes.split(",") if s):
+        command = [sys.executable, str(Path(__file__).resolve()), "--worker", str(size)]
+        completed = subprocess.run(command, capture_output=True, text=True, check=False)
+        if completed.returncode != 0:
+            print(f"{size:>9} failed:\n{completed.stderr[-2000:]}")
+            continue
+        f = json.loads(completed.stdout.strip().splitlines()[-1])
+        print(f"{size:>9,}{f['seconds']:>9.1f}{size / f['seconds']:>9,.0f}{f['peak_mib']:>10,.0f}"
+              f"{f['peak_mib'] - f['records_mib']:>10,.0f}{f['sensitivity']:>8.4f}"
+              f"{f['specificity']:>8.4f}{f['fp']:>5}{f['wrong_links']:>6}{f['pending']:>8}"
+              f"{f['generate_seconds']:>7.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

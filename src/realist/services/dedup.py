@@ -1,0 +1,260 @@
+"""Deduplication: certain groups merged automatically, uncertain pairs queued for a person,
+every merge undoable. Merged records stay in the store (with ``duplicate_of`` set), so each
+database's own count of what it found stays right."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from realist.domain.dedup import find_duplicates
+from realist.domain.records import DuplicateGroup, DuplicateStatus, Record
+from realist.errors import InvalidInput, NotFound
+from realist.store import Store
+from realist.store import records as records_repo
+from realist.store import reviews as reviews_repo
+from realist.store.events import append_event, now
+from realist.store.schema import duplicate_group, duplicate_member, inserted_id, record
+
+
+@dataclass
+class DedupRun:
+    """What one deduplication run did."""
+
+    considered: int
+    merged_groups: int
+    merged_records: int
+    queued_pairs: int
+
+
+def _pairs_with_status(connection: Connection, status: DuplicateStatus) -> set[frozenset[int]]:
+    """Pairs of records inside groups of one status (e.g. those a person said differ)."""
+    members: dict[int, list[int]] = {}
+    rows = connection.execute(
+        sa.select(duplicate_member.c.group_id, duplicate_member.c.record_id)
+        .join(duplicate_group, duplicate_group.c.id == duplicate_member.c.group_id)
+        .where(duplicate_group.c.status == status)
+    )
+    for group_id, record_id in rows:
+        members.setdefault(group_id, []).append(record_id)
+    return {frozenset((a, b)) for ids in members.values() for a in ids for b in ids if a < b}
+
+
+def _insert_group(connection: Connection, group: DuplicateGroup) -> int:
+    group_id = inserted_id(
+        connection.execute(
+            duplicate_group.insert().values(
+                keeper_id=group.keeper_id,
+                confidence=round(min(max(group.confidence, 0.0), 1.0), 6),
+                status=group.status,
+                reason=group.reason,
+                created_at=now(),
+            )
+        )
+    )
+    connection.execute(
+        duplicate_member.insert(),
+        [{"group_id": group_id, "record_id": rid} for rid in sorted(group.member_ids)],
+    )
+    return group_id
+
+
+def _merge(connection: Connection, keeper: int, members: list[int]) -> int:
+    others = [rid for rid in members if rid != keeper]
+    if others:
+        connection.execute(
+            record.update().where(record.c.id.in_(others)).values(duplicate_of=keeper)
+        )
+    return len(others)
+
+
+def _standing_records(connection: Connection) -> list[Record]:
+    rows = connection.execute(
+        sa.select(record).where(record.c.duplicate_of.is_(None)).order_by(record.c.id)
+    )
+    return [records_repo.row_to_record(r) for r in rows]
+
+
+def _keepers(connection: Connection) -> set[int]:
+    """Records that already have duplicates merged into them."""
+    rows = connection.execute(
+        sa.select(record.c.duplicate_of).where(record.c.duplicate_of.is_not(None)).distinct()
+    )
+    return {r[0] for r in rows}
+
+
+def deduplicate(
+    store: Store, reviewer: str | None = None, progress: Callable[[int, int], None] | None = None
+) -> DedupRun:
+    """Find duplicates among standing records; merge the certain, queue the uncertain.
+
+    A pair a person has said are different works is never merged or queued again.
+    """
+    with store.transaction() as connection:
+        key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
+        standing = _standing_records(connection)
+        found = find_duplicates(standing, progress)
+        rejected = _pairs_with_status(connection, DuplicateStatus.REJECTED)
+        queued = _pairs_with_status(connection, DuplicateStatus.PENDING)
+        keepers = _keepers(connection)
+        run = DedupRun(len(standing), 0, 0, 0)
+        for group in found.groups:
+            ids = list(group.member_ids)
+            if any(frozenset((a, b)) in rejected for a in ids for b in ids if a < b):
+                continue
+            # Keep an earlier keeper standing so no merged record points at a duplicate.
+            earlier = sorted(set(ids) & keepers)
+            keeper = earlier[0] if earlier else group.keeper_id
+            _insert_group(
+                connection,
+                DuplicateGroup(keeper, ids, group.confidence, DuplicateStatus.MERGED, group.reason),
+            )
+            run.merged_groups += 1
+            run.merged_records += _merge(connection, keeper, ids)
+        for pair in found.pending:
+            key_pair = frozenset((pair.a_id, pair.b_id))
+            if key_pair in rejected or key_pair in queued:
+                continue
+            _insert_group(
+                connection,
+                DuplicateGroup(
+                    pair.a_id,
+                    [pair.a_id, pair.b_id],
+                    pair.score,
+                    DuplicateStatus.PENDING,
+                    pair.reason,
+                ),
+            )
+            run.queued_pairs += 1
+        append_event(
+            connection,
+            "duplicates.found",
+            key,
+            "records",
+            {
+                "considered": run.considered,
+                "merged_groups": run.merged_groups,
+                "merged_records": run.merged_records,
+                "queued_pairs": run.queued_pairs,
+            },
+        )
+    return run
+
+
+@dataclass
+class QueuedPair:
+    group_id: int
+    first: Record
+    second: Record
+    score: float
+    reason: str
+
+
+def _group(connection: Connection, group_id: int) -> tuple[sa.Row[tuple[object, ...]], list[int]]:
+    row = connection.execute(
+        sa.select(duplicate_group).where(duplicate_group.c.id == group_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"no duplicate group {group_id}")
+    members = [
+        r[0]
+        for r in connection.execute(
+            sa.select(duplicate_member.c.record_id)
+            .where(duplicate_member.c.group_id == group_id)
+            .order_by(duplicate_member.c.record_id)
+        )
+    ]
+    return row, members
+
+
+def review_queue(store: Store) -> list[QueuedPair]:
+    """Uncertain pairs awaiting a person, most likely duplicates first."""
+    with store.reading() as connection:
+        rows = connection.execute(
+            sa.select(duplicate_group)
+            .where(duplicate_group.c.status == DuplicateStatus.PENDING)
+            .order_by(duplicate_group.c.confidence.desc(), duplicate_group.c.id)
+        ).all()
+        queue = []
+        for row in rows:
+            _, members = _group(connection, row.id)
+            first, second = (records_repo.get_record(connection, rid) for rid in members[:2])
+            queue.append(QueuedPair(row.id, first, second, row.confidence, row.reason))
+        return queue
+
+
+def decide_pair(store: Store, group_id: int, same: bool, reviewer: str | None) -> None:
+    """A person's verdict on a queued pair: merge them, or never propose them again."""
+    with store.transaction() as connection:
+        key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
+        row, members = _group(connection, group_id)
+        if row.status != DuplicateStatus.PENDING:
+            raise InvalidInput(f"duplicate group {group_id} is not waiting for a decision")
+        standing = [
+            rid for rid in members if records_repo.get_record(connection, rid).duplicate_of is None
+        ]
+        if same and len(standing) < len(members):
+            raise InvalidInput(
+                f"duplicate group {group_id}: a record was merged elsewhere since; "
+                "undo that merge first"
+            )
+        status = DuplicateStatus.MERGED if same else DuplicateStatus.REJECTED
+        connection.execute(
+            duplicate_group.update().where(duplicate_group.c.id == group_id).values(status=status)
+        )
+        if same:
+            _merge(connection, row.keeper_id, members)
+        action = "duplicates.confirmed" if same else "duplicates.rejected"
+        append_event(connection, action, key, f"duplicate_group:{group_id}", {"records": members})
+
+
+def undo_merge(store: Store, group_id: int, reviewer: str | None) -> list[int]:
+    """Undo a merge: its records stand again, and the group is marked as different works."""
+    with store.transaction() as connection:
+        key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
+        row, members = _group(connection, group_id)
+        if row.status != DuplicateStatus.MERGED:
+            raise InvalidInput(f"duplicate group {group_id} is not merged")
+        restored = [rid for rid in members if rid != row.keeper_id]
+        connection.execute(
+            record.update()
+            .where(record.c.id.in_(restored), record.c.duplicate_of == row.keeper_id)
+            .values(duplicate_of=None)
+        )
+        connection.execute(
+            duplicate_group.update()
+            .where(duplicate_group.c.id == group_id)
+            .values(status=DuplicateStatus.REJECTED)
+        )
+        append_event(
+            connection,
+            "duplicates.unmerged",
+            key,
+            f"duplicate_group:{group_id}",
+            {"records": members},
+        )
+        return restored
+
+
+def list_groups(store: Store, status: DuplicateStatus | None = None) -> list[DuplicateGroup]:
+    with store.reading() as connection:
+        query = sa.select(duplicate_group).order_by(duplicate_group.c.id)
+        if status is not None:
+            query = query.where(duplicate_group.c.status == status)
+        groups = []
+        for row in connection.execute(query).all():
+            _, members = _group(connection, row.id)
+            groups.append(
+                DuplicateGroup(
+                    row.keeper_id,
+                    members,
+                    row.confidence,
+                    DuplicateStatus(row.status),
+                    row.reason,
+                    row.id,
+                )
+            )
+        return groups

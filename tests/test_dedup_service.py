@@ -1,0 +1,99 @@
+"""Deduplication in a review: merges, the review queue, undo, and per-source counts."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from realist.domain.records import DuplicateStatus, Record
+from realist.errors import InvalidInput
+from realist.services import dedup
+from realist.services.reviews import init_review
+from realist.store import Store
+from realist.store import records as records_repo
+from realist.store.events import list_events
+from realist.store.schema import record
+
+ARTICLE = Record(
+    title="Effect of peer support on prevention of postnatal depression among high risk women",
+    authors=["Dennis C-L", "Hodnett E", "Kenton L"],
+    year=2009,
+    journal="BMJ",
+    volume="338",
+    pages="a3064",
+    doi="10.1136/bmj.a3064",
+)
+
+
+def _variant(**changes: object) -> Record:
+    values = {**ARTICLE.__dict__, **changes, "id": None}
+    return Record(**values)  # type: ignore[arg-type]
+
+
+def _store(db_target: str, items: list[Record]) -> Store:
+    store = init_review(db_target, "t", "ann")
+    with store.transaction() as connection:
+        for item in items:
+            records_repo.insert_record(connection, item)
+    return store
+
+
+def _standing(store: Store) -> list[int]:
+    with store.reading() as connection:
+        rows = connection.execute(
+            sa.select(record.c.id).where(record.c.duplicate_of.is_(None)).order_by(record.c.id)
+        )
+        return [r[0] for r in rows]
+
+
+def test_certain_duplicates_merge_and_can_be_undone(db_target: str) -> None:
+    unrelated = Record(title="Group therapy for anxiety in adolescents", year=2015, journal="X")
+    store = _store(
+        db_target,
+        [ARTICLE, _variant(title=ARTICLE.title.upper(), doi="https://doi.org/10.1136/BMJ.A3064"),
+         unrelated],
+    )  # fmt: skip
+    run = dedup.deduplicate(store, "ann")
+    assert (run.considered, run.merged_groups, run.merged_records) == (3, 1, 1)
+    assert _standing(store) == [1, 3]
+    groups = dedup.list_groups(store, DuplicateStatus.MERGED)
+    assert len(groups) == 1 and groups[0].member_ids == [1, 2]
+    assert groups[0].id is not None
+    assert dedup.undo_merge(store, groups[0].id, "ann") == [2]
+    assert _standing(store) == [1, 2, 3]
+    # A pair a person has separated is never merged again.
+    assert dedup.deduplicate(store, "ann").merged_records == 0
+    with store.reading() as connection:
+        actions = [e.action for e in list_events(connection)]
+    assert actions[:3] == ["duplicates.found", "duplicates.unmerged", "duplicates.found"]
+    with pytest.raises(InvalidInput, match="is not merged"):
+        dedup.undo_merge(store, groups[0].id, "ann")
+    store.close()
+
+
+def test_erratum_is_not_merged_into_its_article(db_target: str) -> None:
+    erratum = _variant(title="Erratum: " + ARTICLE.title, pages="b123", doi="10.1136/bmj.b123")
+    store = _store(db_target, [ARTICLE, erratum])
+    run = dedup.deduplicate(store, "ann")
+    assert run.merged_records == 0
+    assert _standing(store) == [1, 2]
+    store.close()
+
+
+def test_queue_decisions(db_target: str) -> None:
+    # Same title, but no DOI, authors, volume or pages to confirm it: a person decides.
+    shaky = _variant(doi="", journal="British Medical Journal", pages="", volume="", authors=[])
+    store = _store(db_target, [ARTICLE, shaky])
+    run = dedup.deduplicate(store, "ann")
+    queue = dedup.review_queue(store)
+    assert run.merged_records == 0
+    assert run.queued_pairs == len(queue) == 1
+    pair = queue[0]
+    assert {pair.first.id, pair.second.id} == {1, 2}
+    dedup.decide_pair(store, pair.group_id, same=True, reviewer="ann")
+    assert len(_standing(store)) == 1
+    assert dedup.review_queue(store) == []
+    with pytest.raises(InvalidInput, match="not waiting"):
+        dedup.decide_pair(store, pair.group_id, same=False, reviewer="ann")
+    assert dedup.deduplicate(store, "ann").queued_pairs == 0  # not proposed twice
+    store.close()
