@@ -14,7 +14,10 @@ import sqlalchemy as sa
 from realist.cli import (  # noqa: F401  (importing registers the commands)
     analysis_commands,
     document_commands,
+    interchange_commands,
     prisma_commands,
+    record_commands,
+    report_commands,
     review_commands,
     screen_commands,
     theory_commands,

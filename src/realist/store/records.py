@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 import sqlalchemy as sa
@@ -29,7 +30,7 @@ def record_values(item: Record, batch_id: int | None) -> dict[str, object]:
         "abstract": item.abstract,
         "keywords": item.keywords,
         "kind": item.kind,
-        "raw": [list(pair) for pair in item.raw],
+        "raw": item.raw,  # JSON writes tuples as lists; no copy needed
         "source_line": item.source_line,
         "duplicate_of": item.duplicate_of,
     }
@@ -45,9 +46,48 @@ def insert_records(
 ) -> int:
     """Insert many records in one executemany; returns how many."""
     rows = [record_values(item, batch_id) for item in items]
-    if rows:
+    if not rows:
+        return 0
+    if connection.dialect.name == "sqlite":
+        # The DB-API's own executemany with JSON already serialised is about three times
+        # faster than going through SQLAlchemy's per-row type processing, and imports of
+        # 100k records spend most of their time here.
+        sql = f"INSERT INTO record ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+        cursor = connection.connection.cursor()
+        try:
+            cursor.executemany(sql, [_sqlite_row(row) for row in rows])
+        finally:
+            cursor.close()
+    else:
         connection.execute(record.insert(), rows)
     return len(rows)
+
+
+COLUMNS = (
+    "batch_id",
+    "title",
+    "authors",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "issn",
+    "abstract",
+    "keywords",
+    "kind",
+    "raw",
+    "source_line",
+    "duplicate_of",
+)
+JSON_COLUMNS = frozenset(("authors", "keywords", "raw"))
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _sqlite_row(row: dict[str, object]) -> tuple[object, ...]:
+    return tuple(_dumps(row[c]) if c in JSON_COLUMNS else row[c] for c in COLUMNS)
 
 
 def row_to_record(row: sa.Row[tuple[object, ...]]) -> Record:

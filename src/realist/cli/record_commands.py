@@ -1,0 +1,279 @@
+"""Commands for records: import and deduplicate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from realist.cli.app import CliState, cli, examples, json_option, print_json
+from realist.cli.progress import progress_bar
+from realist.domain.records import Record
+from realist.domain.review import SourceKind
+from realist.services.dedup import decide_pair, deduplicate, review_queue, undo_merge
+from realist.services.imports import FileImport, import_file
+from realist.services.records import list_records
+
+
+@cli.command(
+    "import",
+    epilog=examples(
+        "realist import scopus.ris --source Scopus --searched 2020-03-15",
+        "realist import pubmed.nbib cinahl.ris psycinfo.ris",
+        "realist import rayyan-export.ris --with-decisions",
+    ),
+)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--source", "source_name", help="The database the file came from (default: file name)."
+)
+@click.option(
+    "--source-kind",
+    type=click.Choice([k.value for k in SourceKind]),
+    default=SourceKind.DATABASE.value,
+    show_default=True,
+    help="PRISMA counts databases, registers and other methods separately.",
+)
+@click.option("--searched", metavar="DATE", help="When the search was run (e.g. 2020-03-15).")
+@click.option("--force", is_flag=True, help="Import a file again even if it was imported before.")
+@click.option(
+    "--with-decisions", is_flag=True, help="Also import screening labels found in the file."
+)
+@json_option
+@click.pass_obj
+def import_(
+    state: CliState,
+    files: tuple[Path, ...],
+    source_name: str | None,
+    source_kind: str,
+    searched: str | None,
+    force: bool,
+    with_decisions: bool,
+    as_json: bool,
+) -> None:
+    """Import database exports (RIS, PubMed/MEDLINE, BibTeX, CSV, CSL-JSON, EndNote XML).
+
+    The format is detected from each file's content. Each file is one batch: stored whole,
+    or not at all. Bad records are listed with their line and the rest are imported.
+    """
+    store = state.open()
+    results: list[FileImport] = []
+    try:
+        for path in files:
+            with progress_bar(state.console, f"Importing {path.name}") as update:
+                results.append(
+                    import_file(
+                        store,
+                        path,
+                        source_name=source_name,
+                        source_kind=SourceKind(source_kind),
+                        searched=searched,
+                        reviewer=state.reviewer,
+                        force=force,
+                        with_decisions=with_decisions,
+                        progress=lambda n: update(n, None),
+                    )
+                )
+    finally:
+        store.close()
+    if as_json:
+        print_json([_import_json(r) for r in results])
+        return
+    for r in results:
+        _print_import(state, r)
+
+
+def _import_json(r: FileImport) -> dict[str, object]:
+    return {
+        "file": r.filename,
+        "format": r.format,
+        "source": r.source,
+        "batch": r.batch_id,
+        "imported": r.imported,
+        "problems": [{"line": p.line, "reason": p.reason} for p in r.problems],
+        "problem_count": r.problem_count,
+        "possible_duplicates": r.possible_duplicates,
+        "prior_decisions": r.prior_decisions,
+        "skipped": r.skipped or None,
+    }
+
+
+def _print_import(state: CliState, r: FileImport) -> None:
+    console = state.console
+    if r.skipped:
+        console.print(
+            f"[yellow]{r.filename}: skipped, {r.skipped}[/] (use --force to import again)"
+        )
+        return
+    console.print(
+        f"[bold]{r.filename}[/] ({r.format}, source {r.source}): "
+        f"[green]{r.imported} imported[/], {r.problem_count} problems, "
+        f"{r.possible_duplicates} possible duplicates"
+        + (f", {r.prior_decisions} prior decisions" if r.prior_decisions else "")
+    )
+    for p in r.problems[:20]:
+        console.print(f"  {r.filename}:{p.line}: {p.reason}", markup=False)
+    if r.problem_count > 20:
+        console.print(f"  … and {r.problem_count - 20} more (see --json)")
+    if r.possible_duplicates:
+        console.print("  Run [bold]realist dedup[/] to merge duplicates.")
+
+
+@cli.command(
+    epilog=examples(
+        "realist dedup",
+        "realist dedup --review",
+        "realist dedup --same 12",
+        "realist dedup --different 13",
+        "realist dedup --undo 7",
+    )
+)
+@click.option("--review", "review_pairs", is_flag=True, help="List uncertain pairs side by side.")
+@click.option("--same", type=int, metavar="GROUP", help="Decide that a queued pair is one work.")
+@click.option("--different", type=int, metavar="GROUP", help="Decide that a queued pair differs.")
+@click.option("--undo", type=int, metavar="GROUP", help="Undo a merge.")
+@json_option
+@click.pass_obj
+def dedup(
+    state: CliState,
+    review_pairs: bool,
+    same: int | None,
+    different: int | None,
+    undo: int | None,
+    as_json: bool,
+) -> None:
+    """Find and merge duplicate records; uncertain pairs wait for a person.
+
+    Certain duplicates (same DOI/PMID, or near-identical bibliographic details) are merged
+    at once; every merge keeps all its records and sources and can be undone.
+    """
+    store = state.open()
+    try:
+        if same is not None or different is not None:
+            group = same if same is not None else different
+            assert group is not None
+            decide_pair(store, group, same is not None, state.reviewer)
+            state.console.print(
+                f"Recorded: group {group} is {'one work' if same else 'two works'}."
+            )
+        elif undo is not None:
+            restored = undo_merge(store, undo, state.reviewer)
+            state.console.print(f"Undone: records {', '.join(map(str, restored))} stand again.")
+        elif review_pairs:
+            _print_queue(state, as_json)
+        else:
+            with progress_bar(state.console, "Comparing records") as update:
+                run = deduplicate(store, state.reviewer, lambda done, total: update(done, total))
+            if as_json:
+                print_json(run.__dict__)
+            else:
+                state.console.print(
+                    f"Compared {run.considered} records: merged {run.merged_records} duplicates "
+                    f"in {run.merged_groups} groups; {run.queued_pairs} uncertain pairs queued "
+                    "(see [bold]realist dedup --review[/])."
+                )
+    finally:
+        store.close()
+
+
+def _describe(r: Record) -> str:
+    authors = "; ".join(r.authors[:3]) + (" et al." if len(r.authors) > 3 else "")
+    parts = [
+        r.title,
+        authors,
+        f"{r.journal} {r.year or ''} {r.volume}({r.issue}):{r.pages}",
+        f"doi {r.doi}" if r.doi else "",
+        f"pmid {r.pmid}" if r.pmid else "",
+        f"[record {r.id}, {r.kind or 'type unknown'}]",
+    ]
+    return "\n".join(p for p in parts if p.strip())
+
+
+def _print_queue(state: CliState, as_json: bool) -> None:
+    store = state.open()
+    queue = review_queue(store)
+    store.close()
+    if as_json:
+        print_json(
+            [
+                {"group": q.group_id, "score": q.score, "reason": q.reason,
+                 "records": [q.first.id, q.second.id]}
+                for q in queue
+            ]
+        )  # fmt: skip
+        return
+    if not queue:
+        state.console.print("No pairs are waiting for review.")
+        return
+    for q in queue:
+        table = Table(title=f"Group {q.group_id} · score {q.score:.2f} · {q.reason}", expand=True)
+        table.add_column("Record A", ratio=1)
+        table.add_column("Record B", ratio=1)
+        table.add_row(_describe(q.first), _describe(q.second))
+        state.console.print(table)
+    state.console.print(
+        "Decide with [bold]realist dedup --same GROUP[/] or [bold]--different GROUP[/]."
+    )
+
+
+@cli.command(
+    epilog=examples(
+        "realist records",
+        "realist records --search 'peer support' --json",
+        "realist records --source Scopus --duplicates",
+    )
+)
+@click.option("--search", "text", help="Words that must appear in the title.")
+@click.option("--source", "source_name", help="Only records from this source.")
+@click.option("--duplicates", is_flag=True, help="Include records merged as duplicates.")
+@click.option("--limit", type=int, default=100, show_default=True)
+@json_option
+@click.pass_obj
+def records(
+    state: CliState,
+    text: str | None,
+    source_name: str | None,
+    duplicates: bool,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """List records with their source and screening status."""
+    store = state.open()
+    try:
+        rows = list_records(
+            store, text=text, source_name=source_name, include_duplicates=duplicates, limit=limit
+        )
+    finally:
+        store.close()
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": r.record.id,
+                    "title": r.record.title,
+                    "year": r.record.year,
+                    "authors": r.record.authors[:5],
+                    "doi": r.record.doi,
+                    "source": r.source,
+                    "duplicate_of": r.record.duplicate_of,
+                    "title_abstract": r.title_abstract.value,
+                    "full_text": r.full_text.value,
+                }
+                for r in rows
+            ]
+        )
+        return
+    table = Table(
+        "ID", "Year", "Title", "Source", "T/A", "Full text", box=None, header_style="bold"
+    )
+    for r in rows:
+        table.add_row(
+            str(r.record.id),
+            str(r.record.year or ""),
+            r.record.title[:90],
+            r.source,
+            r.title_abstract.value,
+            r.full_text.value,
+        )
+    state.console.print(table)

@@ -1,0 +1,284 @@
+"""What every importer shares: problems, limits, and turning raw fields into a ``Record``.
+
+A format module only has to say which of its raw fields hold the title, the authors and so
+on (a :class:`Draft`); :meth:`Context.record` then normalises them the same way for every
+format, bounds their sizes and reports what it had to change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from realist.domain.bibliography import (
+    collapse_whitespace,
+    normalise_doi,
+    normalise_issn,
+    normalise_pages,
+    normalise_pmid,
+    parse_year,
+    strip_markup,
+)
+from realist.domain.records import Record
+
+__all__ = [
+    "DEFAULT_MAX_FIELD_CHARS",
+    "MAX_LIST_ITEMS",
+    "MAX_RAW_FIELDS",
+    "Context",
+    "Continuations",
+    "Draft",
+    "ParseResult",
+    "Problem",
+    "every",
+    "first",
+    "group",
+]
+
+DEFAULT_MAX_FIELD_CHARS = 1_000_000
+# Large physics collaborations list ~3,000-5,000 authors; 1,000 names are more than enough
+# to recognise a record and keep dedup and screens fast, while every name stays in ``raw``.
+MAX_LIST_ITEMS = 1_000
+# Raw fields are what makes export lossless, so the cap is far above any real record
+# (5,000 authors plus references) and only stops a hostile file from exhausting memory.
+MAX_RAW_FIELDS = 20_000
+_MAX_KIND = 16  # RIS codes have at most 7 letters; anything longer is not a type
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in an imported file that needs a person's attention.
+
+    ``line`` is the 1-based line where the record (or the faulty line) starts, or the
+    1-based record number in formats without meaningful lines (CSL-JSON).
+    """
+
+    filename: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.line}: {self.reason}"
+
+
+@dataclass
+class ParseResult:
+    """Everything read from one file: its format, its records and the problems met."""
+
+    format: str
+    records: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    encoding: str = ""
+
+
+@dataclass
+class Draft:
+    """A record's fields as the source wrote them, picked out of its raw fields.
+
+    ``kind`` must already be a RIS reference type (JOUR, BOOK, ...).
+    """
+
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    year: str = ""
+    journal: str = ""
+    volume: str = ""
+    issue: str = ""
+    start_page: str = ""
+    end_page: str = ""
+    doi: str = ""
+    pmid: str = ""
+    issn: str = ""
+    abstract: str = ""
+    keywords: list[str] = field(default_factory=list)
+    kind: str = ""
+
+
+class Context:
+    """One file being read: its name, its size limits and the problems found so far.
+
+    Parsers add problems with :meth:`problem` and hand them on with :meth:`drain` after the
+    record they belong to, so the caller sees them in file order.
+    """
+
+    def __init__(
+        self,
+        filename: str,
+        max_field_chars: int = DEFAULT_MAX_FIELD_CHARS,
+        max_list_items: int = MAX_LIST_ITEMS,
+        max_raw_fields: int = MAX_RAW_FIELDS,
+    ) -> None:
+        self.filename = filename
+        self.max_field_chars = max_field_chars
+        self.max_list_items = max_list_items
+        self.max_raw_fields = max_raw_fields
+        self.pending: list[Problem] = []
+        self.records = 0
+
+    def problem(self, line: int, reason: str) -> None:
+        """Note a problem at ``line`` (or record number)."""
+        self.pending.append(Problem(self.filename, line, reason))
+
+    def drain(self) -> Iterator[Problem]:
+        """Yield and forget the problems noted since the last call."""
+        if self.pending:
+            pending, self.pending = self.pending, []
+            yield from pending
+
+    def clip(self, value: str, line: int, name: str) -> str:
+        """``value`` cut to ``max_field_chars``, with a problem when it was longer."""
+        if len(value) <= self.max_field_chars:
+            return value
+        # Line-based readers cut a line a little beyond the limit, so a length just above it
+        # is a lower bound, not the true length.
+        size = len(value)
+        near = size < self.max_field_chars + 100
+        told = f"more than {self.max_field_chars:,}" if near else f"{size:,}"
+        self.problem(line, f"field {name} has {told} characters; kept the first "
+                     f"{self.max_field_chars:,}")  # fmt: skip
+        return value[: self.max_field_chars]
+
+    def bound(self, raw: list[tuple[str, str]], line: int) -> None:
+        """Clip ``raw`` in place: each value to ``max_field_chars`` and the list to
+        ``max_raw_fields`` entries, with a problem for each cut."""
+        limit = self.max_field_chars
+        for index, (name, value) in enumerate(raw):
+            if len(value) > limit:
+                raw[index] = (name, self.clip(value, line, name))
+        if len(raw) > self.max_raw_fields:
+            self.problem(
+                line, f"record has {len(raw):,} fields; kept the first {self.max_raw_fields:,}"
+            )
+            del raw[self.max_raw_fields :]
+
+    def record(self, draft: Draft, raw: list[tuple[str, str]], line: int) -> Record | None:
+        """Normalise ``draft`` into a Record keeping ``raw`` (bounded in place, see
+        :meth:`bound`); ``None``, with a problem, if the record is empty."""
+        self.bound(raw, line)
+        return self._record(draft, raw, line)
+
+    def _record(self, draft: Draft, raw: list[tuple[str, str]], line: int) -> Record | None:
+        title = strip_markup(self._short(draft.title))
+        authors = self._names(draft.authors, line, "authors")
+        doi = normalise_doi(draft.doi) if draft.doi else ""
+        pmid = normalise_pmid(draft.pmid) if draft.pmid else ""
+        abstract = strip_markup(self._short(draft.abstract)) if draft.abstract else ""
+        if not (title or authors or doi or pmid or abstract):
+            self.problem(line, "record has no title, authors, DOI, PMID or abstract; skipped")
+            return None
+        if not title:
+            self.problem(line, "record has no title")
+        self.records += 1
+        return Record(
+            title=title,
+            authors=authors,
+            year=parse_year(draft.year) if draft.year else None,
+            journal=strip_markup(self._short(draft.journal)) if draft.journal else "",
+            volume=collapse_whitespace(self._short(draft.volume)),
+            issue=collapse_whitespace(self._short(draft.issue)),
+            pages=normalise_pages(self._short(draft.start_page), self._short(draft.end_page)),
+            doi=doi,
+            pmid=pmid,
+            issn=normalise_issn(draft.issn) if draft.issn else "",
+            abstract=abstract,
+            keywords=self._names(draft.keywords, line, "keywords"),
+            kind=draft.kind.strip().upper()[:_MAX_KIND] or "GEN",
+            raw=raw,
+            source_line=line,
+        )
+
+    def finish(
+        self,
+        draft_of: Callable[[list[tuple[str, str]]], Draft],
+        raw: list[tuple[str, str]],
+        line: int,
+        dropped: int = 0,
+        more: Continuations | None = None,
+    ) -> Iterator[Record | Problem]:
+        """Yield the record built from ``raw`` (if not empty), then its problems.
+
+        For line-based formats: ``dropped`` counts fields read beyond ``max_raw_fields``
+        and ``more`` holds continuation lines still to be joined into ``raw``.
+        """
+        if dropped:
+            self.problem(
+                line, f"record has {len(raw) + dropped:,} fields; kept the first {len(raw):,}"
+            )
+        if more is not None and more.parts:
+            more.join_into(raw)
+        # Bounded before the draft is made, so that no parser works on an oversized value.
+        self.bound(raw, line)
+        record = self._record(draft_of(raw), raw, line)
+        if record is not None:
+            yield record
+        yield from self.drain()
+
+    def _short(self, value: str) -> str:
+        # Drafts may join several raw values, so they are bounded again here, silently: the
+        # raw fields they came from have already been reported.
+        return value if len(value) <= self.max_field_chars else value[: self.max_field_chars]
+
+    def _names(self, values: Iterable[str], line: int, what: str) -> list[str]:
+        # EndNote ends corporate authors with a comma ("National Childbirth Trust,").
+        names = [n for n in (collapse_whitespace(self._short(v)).strip(",; ") for v in values) if n]
+        if len(names) > self.max_list_items:
+            self.problem(
+                line, f"record lists {len(names):,} {what}; kept the first {self.max_list_items:,}"
+            )
+            del names[self.max_list_items :]
+        return names
+
+
+class Continuations:
+    """Continuation lines of values in line-based formats, joined when the record ends.
+
+    Joining each line as it arrives would copy a long value once per line (quadratic for a
+    hostile file); kept aside, the parts are joined once. Parts beyond ``limit`` characters
+    are dropped: :meth:`Context.record` reports the value as too long when it clips it.
+    """
+
+    def __init__(self, separator: str) -> None:
+        self.separator = separator
+        self.parts: dict[int, list[str]] = {}
+        self.size: dict[int, int] = {}
+
+    def add(self, index: int, text: str, limit: int) -> None:
+        """Add ``text`` to the value at ``raw[index]``."""
+        size = self.size.get(index, 0)
+        if size > limit:
+            return
+        self.parts.setdefault(index, []).append(text)
+        self.size[index] = size + len(text) + 1
+
+    def join_into(self, raw: list[tuple[str, str]]) -> None:
+        """Append the kept parts to their values in ``raw``, and start afresh."""
+        for index, parts in self.parts.items():
+            name, value = raw[index]
+            raw[index] = (name, self.separator.join([value, *parts]))
+        self.parts.clear()
+        self.size.clear()
+
+
+def first(fields: dict[str, list[str]], names: Iterable[str]) -> str:
+    """The first non-empty value among ``names``, in the order given."""
+    for name in names:
+        for value in fields.get(name, ()):
+            if value:
+                return value
+    return ""
+
+
+def every(fields: dict[str, list[str]], names: Iterable[str]) -> list[str]:
+    """All values of ``names``, grouped by name in the order given."""
+    return [value for name in names for value in fields.get(name, ())]
+
+
+def group(raw: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Raw fields grouped by name, each list in file order."""
+    fields: dict[str, list[str]] = {}
+    for name, value in raw:
+        if name in fields:
+            fields[name].append(value)
+        else:
+            fields[name] = [value]
+    return fields

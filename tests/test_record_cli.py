@@ -1,0 +1,79 @@
+"""`realist import`, `realist dedup` and `realist prisma` as a reviewer uses them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from realist.cli import cli
+from realist.services.reviews import init_review
+
+FIXTURES = Path(__file__).parent / "fixtures" / "imports"
+
+
+def run(target: str, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["--db", target, *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_import_dedup_screen_and_prisma(db_target: str, tmp_path: Path) -> None:
+    init_review(db_target, "t", "ann").close()
+    out = run(
+        db_target,
+        "import",
+        str(FIXTURES / "scopus.ris"),
+        str(FIXTURES / "pubmed.nbib"),
+        "--searched",
+        "2020-03",
+    )
+    assert "scopus.ris (ris, source scopus): 2 imported, 0 problems" in out
+    assert "pubmed.nbib (medline" in out
+    again = json.loads(run(db_target, "import", str(FIXTURES / "scopus.ris"), "--json"))
+    assert again[0]["skipped"].startswith("already imported")
+    problems = json.loads(run(db_target, "import", str(FIXTURES / "no_title.ris"), "--json"))
+    assert problems[0]["problem_count"] >= 1 and problems[0]["problems"][0]["line"] >= 1
+
+    dedup = json.loads(run(db_target, "dedup", "--json"))
+    assert set(dedup) == {"considered", "merged_groups", "merged_records", "queued_pairs"}
+    assert "pairs are waiting" in run(db_target, "dedup", "--review") or "Group" in run(
+        db_target, "dedup", "--review"
+    )
+
+    run(
+        db_target,
+        "criteria",
+        "--add",
+        "E-POP",
+        "--dimension",
+        "population",
+        "--text",
+        "Not perinatal",
+    )
+    standing = [str(r["id"]) for r in json.loads(run(db_target, "records", "--json"))]
+    first, second = standing[0], standing[1]
+    run(db_target, "screen", "--record", first, "--decide", "include")
+    run(db_target, "screen", "--record", second, "--decide", "exclude", "--reason", "E-POP")
+    full_text = ("screen", "--stage", "full-text", "--record", first, "--decide", "exclude")
+    run(db_target, *full_text, "--reason", "E-POP")
+    counts = json.loads(run(db_target, "prisma", "--json"))["counts"]
+    assert counts["database_specific_results"]["scopus"] == 2
+    assert counts["duplicates"] == dedup["merged_records"]
+    assert counts["records_screened"] == 2 and counts["records_excluded"] == 1
+    assert counts["dbr_sought_reports"] == 1 and counts["dbr_assessed"] == 1
+    assert counts["dbr_excluded"] == {"Not perinatal": 1}
+    assert counts["organisation_results"] is None  # unknown, not zero
+    run(db_target, "prisma", "--set", "organisation_results=3")
+    svg, csv = tmp_path / "p.svg", tmp_path / "p.csv"
+    run(db_target, "prisma", "--svg", str(svg), "--csv", str(csv))
+    assert "Not perinatal" in svg.read_text(encoding="utf-8")
+    assert "organisation_results" in csv.read_text(encoding="utf-8")
+
+
+def test_import_errors_are_one_line(db_target: str) -> None:
+    init_review(db_target, "t", "ann").close()
+    result = CliRunner().invoke(cli, ["--db", db_target, "import", str(FIXTURES / "binary.ris")])
+    assert result.exit_code != 0
+    assert "binary.ris" in str(result.exception)
