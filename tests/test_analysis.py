@@ -128,3 +128,12 @@ def test_matrix_by_format_separates_group_from_one_to_one(demo_store: Store) -> 
     assert {"23", "24", "20"} <= group - one_to_one  # benefits of attending a group
     assert "13" in one_to_one - group  # the use of volunteers, one-to-one
     assert found.count("N1", "one_to_one_telephone") == 3
+
+
+def test_matrix_cells_list_their_excerpts(demo_store: Store) -> None:
+    found = queries.matrix(demo_store, "attribute:format")
+    ids = queries.matrix_cell(demo_store, "attribute:format", "N1", "one_to_one_telephone")
+    assert len(ids) == found.count("N1", "one_to_one_telephone") == 3
+    by_number = queries.matrix(demo_store, "intervention")
+    assert "#12" in by_number.columns
+    assert queries.matrix_cell(demo_store, "intervention", "N1", "#12")

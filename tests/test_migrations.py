@@ -13,8 +13,10 @@ def _not_search_index(obj: object, name: str | None, type_: str, *_: object) -> 
     # Full-text search structures are made by hand in migration 0002 (see its docstring).
     if name is None:
         return True
-    return not (type_ == "table" and name.startswith("search_index")) and not (
-        type_ == "index" and name.endswith("_search")
+    return not (
+        (type_ == "table" and name.startswith("search_index"))
+        or (type_ == "index" and name.endswith("_search"))
+        or (type_ == "column" and name == "search_vector")
     )
 
 

@@ -403,7 +403,8 @@ def matrix(state: CliState, dimension: str, cell: tuple[str, str] | None, as_jso
     store = state.open()
     try:
         found = queries.matrix(store, dimension)
-        shown = [coding.get_excerpt(store, i) for i in found.cells.get(cell, [])] if cell else []
+        ids = queries.matrix_cell(store, dimension, *cell) if cell else []
+        shown = [coding.get_excerpt(store, i) for i in ids]
     finally:
         store.close()
     if cell:
@@ -419,8 +420,8 @@ def matrix(state: CliState, dimension: str, cell: tuple[str, str] | None, as_jso
                 "rows": found.rows,
                 "columns": found.columns,
                 "cells": [
-                    {"configuration": r, "value": c, "excerpts": ids}
-                    for (r, c), ids in sorted(found.cells.items())
+                    {"configuration": r, "value": c, "excerpts": n}
+                    for (r, c), n in sorted(found.cells.items())
                 ],
             }
         )

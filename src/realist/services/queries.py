@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -13,51 +12,40 @@ from realist.domain.testing import EvidenceItem
 from realist.domain.theory import CMOConfiguration
 from realist.errors import InvalidInput
 from realist.store import Store
-from realist.store import documents as documents_repo
 from realist.store import search as search_repo
 from realist.store import theory as theory_repo
-from realist.store.evidence import evidence_items
-from realist.store.schema_analysis import document, document_text, excerpt
+from realist.store.evidence import evidence_items, matrix_counts
+from realist.store.evidence import matrix_cell as matrix_cell_ids
+from realist.store.schema_analysis import (
+    document,
+    document_text,
+    excerpt,
+    intervention_attribute,
+)
 
 DOCUMENT_FIELDS = ("document_type", "study_design", "key")
 
 
 @dataclass
 class Matrix:
-    """Configurations (rows) by the values of one dimension (columns); each cell holds the
-    excerpts coded to the configuration that come from that value."""
+    """Configurations (rows) by the values of one dimension (columns); each cell counts the
+    excerpts coded to the configuration that come from that value (list them with
+    :func:`matrix_cell`)."""
 
     dimension: str
     rows: list[str]
     columns: list[str]
-    cells: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    cells: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def count(self, row: str, column: str) -> int:
-        return len(self.cells.get((row, column), []))
+        return self.cells.get((row, column), 0)
 
     def rows_with(self, column: str) -> list[str]:
         """Configurations with evidence from this column's value."""
         return [r for r in self.rows if self.count(r, column)]
 
 
-def _values(
-    item: EvidenceItem,
-    dimension: str,
-    attributes: Mapping[int, Mapping[str, object]],
-    documents: Mapping[str, Mapping[str, object]],
-) -> set[str]:
-    kind, _, name = dimension.partition(":")
-    if kind == "intervention":
-        return {f"#{n}" for n in item.interventions}
-    if kind == "attribute":
-        return {str(attributes[n][name]) for n in item.interventions if name in attributes[n]}
-    value = documents[item.document_key].get(name)
-    return {str(value) if value is not None else "unknown"}
-
-
-def matrix(store: Store, dimension: str) -> Matrix:
-    """E.g. ``attribute:format`` (intervention attribute), ``document:study_design``,
-    ``document:document_type``, ``document:key`` or ``intervention``."""
+def _dimension(dimension: str) -> tuple[str, str]:
     kind, _, name = dimension.partition(":")
     if kind not in ("attribute", "document", "intervention") or (
         kind != "intervention" and not name
@@ -68,31 +56,34 @@ def matrix(store: Store, dimension: str) -> Matrix:
         )
     if kind == "document" and name not in DOCUMENT_FIELDS:
         raise InvalidInput(f"documents have no field '{name}' ({', '.join(DOCUMENT_FIELDS)})")
+    return kind, name
+
+
+def matrix(store: Store, dimension: str) -> Matrix:
+    """E.g. ``attribute:format`` (intervention attribute), ``document:study_design``,
+    ``document:document_type``, ``document:key`` or ``intervention``."""
+    kind, name = _dimension(dimension)
     with store.reading() as connection:
-        configurations = theory_repo.list_configurations(connection)
-        evidence = evidence_items(connection, with_text=False)
-        attributes = {
-            i.number: dict(i.attributes) for i in documents_repo.list_interventions(connection)
-        }
-        documents = {
-            d.key: {
-                "document_type": d.document_type.value,
-                "study_design": d.study_design.value if d.study_design else None,
-                "key": d.key,
-            }
-            for d in documents_repo.list_documents(connection)
-        }
-    if kind == "attribute" and not any(name in a for a in attributes.values()):
-        raise InvalidInput(f"no intervention has an attribute '{name}'")
-    result = Matrix(dimension, [c.identifier for c in configurations], [])
-    cells: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for identifier, items in evidence.items():
-        for item in items:
-            for value in _values(item, dimension, attributes, documents):
-                cells[(identifier, value)].add(item.excerpt_id)
-    result.cells = {key: sorted(ids) for key, ids in cells.items()}
-    result.columns = sorted({column for _, column in cells}, key=_natural)
-    return result
+        if (
+            kind == "attribute"
+            and not connection.execute(
+                sa.select(intervention_attribute.c.name)
+                .where(intervention_attribute.c.name == name)
+                .limit(1)
+            ).first()
+        ):
+            raise InvalidInput(f"no intervention has an attribute '{name}'")
+        rows = [c.identifier for c in theory_repo.list_configurations(connection)]
+        found = matrix_counts(connection, kind, name)
+    cells = {(i, f"#{v}" if kind == "intervention" else v): n for i, v, n in found}
+    return Matrix(dimension, rows, sorted({c for _, c in cells}, key=_natural), cells)
+
+
+def matrix_cell(store: Store, dimension: str, configuration: str, column: str) -> list[int]:
+    """The excerpts behind one cell of a matrix, for drill-down."""
+    kind, name = _dimension(dimension)
+    with store.reading() as connection:
+        return matrix_cell_ids(connection, kind, name, configuration, column.lstrip("#"))
 
 
 def _natural(value: str) -> tuple[int, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -18,6 +19,7 @@ from realist.store.schema_analysis import (
     excerpt,
     excerpt_intervention,
     intervention,
+    intervention_attribute,
     intervention_document,
 )
 
@@ -96,3 +98,74 @@ def evidence_items(
             )
         )
     return dict(found)
+
+
+def _cases() -> sa.Subquery:
+    """(excerpt_id, intervention_id) for every excerpt: its own case coding when it has
+    one, else its document's interventions (the rule of :func:`excerpt_cases`, in SQL)."""
+    own = sa.select(excerpt_intervention.c.excerpt_id, excerpt_intervention.c.intervention_id)
+    by_document = (
+        sa.select(excerpt.c.id.label("excerpt_id"), intervention_document.c.intervention_id)
+        .join(document_text, document_text.c.id == excerpt.c.document_text_id)
+        .join(
+            intervention_document,
+            intervention_document.c.document_id == document_text.c.document_id,
+        )
+        .where(excerpt.c.id.not_in(sa.select(excerpt_intervention.c.excerpt_id)))
+    )
+    return sa.union_all(own, by_document).subquery("cases")
+
+
+def _matrix_query(kind: str, name: str) -> sa.Select[Any]:
+    """(configuration identifier, excerpt id, value) rows for a matrix dimension:
+    ``attribute`` (an intervention attribute), ``intervention`` (its number) or
+    ``document`` (a document column)."""
+    base = sa.select(configuration.c.identifier, coding.c.excerpt_id).join(
+        configuration, configuration.c.id == coding.c.configuration_id
+    )
+    if kind == "document":
+        column = document.c[name]
+        query = (
+            base.add_columns(sa.func.coalesce(column, "unknown").label("value"))
+            .join(excerpt, excerpt.c.id == coding.c.excerpt_id)
+            .join(document_text, document_text.c.id == excerpt.c.document_text_id)
+            .join(document, document.c.id == document_text.c.document_id)
+        )
+    else:
+        cases = _cases()
+        query = base.join(cases, cases.c.excerpt_id == coding.c.excerpt_id)
+        if kind == "intervention":
+            query = query.add_columns(intervention.c.number.label("value")).join(
+                intervention, intervention.c.id == cases.c.intervention_id
+            )
+        else:
+            query = query.add_columns(intervention_attribute.c.value.label("value")).join(
+                intervention_attribute,
+                sa.and_(
+                    intervention_attribute.c.intervention_id == cases.c.intervention_id,
+                    intervention_attribute.c.name == name,
+                ),
+            )
+    return query
+
+
+def matrix_counts(connection: Connection, kind: str, name: str) -> list[tuple[str, str, int]]:
+    """(configuration identifier, value, distinct excerpts): the matrix, counted by the
+    database in one grouped query."""
+    inner = _matrix_query(kind, name).subquery()
+    counted = sa.select(
+        inner.c.identifier, inner.c.value, sa.func.count(sa.distinct(inner.c.excerpt_id))
+    ).group_by(inner.c.identifier, inner.c.value)
+    return [(r[0], str(r[1]), int(r[2])) for r in connection.execute(counted)]
+
+
+def matrix_cell(
+    connection: Connection, kind: str, name: str, identifier: str, wanted: str
+) -> list[int]:
+    """The excerpts in one cell of the matrix (drill-down), in id order."""
+    query = _matrix_query(kind, name)
+    inner = query.where(configuration.c.identifier == identifier).subquery()
+    rows = connection.execute(
+        sa.select(inner.c.excerpt_id, inner.c.value).distinct().order_by(inner.c.excerpt_id)
+    )
+    return [int(r.excerpt_id) for r in rows if str(r.value) == wanted]

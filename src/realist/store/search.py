@@ -58,14 +58,11 @@ def search(connection: Connection, query: str, limit: int = 50) -> list[Hit]:
     tsquery = " & ".join(f"{t[:-1]}:*" if t.endswith("*") else t for t in terms)
     rows = connection.execute(
         sa.text(
-            "SELECT 'document' AS kind, id AS ref, "
-            "ts_rank(to_tsvector('english', text), q) AS rank "
-            "FROM document_text, to_tsquery('english', :q) q "
-            "WHERE to_tsvector('english', text) @@ q "
+            "SELECT 'document' AS kind, id AS ref, ts_rank(search_vector, q) AS rank "
+            "FROM document_text, to_tsquery('english', :q) q WHERE search_vector @@ q "
             "UNION ALL "
-            "SELECT 'excerpt', id, ts_rank(to_tsvector('english', text), q) "
-            "FROM excerpt, to_tsquery('english', :q) q "
-            "WHERE to_tsvector('english', text) @@ q "
+            "SELECT 'excerpt', id, ts_rank(search_vector, q) "
+            "FROM excerpt, to_tsquery('english', :q) q WHERE search_vector @@ q "
             "ORDER BY rank DESC LIMIT :limit"
         ),
         {"q": tsquery, "limit": limit},

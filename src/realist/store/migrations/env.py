@@ -15,8 +15,10 @@ def include_object(
     # The full-text index tables are made by hand in migration 0002, not from metadata.
     if name is None:
         return True
-    return not (type_ == "table" and name.startswith("search_index")) and not (
-        type_ == "index" and name.endswith("_search")
+    return not (
+        (type_ == "table" and name.startswith("search_index"))
+        or (type_ == "index" and name.endswith("_search"))
+        or (type_ == "column" and name == "search_vector")
     )
 
 
