@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from realist.cli import (  # noqa: F401  (importing registers the commands)
     analysis_commands,
+    coding_commands,
     document_commands,
     interchange_commands,
     prisma_commands,

@@ -60,7 +60,7 @@ def cli(ctx: click.Context, db: str | None, reviewer: str | None) -> None:
     ctx.obj = CliState(
         db=db,
         reviewer=reviewer,
-        console=Console(highlight=False, soft_wrap=False, no_color="NO_COLOR" in os.environ),
+        console=Console(highlight=False, soft_wrap=True, no_color="NO_COLOR" in os.environ),
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from realist.domain.kappa import cohens_kappa
+
 
 class CriterionKind(StrEnum):
     INCLUSION = "inclusion"
@@ -118,21 +120,6 @@ class Agreement:
     records: int
     percent: float
     kappa: float | None  # None when chance agreement is total (kappa is undefined)
-
-
-def cohens_kappa(pairs: list[tuple[Decision, Decision]]) -> float | None:
-    """Cohen's kappa over paired decisions: (observed - chance) / (1 - chance)."""
-    if not pairs:
-        return None
-    n = len(pairs)
-    observed = sum(1 for a, b in pairs if a == b) / n
-    chance = sum(
-        (sum(1 for a, _ in pairs if a == d) / n) * (sum(1 for _, b in pairs if b == d) / n)
-        for d in Decision
-    )
-    if chance >= 1:
-        return None
-    return (observed - chance) / (1 - chance)
 
 
 def agreement(

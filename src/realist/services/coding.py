@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from itertools import combinations
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from realist.domain.agreement import CodingAgreement, coding_agreement
 from realist.domain.appraisal import Grade
 from realist.domain.coding import Coding, Excerpt, Stance, span_problems
 from realist.domain.theory import (
@@ -21,7 +25,10 @@ from realist.store import documents as documents_repo
 from realist.store import reviews as reviews_repo
 from realist.store import theory as theory_repo
 from realist.store.events import append_event
+from realist.store.schema import reviewer
 from realist.store.schema_analysis import coding as coding_table
+from realist.store.schema_analysis import configuration as configuration_table
+from realist.store.schema_analysis import document_text
 from realist.store.schema_analysis import excerpt as excerpt_table
 
 
@@ -212,3 +219,49 @@ def create_configuration(
             {"origin": origin.value, "partial": item.partial, "topic": topic},
         )  # fmt: skip
     return item
+
+
+def coder_agreement(store: Store, configuration: str | None = None) -> list[CodingAgreement]:
+    """Per configuration and pair of coders: did they link the same excerpts to it?
+
+    The excerpts compared are those in documents both coders coded (each could have
+    linked them), so agreement reflects judgement, not who read which document.
+    """
+    with store.reading() as connection:
+        rows = connection.execute(
+            sa.select(
+                reviewer.c.key,
+                configuration_table.c.identifier,
+                coding_table.c.excerpt_id,
+                document_text.c.document_id,
+            )
+            .select_from(coding_table)
+            .join(reviewer, reviewer.c.id == coding_table.c.reviewer_id)
+            .join(configuration_table, configuration_table.c.id == coding_table.c.configuration_id)
+            .join(excerpt_table, excerpt_table.c.id == coding_table.c.excerpt_id)
+            .join(document_text, document_text.c.id == excerpt_table.c.document_text_id)
+        ).all()
+        excerpts_of_document: dict[int, set[int]] = defaultdict(set)
+        for document_id, excerpt_id in connection.execute(
+            sa.select(document_text.c.document_id, excerpt_table.c.id).join(
+                excerpt_table, excerpt_table.c.document_text_id == document_text.c.id
+            )
+        ):
+            excerpts_of_document[document_id].add(excerpt_id)
+    documents: dict[str, set[int]] = defaultdict(set)
+    linked: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for coder, identifier, excerpt_id, document_id in rows:
+        documents[coder].add(document_id)
+        linked[(coder, identifier)].add(excerpt_id)
+    identifiers = sorted({i for _, i in linked}) if configuration is None else [configuration]
+    report = []
+    for first, second in combinations(sorted(documents), 2):
+        shared = documents[first] & documents[second]
+        universe = set().union(*(excerpts_of_document[d] for d in shared)) if shared else set()
+        if not universe:
+            continue
+        for identifier in identifiers:
+            a, b = linked.get((first, identifier), set()), linked.get((second, identifier), set())
+            if (a | b) & universe:
+                report.append(coding_agreement(identifier, (first, second), universe, a, b))
+    return report
