@@ -7,17 +7,11 @@ from alembic.runtime.migration import MigrationContext
 
 from realist.store import create_store
 from realist.store.schema import metadata
+from realist.store.search import is_search_structure
 
 
 def _not_search_index(obj: object, name: str | None, type_: str, *_: object) -> bool:
-    # Full-text search structures are made by hand in migration 0002 (see its docstring).
-    if name is None:
-        return True
-    return not (
-        (type_ == "table" and name.startswith("search_index"))
-        or (type_ == "index" and name.endswith("_search"))
-        or (type_ == "column" and name == "search_vector")
-    )
+    return not is_search_structure(type_, name)
 
 
 def test_migrated_schema_matches_the_tables_in_code(db_target: str) -> None:

@@ -110,15 +110,26 @@ def screen(
         if record_id not in set(_eligible_ids(connection, stage)):
             raise InvalidInput(_why_not_eligible(connection, record_id, stage))
         item = ScreeningDecision(record_id, stage, decision, key, criterion, note)
-        item.id = screening_repo.insert_decision(connection, item, who)
-        append_event(
-            connection,
-            "screening.decided",
-            key,
-            f"record:{record_id}",
-            {"stage": stage.value, "decision": decision.value, "criterion": criterion},
-        )
-        return item
+        return _save(connection, item, who, "screening.decided")
+
+
+def _save(
+    connection: Connection, item: ScreeningDecision, who: int, action: str
+) -> ScreeningDecision:
+    """Store a decision and its event in the caller's transaction."""
+    item.id = screening_repo.insert_decision(connection, item, who)
+    append_event(
+        connection,
+        action,
+        item.reviewer_key,
+        f"record:{item.record_id}",
+        {
+            "stage": item.stage.value,
+            "decision": item.decision.value,
+            "criterion": item.criterion_code,
+        },
+    )
+    return item
 
 
 def _why_not_eligible(connection: Connection, record_id: int, stage: Stage) -> str:
@@ -195,15 +206,7 @@ def resolve_conflict(
         if outcomes(connection, stage).get(record_id) is not Outcome.CONFLICT:
             raise InvalidInput(f"record {record_id} has no conflict at {stage.value}")
         item = ScreeningDecision(record_id, stage, decision, key, criterion, note, True)
-        item.id = screening_repo.insert_decision(connection, item, who)
-        append_event(
-            connection,
-            "screening.resolved",
-            key,
-            f"record:{record_id}",
-            {"stage": stage.value, "decision": decision.value, "criterion": criterion},
-        )
-        return item
+        return _save(connection, item, who, "screening.resolved")
 
 
 def agreement_report(store: Store) -> list[Agreement]:

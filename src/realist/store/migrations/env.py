@@ -3,6 +3,7 @@
 from alembic import context
 
 from realist.store.schema import metadata
+from realist.store.search import is_search_structure
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only when alembic's own CLI is used
@@ -12,14 +13,7 @@ if connection is None:  # pragma: no cover - only when alembic's own CLI is used
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    # The full-text index tables are made by hand in migration 0002, not from metadata.
-    if name is None:
-        return True
-    return not (
-        (type_ == "table" and name.startswith("search_index"))
-        or (type_ == "index" and name.endswith("_search"))
-        or (type_ == "column" and name == "search_vector")
-    )
+    return not is_search_structure(type_, name)
 
 
 context.configure(
