@@ -1,0 +1,180 @@
+"""Zip files: read untrusted ones within limits, write deterministic ones.
+
+Reading never extracts to disk: members are read into memory by name, so a hostile member
+name cannot write anywhere. Names are still checked (no absolute paths, no ``..``, no
+backslashes or drive letters), because a name that would escape a folder is a sign of a
+crafted file, and because another tool may extract the same file later.
+
+Sizes are checked twice: the sizes the central directory declares (a zip bomb declares
+them honestly or fails its CRC check when read), and the bytes actually read, in chunks.
+
+Writing fixes everything that would otherwise vary between two runs on the same data:
+member order, timestamps (1980-01-01, the earliest a zip can hold), permissions, the
+creating system and the compression level.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from realist.errors import InvalidInput
+
+__all__ = ["ZipLimits", "ZipReader", "deterministic_zip", "rezip_deterministic"]
+
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_CHUNK = 1 << 20
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """How much an untrusted zip may hold before it is refused."""
+
+    max_entries: int = 100_000
+    max_entry_bytes: int = 1 << 30  # one member, uncompressed
+    max_total_bytes: int = 8 << 30  # all members, uncompressed
+    max_ratio: int = 1_000  # uncompressed / compressed, for members over 1 MiB
+
+
+def _check_name(name: str, where: str) -> None:
+    parts = name.split("/")
+    if (
+        not name
+        or name.startswith("/")
+        or "\\" in name
+        or "\x00" in name
+        or _DRIVE.match(name)
+        or any(part in ("..", ".") for part in parts)
+    ):
+        raise InvalidInput(f"{where}: unsafe member name {name!r} (absolute or outside the file)")
+
+
+class ZipReader:
+    """An untrusted zip opened for reading; every member was checked when it was opened.
+
+    Use as a context manager. ``names`` lists the files (folders are left out).
+    """
+
+    def __init__(self, path: Path, limits: ZipLimits | None = None) -> None:
+        self.path = path
+        self.limits = limits or ZipLimits()
+        try:
+            self._zip = zipfile.ZipFile(path)
+        except FileNotFoundError:
+            raise InvalidInput(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise InvalidInput(f"{path}: is a folder, not a file") from None
+        except (zipfile.BadZipFile, OSError, ValueError) as error:
+            raise InvalidInput(f"{path}: not a readable zip file ({error})") from None
+        try:
+            self._infos = self._check()
+        except BaseException:
+            self._zip.close()
+            raise
+        self._read_total = 0
+
+    def _check(self) -> dict[str, zipfile.ZipInfo]:
+        infos = self._zip.infolist()
+        limits = self.limits
+        if len(infos) > limits.max_entries:
+            raise InvalidInput(
+                f"{self.path}: {len(infos):,} members, more than {limits.max_entries:,}"
+            )
+        found: dict[str, zipfile.ZipInfo] = {}
+        total = 0
+        for info in infos:
+            where = f"{self.path}: member {info.filename!r}"
+            _check_name(info.filename, str(self.path))
+            if info.flag_bits & 0x1:
+                raise InvalidInput(f"{where} is encrypted")
+            if info.is_dir():
+                continue
+            if info.filename in found:
+                raise InvalidInput(f"{where} appears twice")
+            if info.file_size > limits.max_entry_bytes:
+                raise InvalidInput(
+                    f"{where} unpacks to {info.file_size:,} bytes, more than the limit of "
+                    f"{limits.max_entry_bytes:,}"
+                )
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > _CHUNK and ratio > limits.max_ratio:
+                raise InvalidInput(f"{where} is compressed {ratio:,.0f} times (a zip bomb?)")
+            total += info.file_size
+            found[info.filename] = info
+        if total > limits.max_total_bytes:
+            raise InvalidInput(
+                f"{self.path}: unpacks to {total:,} bytes, more than the limit of "
+                f"{limits.max_total_bytes:,}"
+            )
+        return found
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._infos)
+
+    def find(self, name: str) -> str | None:
+        """The member called ``name``, compared without case (tools differ: Sources/sources)."""
+        if name in self._infos:
+            return name
+        wanted = name.lower()
+        return next((n for n in self._infos if n.lower() == wanted), None)
+
+    def read(self, name: str) -> bytes:
+        """A member's bytes, counted as they are read so no member can exceed the limits."""
+        info = self._infos.get(name)
+        if info is None:
+            raise InvalidInput(f"{self.path}: no member {name!r}")
+        limits = self.limits
+        out = io.BytesIO()
+        try:
+            with self._zip.open(info) as handle:
+                while chunk := handle.read(_CHUNK):
+                    out.write(chunk)
+                    self._read_total += len(chunk)
+                    if out.tell() > limits.max_entry_bytes:
+                        raise InvalidInput(f"{self.path}: member {name!r} is larger than declared")
+                    if self._read_total > limits.max_total_bytes:
+                        raise InvalidInput(f"{self.path}: unpacks to more than the limit")
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+            raise InvalidInput(f"{self.path}: member {name!r} is damaged ({error})") from None
+        return out.getvalue()
+
+    def close(self) -> None:
+        self._zip.close()
+
+    def __enter__(self) -> ZipReader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def deterministic_zip(members: Iterable[tuple[str, bytes]]) -> bytes:
+    """A zip of ``members`` (name, bytes) in the order given, with fixed metadata, so the same
+    members always give the same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, whatever system wrote it
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    return buffer.getvalue()
+
+
+def rezip_deterministic(data: bytes, replace: dict[str, bytes] | None = None) -> bytes:
+    """Rewrite a zip written by another library (e.g. openpyxl) with fixed metadata, keeping
+    its member order; ``replace`` swaps the bytes of named members."""
+    replace = replace or {}
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        members = [
+            (info.filename, replace.get(info.filename, source.read(info)))
+            for info in source.infolist()
+        ]
+    return deterministic_zip(members)
