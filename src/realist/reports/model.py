@@ -1,4 +1,4 @@
-"""The final theoretical model as text, Markdown, HTML or JSON.
+"""The final theoretical model as text, Markdown, HTML, JSON or DOCX.
 
 Every renderer shows the same three kinds of theory the reference review does: supported
 (normal type), unsupported initial theories (struck through) and new ones (CAPITALS).
@@ -7,11 +7,23 @@ Every renderer shows the same three kinds of theory the reference review does: s
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from html import escape
 from typing import Any
 
 from realist.domain.model import FinalModel, ModelEntry
 from realist.domain.theory import ModelStyle
+from realist.reports import docx_writer
+from realist.reports.blocks import (
+    Block,
+    BulletList,
+    Heading,
+    Inline,
+    Paragraph,
+    Report,
+    Run,
+    inline,
+)
 
 STRIKE = "\u0336"  # combining long stroke overlay: strike-through in plain text
 
@@ -114,3 +126,68 @@ def render_json(model: FinalModel) -> str:
 
 
 RENDERERS = {"text": render_text, "md": render_markdown, "html": render_html, "json": render_json}
+
+
+def _entry_runs(entry: ModelEntry) -> Inline:
+    text = Run(entry.text, struck=entry.style is ModelStyle.STRUCK)
+    flag = Run(" [no evidence]", muted=True) if entry.style is ModelStyle.STRUCK else Run("")
+    return inline(
+        Run(f"{entry.identifier}. ", bold=True), text, flag, Run(_suffix(entry), muted=True)
+    )
+
+
+def _legend_runs(style: ModelStyle, meaning: str) -> Inline:
+    sample = {
+        ModelStyle.NORMAL: Run("Normal type"),
+        ModelStyle.STRUCK: Run("Struck through", struck=True),
+        ModelStyle.NEW: Run("CAPITALS", bold=True),
+    }.get(style, Run(style.value))
+    return inline(sample, f": {meaning}")
+
+
+def model_blocks(model: FinalModel, level: int = 2) -> list[Block]:
+    """The final model as report blocks: counts, one list per topic, the middle-range
+    theories and what they explain, and the legend (headings at ``level``)."""
+    counts = ", ".join(
+        f"{model.count(style)} {label}"
+        for style, label in (
+            (ModelStyle.NORMAL, "supported"),
+            (ModelStyle.STRUCK, "struck through (no evidence)"),
+            (ModelStyle.NEW, "new"),
+        )
+    )
+    blocks: list[Block] = [Paragraph(inline(f"{len(model.entries())} configurations: {counts}."))]
+    for section in model.sections:
+        blocks.append(Heading(section.topic.name, level))
+        blocks.append(BulletList(tuple(_entry_runs(e) for e in section.entries)))
+    explained: dict[str, list[str]] = {}
+    for entry in model.entries():
+        for name in entry.middle_range_theories:
+            explained.setdefault(name, []).append(entry.identifier)
+    if explained:
+        blocks.append(Heading("Middle-range theories", level))
+        blocks.append(
+            BulletList(
+                tuple(
+                    inline(Run(name, bold=True), f": configurations {', '.join(ids)}")
+                    for name, ids in sorted(explained.items())
+                )
+            )
+        )
+    blocks.append(Heading("Legend", level))
+    blocks.append(BulletList(tuple(_legend_runs(s, m) for s, m in model.legend.items())))
+    return blocks
+
+
+def model_report(model: FinalModel, title: str = "Final theoretical model") -> Report:
+    """The final model as a report (for DOCX and the whole-review report)."""
+    return Report(title, model_blocks(model))
+
+
+def render_docx(
+    model: FinalModel, when: datetime | None, title: str = "Final theoretical model"
+) -> bytes:
+    """The final model as DOCX: unsupported theories as struck-through runs, new ones in
+    capitals, by topic, with middle-range theories, evidence counts and a legend. ``when``
+    pins the document's timestamps (the review's last change)."""
+    return docx_writer.render_docx(model_report(model, title), when)

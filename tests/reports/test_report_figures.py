@@ -1,0 +1,76 @@
+"""The evidence matrix heat map and the configuration network: SVG content, PNG, escaping."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from realist.services import queries
+from realist.services.reporting import render_report
+from realist.store import Store
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _svg(store: Store, kind: str, **options: str) -> etree._Element:
+    from realist.reports.kinds import Options
+
+    text = render_report(store, kind, "svg", Options(**options)).content
+    assert isinstance(text, str)
+    return etree.fromstring(text.encode("utf-8"))
+
+
+def test_heat_map_cells_carry_the_matrix_counts(demo_store: Store) -> None:
+    matrix = queries.matrix(demo_store, "intervention")
+    root = _svg(demo_store, "evidence-matrix")
+    tips = {t.text for t in root.iter(f"{SVG}title")}
+    for row in matrix.rows:
+        for column in matrix.columns:
+            assert f"{row} × {column}: {matrix.count(row, column)}" in tips
+    labels = [t.text for t in root.iter(f"{SVG}text")]
+    assert labels.count("3") >= sum(1 for n in matrix.cells.values() if n == 3)
+    assert "NH1 " in labels and "#22" in labels
+
+
+def test_heat_map_by_documents(demo_store: Store) -> None:
+    root = _svg(demo_store, "evidence-matrix", by="documents")
+    assert "configurations × documents" in "".join(root.itertext())
+    assert "McLeish 2023" in [t.text for t in root.iter(f"{SVG}text")]
+
+
+def test_network_has_every_configuration_and_struck_dashed_unsupported(demo_store: Store) -> None:
+    root = _svg(demo_store, "network")
+    groups = [g for g in root.iter(f"{SVG}g") if g.find(f"{SVG}title") is not None]
+    hubs = [g for g in groups if re.match(r"^(\d+|N\d|NH\d)  ", g.find(f"{SVG}title").text or "")]
+    assert len(hubs) == 34
+    for g in hubs:
+        ident = (g.find(f"{SVG}title").text or "").split()[0]
+        box = g.find(f"{SVG}rect")
+        assert box is not None
+        struck = g.find(f"{SVG}line") is not None
+        dashed = box.get("stroke-dasharray") is not None
+        assert struck == dashed == ident.startswith("NH"), ident
+    # A context worded alike in configurations 1, 2 and 3 is one node with three lines out.
+    tips = [g.find(f"{SVG}title").text for g in groups]
+    assert tips.count("a mother who wanted to talk about her feelings") == 1
+
+
+def test_figures_render_to_png(demo_store: Store) -> None:
+    for kind in ("network", "evidence-matrix", "prisma"):
+        png = render_report(demo_store, kind, "png").content
+        assert isinstance(png, bytes)
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_figures_escape_imported_text_and_are_deterministic(hostile_store: Store) -> None:
+    for kind in ("network", "evidence-matrix"):
+        first = render_report(hostile_store, kind, "svg").content
+        assert first == render_report(hostile_store, kind, "svg").content
+        assert isinstance(first, str)
+        root = etree.fromstring(first.encode("utf-8"))  # well-formed despite the input
+        assert not list(root.iter(f"{SVG}script"))
+        assert "<script>" not in first
+    network = render_report(hostile_store, "network", "svg").content
+    assert isinstance(network, str)
+    assert "X1  FEELING SAFE ONLINE" in network
