@@ -22,6 +22,7 @@ from realist.cli import (  # noqa: F401  (importing registers the commands)
     review_commands,
     screen_commands,
     theory_commands,
+    web_commands,
 )
 from realist.cli.app import CliState, cli
 from realist.errors import RealistError

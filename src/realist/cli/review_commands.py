@@ -32,10 +32,13 @@ def init(state: CliState, title: str, name: str) -> None:
     metavar="PATH-or-URL",
     help=f"Where the demo lives (default ./{DEFAULT_DEMO_DB}).",
 )
-@click.option("--no-serve", is_flag=True, help="Only print the summary; do not start the web app.")
+@click.option(
+    "--no-serve", is_flag=True, help="Only print the summary; do not start the web app."
+)
 @click.pass_obj
 def demo(state: CliState, demo_db: str | None, no_serve: bool) -> None:
-    """Create (or reopen) the bundled demo review and show a summary."""
+    """Create (or reopen) the bundled demo review, show a summary and serve it in the
+    browser (http://127.0.0.1:8765/) until Ctrl+C."""
     target = demo_db or state.db or DEFAULT_DEMO_DB
     store, created = open_demo(target)
     verb = "Created" if created else "Opened"
@@ -46,9 +49,12 @@ def demo(state: CliState, demo_db: str | None, no_serve: bool) -> None:
         f"\nExplore it: [bold]realist {where}theories[/], "
         f"[bold]realist {where}theory N1[/], [bold]realist {where}interventions[/]"
     )
-    if not no_serve:
-        state.console.print("(The web app is not part of this version yet; nothing to serve.)")
     store.close()
+    if not no_serve:
+        from realist.cli.web_commands import serve_review  # the web stack loads only here
+
+        state.console.print("")
+        serve_review(state, target)
 
 
 @cli.command(epilog=examples("realist status", "realist --db demo.realist status --json"))

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from realist.errors import NoReview, NotAReview, ReviewExists, SchemaTooNew, UnsupportedDatabase
 from realist.settings import setting
-from realist.store import schema, schema_analysis  # noqa: F401  (registers every table)
+from realist.store import accounts, schema, schema_analysis  # noqa: F401  (registers every table)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -1,0 +1,171 @@
+"""People and their sign-in accounts: who may use a shared web server, and as what.
+
+Passwords are hashed with Argon2id (argon2-cffi's defaults, the OWASP recommendation) and
+never stored, logged or put in an event. Local use needs no account at all: the web app
+then acts as the review's owner (or the reviewer named with ``--reviewer``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.engine import Connection
+
+from realist.domain.review import Reviewer, ReviewerRole
+from realist.errors import InvalidInput, NotFound
+from realist.store import Store
+from realist.store import accounts as accounts_repo
+from realist.store import reviews as reviews_repo
+from realist.store.events import append_event
+
+MIN_PASSWORD_CHARS = 10
+MAX_PASSWORD_CHARS = 1_000  # Argon2 takes any length; a bound keeps a hostile request cheap
+_hasher = PasswordHasher()
+# Checked against when the key is unknown, so a wrong key costs as long as a wrong password
+# and response times do not tell which reviewer keys exist.
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+@dataclass(frozen=True)
+class Person:
+    """A reviewer as the web app sees them (never with their password hash)."""
+
+    key: str
+    name: str
+    role: ReviewerRole
+    has_account: bool
+    password_set_at: str | None = None
+
+
+def _person(row: accounts_repo.AccountRow) -> Person:
+    return Person(row.key, row.name, row.role, row.password_hash is not None, row.password_set_at)
+
+
+def list_people(store: Store) -> list[Person]:
+    """Everyone in the review, with their role and whether they can sign in."""
+    with store.reading() as connection:
+        return [_person(row) for row in accounts_repo.list_accounts(connection)]
+
+
+def acting_person(store: Store, key: str | None) -> Person:
+    """The reviewer named by ``key``, or the review's owner when ``key`` is empty."""
+    with store.reading() as connection:
+        found_key, _ = reviews_repo.resolve_reviewer(connection, key)
+        row = accounts_repo.find_account(connection, found_key)
+    if row is None:  # pragma: no cover - resolve_reviewer just found it
+        raise NotFound(f"no reviewer '{found_key}' in this review")
+    return _person(row)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise InvalidInput(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise InvalidInput(f"a password has at most {MAX_PASSWORD_CHARS} characters")
+
+
+def add_account(
+    store: Store,
+    key: str,
+    password: str,
+    *,
+    role: ReviewerRole | None = None,
+    name: str = "",
+    by: str | None = None,
+) -> Person:
+    """Let a person sign in: create the reviewer if new (role default: reviewer), set or
+    replace their password, and change their role when one is given."""
+    key = key.strip()
+    if not key or len(key) > 64 or any(c.isspace() for c in key):
+        raise InvalidInput("a reviewer key is 1-64 characters without spaces")
+    _check_password(password)
+    password_hash = _hasher.hash(password)
+    with store.transaction() as connection:
+        actor, _ = reviews_repo.resolve_reviewer(connection, by)
+        existing = accounts_repo.find_account(connection, key)
+        if existing is None:
+            reviews_repo.insert_reviewer(
+                connection, Reviewer(key, name or key, role or ReviewerRole.REVIEWER)
+            )
+            append_event(
+                connection,
+                "reviewer.added",
+                actor,
+                f"reviewer:{key}",
+                {"role": (role or ReviewerRole.REVIEWER).value},
+            )
+        who = reviews_repo.reviewer_id(connection, key)
+        if existing is not None and role is not None and role is not existing.role:
+            _change_role(connection, who, existing.role, role)
+            append_event(
+                connection, "reviewer.role_set", actor, f"reviewer:{key}", {"role": role.value}
+            )
+        accounts_repo.set_password_hash(connection, who, password_hash)
+        append_event(connection, "account.password_set", actor, f"reviewer:{key}", {})
+        row = accounts_repo.find_account(connection, key)
+    assert row is not None
+    return _person(row)
+
+
+def _change_role(connection: Connection, who: int, old: ReviewerRole, new: ReviewerRole) -> None:
+    if old is ReviewerRole.OWNER and accounts_repo.count_owners(connection) <= 1:
+        raise InvalidInput("a review keeps at least one owner; make someone else owner first")
+    accounts_repo.set_role(connection, who, new)
+
+
+def set_role(store: Store, key: str, role: ReviewerRole, by: str | None = None) -> Person:
+    """Change what a person may do; the last owner cannot stop being one."""
+    with store.transaction() as connection:
+        actor, _ = reviews_repo.resolve_reviewer(connection, by)
+        existing = accounts_repo.find_account(connection, key)
+        if existing is None:
+            raise NotFound(f"no reviewer '{key}' in this review")
+        if role is not existing.role:
+            _change_role(connection, reviews_repo.reviewer_id(connection, key), existing.role, role)
+            append_event(
+                connection, "reviewer.role_set", actor, f"reviewer:{key}", {"role": role.value}
+            )
+        row = accounts_repo.find_account(connection, key)
+    assert row is not None
+    return _person(row)
+
+
+def remove_account(store: Store, key: str, by: str | None = None) -> bool:
+    """Stop a person signing in; their decisions and excerpts stay attributed to them."""
+    with store.transaction() as connection:
+        actor, _ = reviews_repo.resolve_reviewer(connection, by)
+        removed = accounts_repo.delete_account(
+            connection, reviews_repo.reviewer_id(connection, key)
+        )
+        if removed:
+            append_event(connection, "account.removed", actor, f"reviewer:{key}", {})
+        return removed
+
+
+def authenticate(store: Store, key: str, password: str) -> Person | None:
+    """The person whose key and password these are, or None (never says which was wrong)."""
+    if len(password) > MAX_PASSWORD_CHARS:
+        return None
+    with store.reading() as connection:
+        row = accounts_repo.find_account(connection, key.strip())
+    stored = row.password_hash if row is not None else None
+    try:
+        _hasher.verify(stored or _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if row is None or stored is None:
+        return None
+    if _hasher.check_needs_rehash(stored):
+        # Parameters grew stronger since this hash was made; store a fresh one now that the
+        # password is known (the set time stays, so no session is invalidated by this).
+        with store.transaction() as connection:
+            who = reviews_repo.reviewer_id(connection, row.key)
+            accounts_repo.set_password_hash(connection, who, _hasher.hash(password), keep_time=True)
+    return _person(row)
+
+
+def any_account(store: Store) -> bool:
+    """Whether anyone can sign in (a shared server refuses to start otherwise)."""
+    return any(p.has_account for p in list_people(store))

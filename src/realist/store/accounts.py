@@ -1,0 +1,120 @@
+"""Repository for web sign-in accounts: a password hash per reviewer.
+
+A reviewer (``reviewer`` table) is a person the review attributes work to; an account is
+what lets that person sign in to a shared web server. Most reviews never have one: local
+use needs no sign-in. The hash is Argon2 (made and checked in ``services.accounts``); this
+module only stores it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from realist.domain.review import ReviewerRole
+from realist.store.events import now
+from realist.store.schema import metadata, reviewer
+
+account = sa.Table(
+    "account",
+    metadata,
+    # One account per reviewer; deleting the reviewer deletes the sign-in, never the work.
+    sa.Column(
+        "reviewer_id",
+        sa.Integer,
+        sa.ForeignKey("reviewer.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    # When the password was last set: a session started before it is no longer valid.
+    sa.Column("password_set_at", sa.String(32), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """A reviewer with what the web needs to know about signing them in."""
+
+    key: str
+    name: str
+    role: ReviewerRole
+    password_hash: str | None
+    password_set_at: str | None
+
+
+def _query() -> sa.Select[Any]:
+    return (
+        sa.select(
+            reviewer.c.key,
+            reviewer.c.name,
+            reviewer.c.role,
+            account.c.password_hash,
+            account.c.password_set_at,
+        )
+        .select_from(reviewer)
+        .outerjoin(account, account.c.reviewer_id == reviewer.c.id)
+        .order_by(reviewer.c.id)
+    )
+
+
+def _row(r: sa.Row[Any]) -> AccountRow:
+    return AccountRow(r.key, r.name, ReviewerRole(r.role), r.password_hash, r.password_set_at)
+
+
+def list_accounts(connection: Connection) -> list[AccountRow]:
+    """Every reviewer, with their password hash when they have an account."""
+    return [_row(r) for r in connection.execute(_query())]
+
+
+def find_account(connection: Connection, key: str) -> AccountRow | None:
+    """One reviewer by key (with or without an account), or None."""
+    found = connection.execute(_query().where(reviewer.c.key == key)).first()
+    return None if found is None else _row(found)
+
+
+def set_password_hash(
+    connection: Connection, reviewer_id: int, password_hash: str, keep_time: bool = False
+) -> str:
+    """Create or replace a reviewer's password hash; returns when it was set.
+
+    ``keep_time`` replaces only the hash (a rehash of the same password), so sessions
+    started before stay valid.
+    """
+    at = now()
+    values = {"password_hash": password_hash} | ({} if keep_time else {"password_set_at": at})
+    updated = connection.execute(
+        account.update().where(account.c.reviewer_id == reviewer_id).values(**values)
+    )
+    if updated.rowcount == 0:
+        connection.execute(
+            account.insert().values(
+                reviewer_id=reviewer_id,
+                password_hash=password_hash,
+                password_set_at=at,
+                created_at=at,
+            )
+        )
+    return at
+
+
+def delete_account(connection: Connection, reviewer_id: int) -> bool:
+    """Remove a reviewer's sign-in (their work stays theirs); whether there was one."""
+    deleted = connection.execute(account.delete().where(account.c.reviewer_id == reviewer_id))
+    return bool(deleted.rowcount)
+
+
+def set_role(connection: Connection, reviewer_id: int, role: ReviewerRole) -> None:
+    connection.execute(reviewer.update().where(reviewer.c.id == reviewer_id).values(role=role))
+
+
+def count_owners(connection: Connection) -> int:
+    found = connection.execute(
+        sa.select(sa.func.count())
+        .select_from(reviewer)
+        .where(reviewer.c.role == ReviewerRole.OWNER)
+    ).scalar()
+    return int(found or 0)

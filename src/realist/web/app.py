@@ -1,0 +1,139 @@
+"""The app factory: one FastAPI app per review store, wired with its middleware."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import realist
+from realist.errors import InvalidInput, NotFound, RealistError
+from realist.services.reviews import review_status
+from realist.store import Store, open_store
+from realist.web import errors
+from realist.web.auth import Forbidden, LoginRequired, Throttle
+from realist.web.config import WebConfig
+from realist.web.csrf import CsrfRejected
+from realist.web.jobs import ImportJobs
+from realist.web.routers import ROUTERS
+
+STATIC = Path(__file__).parent / "static"
+
+# Scripts and styles only from this server (no inline script, no CDN); nothing may frame
+# the app. htmx is configured (base.html) not to inject its own <style> or eval anything.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class SecurityHeaders:
+    """Adds the headers above to every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def create_app(config: WebConfig, store: Store | None = None) -> FastAPI:
+    """The web app for the review at ``config.target`` (or the already open ``store``,
+    which the caller then closes)."""
+    owns_store = store is None
+    opened = store or open_store(config.target)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_store:
+            opened.close()
+
+    app = FastAPI(
+        title="Realist",
+        version=realist.__version__,
+        summary="The data of every page of the Realist web app, as JSON.",
+        docs_url=None,  # Swagger UI loads from a CDN; /api/docs is served from here instead
+        redoc_url=None,
+        openapi_url=None,  # served by routers/apidocs.py, behind the same permission check
+        lifespan=lifespan,
+    )
+    app.state.config = config
+    app.state.store = opened
+    app.state.jobs = ImportJobs()
+    app.state.throttle = Throttle()
+    app.state.review_title = review_status(opened).title
+    # Added last runs first: hosts are checked before anything else happens.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=config.secret_key,
+        session_cookie="realist_session",
+        max_age=config.session_hours * 3600,
+        same_site="lax",
+        https_only=config.secure_cookies,
+    )
+    app.add_middleware(SecurityHeaders)
+    if "*" not in config.allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    _handle_errors(app)
+    return app
+
+
+def _handle_errors(app: FastAPI) -> None:
+    async def login(request: Request, _: Exception) -> Response:
+        return errors.login_required(request)
+
+    async def forbidden(request: Request, error: Exception) -> Response:
+        return errors.respond(request, 403, str(error))
+
+    async def not_found(request: Request, error: Exception) -> Response:
+        return errors.respond(request, 404, str(error))
+
+    async def invalid(request: Request, error: Exception) -> Response:
+        return errors.respond(request, 400, str(error))
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        return errors.respond(request, error.status_code, str(error.detail))
+
+    async def bad_request(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        return errors.validation(request, error)
+
+    app.add_exception_handler(LoginRequired, login)
+    app.add_exception_handler(Forbidden, forbidden)
+    app.add_exception_handler(CsrfRejected, forbidden)
+    app.add_exception_handler(NotFound, not_found)
+    app.add_exception_handler(InvalidInput, invalid)
+    app.add_exception_handler(RealistError, invalid)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, bad_request)

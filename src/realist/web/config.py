@@ -1,0 +1,63 @@
+"""How one web server runs: which review, local or shared, and its cookie secret."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from dataclasses import dataclass, field
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+DEFAULT_PORT = 8765
+MAX_UPLOAD_BYTES = 512 * 1024 * 1024  # a 100,000-record export is ~150 MB; leave room
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a bind address only accepts connections from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """Everything the app factory needs; ``realist serve`` builds one from its options.
+
+    ``local`` means nobody signs in: every request acts as ``reviewer`` (or the owner). It
+    is only safe when the server listens on a loopback address, so ``for_host`` decides it
+    from the bind address. ``allowed_hosts`` guards a local server against DNS rebinding
+    (a web page whose domain resolves to 127.0.0.1 must not reach the review).
+    """
+
+    target: str
+    local: bool = True
+    reviewer: str | None = None
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    secure_cookies: bool = False
+    allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
+    session_hours: int = 12
+
+    @classmethod
+    def for_host(
+        cls,
+        target: str,
+        host: str,
+        *,
+        reviewer: str | None = None,
+        allow_http: bool = False,
+        allowed_hosts: tuple[str, ...] = (),
+    ) -> WebConfig:
+        """Local (no sign-in) on a loopback address; shared (accounts, secure cookies)
+        otherwise. ``allow_http`` drops the Secure cookie flag for a server without TLS."""
+        if is_loopback(host):
+            return cls(target=target, local=True, reviewer=reviewer)
+        return cls(
+            target=target,
+            local=False,
+            reviewer=None,
+            secure_cookies=not allow_http,
+            allowed_hosts=allowed_hosts or ("*",),
+        )

@@ -1,0 +1,191 @@
+"""The duplicate review queue: likely pairs side by side, merges that can be undone."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from realist.domain.records import DuplicateStatus, Record
+from realist.services import dedup
+from realist.store import Store
+from realist.web.auth import Editor, Reader, StoreDep
+from realist.web.templating import is_htmx, render
+
+router = APIRouter()
+MERGED_SHOWN = 50
+COMPARED = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid")
+
+
+class PairRecord(BaseModel):
+    id: int
+    title: str
+    authors: list[str]
+    year: int | None
+    journal: str
+    volume: str
+    issue: str
+    pages: str
+    doi: str
+    pmid: str
+    abstract: str
+
+
+class Pair(BaseModel):
+    """Two records that may be the same work; ``differs`` names the fields that disagree."""
+
+    group_id: int
+    score: float
+    reason: str
+    first: PairRecord
+    second: PairRecord
+    differs: list[str]
+
+
+class MergedGroup(BaseModel):
+    group_id: int
+    keeper_id: int
+    member_ids: list[int]
+    confidence: float
+    reason: str
+
+
+class DuplicatesPage(BaseModel):
+    queue: list[Pair]
+    merged: list[MergedGroup]
+    message: str = ""
+
+
+def _record(r: Record) -> PairRecord:
+    assert r.id is not None
+    return PairRecord(
+        id=r.id,
+        title=r.title,
+        authors=r.authors,
+        year=r.year,
+        journal=r.journal,
+        volume=r.volume,
+        issue=r.issue,
+        pages=r.pages,
+        doi=r.doi,
+        pmid=r.pmid,
+        abstract=r.abstract,
+    )
+
+
+def duplicates_data(store: Store, message: str = "") -> DuplicatesPage:
+    queue = []
+    for p in dedup.review_queue(store):
+        a, b = _record(p.first), _record(p.second)
+        differs = [f for f in COMPARED if getattr(a, f) != getattr(b, f)]
+        queue.append(
+            Pair(
+                group_id=p.group_id,
+                score=p.score,
+                reason=p.reason,
+                first=a,
+                second=b,
+                differs=differs,
+            )
+        )
+    merged = [
+        MergedGroup(
+            group_id=g.id or 0,
+            keeper_id=g.keeper_id,
+            member_ids=g.member_ids,
+            confidence=g.confidence,
+            reason=g.reason,
+        )
+        for g in reversed(dedup.list_groups(store, DuplicateStatus.MERGED)[-MERGED_SHOWN:])
+    ]
+    return DuplicatesPage(queue=queue, merged=merged, message=message)
+
+
+def _answer(request: Request, store: Store, message: str) -> Response:
+    if not is_htmx(request):
+        return RedirectResponse("/records/duplicates", status_code=303)
+    return render(request, "records/_duplicates.html", {"page": duplicates_data(store, message)})
+
+
+@router.get("/records/duplicates", include_in_schema=False)
+def duplicates_page(request: Request, _: Reader, store: StoreDep) -> Response:
+    return render(request, "records/duplicates.html", {"page": duplicates_data(store)})
+
+
+@router.post("/records/duplicates/run", include_in_schema=False)
+def run_page(request: Request, actor: Editor, store: StoreDep) -> Response:
+    run = dedup.deduplicate(store, actor.key)
+    return _answer(request, store, _ran(run))
+
+
+def _ran(run: dedup.DedupRun) -> str:
+    return (
+        f"Looked at {run.considered} records: merged {run.merged_records} duplicates in "
+        f"{run.merged_groups} groups, {run.queued_pairs} new pairs to review."
+    )
+
+
+@router.post("/records/duplicates/{group_id}", include_in_schema=False)
+def decide_page(
+    request: Request,
+    actor: Editor,
+    store: StoreDep,
+    group_id: int,
+    same: Annotated[Literal["yes", "no"], Form()],
+) -> Response:
+    dedup.decide_pair(store, group_id, same == "yes", actor.key)
+    verdict = "merged" if same == "yes" else "kept apart"
+    return _answer(request, store, f"Pair {group_id}: {verdict}.")
+
+
+@router.post("/records/duplicates/{group_id}/undo", include_in_schema=False)
+def undo_page(request: Request, actor: Editor, store: StoreDep, group_id: int) -> Response:
+    restored = dedup.undo_merge(store, group_id, actor.key)
+    listed = ", ".join(str(r) for r in restored)
+    return _answer(request, store, f"Merge {group_id} undone: record {listed} stands again.")
+
+
+class PairDecision(BaseModel):
+    same: bool
+
+
+class DedupRun(BaseModel):
+    considered: int
+    merged_groups: int
+    merged_records: int
+    queued_pairs: int
+
+
+@router.get("/api/duplicates", tags=["records"])
+def duplicates_api(_: Reader, store: StoreDep) -> DuplicatesPage:
+    """Pairs waiting for a person (likeliest first) and the latest merges."""
+    return duplicates_data(store)
+
+
+@router.post("/api/duplicates/run", tags=["records"])
+def run_api(actor: Editor, store: StoreDep) -> DedupRun:
+    """Find duplicates: certain groups are merged, uncertain pairs queued."""
+    run = dedup.deduplicate(store, actor.key)
+    return DedupRun(
+        considered=run.considered,
+        merged_groups=run.merged_groups,
+        merged_records=run.merged_records,
+        queued_pairs=run.queued_pairs,
+    )
+
+
+@router.post("/api/duplicates/{group_id}", tags=["records"])
+def decide_api(actor: Editor, store: StoreDep, group_id: int, body: PairDecision) -> DuplicatesPage:
+    """Same work (merge) or different works (never proposed again)."""
+    dedup.decide_pair(store, group_id, body.same, actor.key)
+    return duplicates_data(store)
+
+
+@router.post("/api/duplicates/{group_id}/undo", tags=["records"])
+def undo_api(actor: Editor, store: StoreDep, group_id: int) -> DuplicatesPage:
+    """Undo a merge: its records stand again and the pair is marked as different works."""
+    dedup.undo_merge(store, group_id, actor.key)
+    return duplicates_data(store)

@@ -1,0 +1,266 @@
+"""Screening one record at a time: decisions with reasons, undo, progress, the criteria.
+
+The page's keys (``static/js/screening.js``) press the same buttons a mouse would; every
+decision is a POST that the service saves at once, answered with the next record's card.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form
+from pydantic import BaseModel, Field
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from realist.domain.records import Record
+from realist.domain.screening import (
+    CriterionKind,
+    Decision,
+    EligibilityCriterion,
+    ScreeningDecision,
+    ScreeningMode,
+    Stage,
+)
+from realist.services import screening
+from realist.store import Store
+from realist.web import service_gaps
+from realist.web.auth import Actor, Editor, Manager, Reader, StoreDep
+from realist.web.templating import is_htmx, label, render
+
+router = APIRouter()
+
+
+class CriterionItem(BaseModel):
+    code: str
+    dimension: str
+    kind: CriterionKind
+    text: str
+
+
+class ScreeningRecord(BaseModel):
+    id: int
+    title: str
+    authors: list[str]
+    year: int | None
+    journal: str
+    doi: str
+    abstract: str
+    keywords: list[str]
+
+
+class DecisionItem(BaseModel):
+    """A decision on a record; in dual mode others' stay hidden until you have decided."""
+
+    reviewer: str
+    decision: Decision
+    criterion: str | None
+    note: str
+    resolves_conflict: bool
+    at: str | None
+
+
+class ScreeningProgress(BaseModel):
+    done: int
+    total: int
+    percent: int
+
+
+class ScreeningPage(BaseModel):
+    """The next record for the acting reviewer at ``stage``; ``record`` is null when their
+    queue is empty. ``message`` says what the last action did."""
+
+    stage: Stage
+    mode: ScreeningMode
+    record: ScreeningRecord | None
+    progress: ScreeningProgress
+    inclusion: list[CriterionItem]
+    exclusion: list[CriterionItem]
+    terms: dict[CriterionKind, list[str]]
+    reason_required: bool = Field(description="an exclusion must cite a criterion")
+    message: str = ""
+
+
+def _record(r: Record) -> ScreeningRecord:
+    assert r.id is not None
+    return ScreeningRecord(
+        id=r.id,
+        title=r.title,
+        authors=r.authors,
+        year=r.year,
+        journal=r.journal,
+        doi=r.doi,
+        abstract=r.abstract,
+        keywords=r.keywords,
+    )
+
+
+def _criterion(c: EligibilityCriterion) -> CriterionItem:
+    return CriterionItem(code=c.code, dimension=c.dimension, kind=c.kind, text=c.text)
+
+
+def decision_item(d: ScreeningDecision) -> DecisionItem:
+    return DecisionItem(
+        reviewer=d.reviewer_key,
+        decision=d.decision,
+        criterion=d.criterion_code,
+        note=d.note,
+        resolves_conflict=d.resolves_conflict,
+        at=d.created_at,
+    )
+
+
+def screening_data(store: Store, actor: Actor, stage: Stage, message: str = "") -> ScreeningPage:
+    nxt = screening.next_record(store, stage, actor.key)
+    criteria = screening.criteria(store)
+    done, total = nxt.progress.done, nxt.progress.total
+    return ScreeningPage(
+        stage=stage,
+        mode=service_gaps.screening_mode(store),
+        record=_record(nxt.record) if nxt.record else None,
+        progress=ScreeningProgress(
+            done=done, total=total, percent=round(100 * done / total) if total else 100
+        ),
+        inclusion=[_criterion(c) for c in criteria if c.kind is CriterionKind.INCLUSION],
+        exclusion=[_criterion(c) for c in criteria if c.kind is CriterionKind.EXCLUSION],
+        terms=screening.highlight_terms(store),
+        reason_required=stage is Stage.FULL_TEXT,
+        message=message,
+    )
+
+
+def _after(request: Request, store: Store, actor: Actor, stage: Stage, message: str) -> Response:
+    """The next card (htmx), or back to the page (a plain form post)."""
+    if not is_htmx(request):
+        return RedirectResponse(f"/screening?stage={stage}", status_code=303)
+    page = screening_data(store, actor, stage, message)
+    return render(request, "screening/_card.html", {"page": page})
+
+
+def decide(
+    store: Store,
+    actor: Actor,
+    record_id: int,
+    stage: Stage,
+    decision: Decision,
+    criterion: str,
+    note: str,
+) -> str:
+    """Save one decision; the message names it and, in dual mode, what others decided
+    (now visible, since this reviewer has decided too)."""
+    saved = screening.screen(store, record_id, stage, decision, actor.key, criterion or None, note)
+    message = f"Record {record_id}: {label(saved.decision).lower()}"
+    if saved.criterion_code:
+        message += f" ({saved.criterion_code})"
+    others = [
+        d
+        for d in screening.visible_decisions(store, record_id, stage, actor.key)
+        if d.reviewer_key != actor.key and not d.resolves_conflict
+    ]
+    if others:
+        message += "; " + ", ".join(f"{d.reviewer_key}: {d.decision.value}" for d in others)
+    return message + "."
+
+
+def undo(store: Store, actor: Actor, stage: Stage) -> str:
+    undone = screening.undo_last(store, stage, actor.key)
+    if undone is None:
+        return "Nothing to undo."
+    return f"Undid your {undone.decision.value} on record {undone.record_id}."
+
+
+StageForm = Annotated[Stage, Form()]
+
+
+@router.get("/screening", include_in_schema=False)
+def screening_page(
+    request: Request, actor: Reader, store: StoreDep, stage: Stage = Stage.TITLE_ABSTRACT
+) -> Response:
+    page = screening_data(store, actor, stage)
+    return render(request, "screening/index.html", {"page": page, "stages": list(Stage)})
+
+
+@router.get("/screening/card", include_in_schema=False)
+def card(
+    request: Request, actor: Reader, store: StoreDep, stage: Stage = Stage.TITLE_ABSTRACT
+) -> Response:
+    page = screening_data(store, actor, stage)
+    return render(request, "screening/_card.html", {"page": page})
+
+
+@router.post("/screening/decide", include_in_schema=False)
+def decide_page(
+    request: Request,
+    actor: Editor,
+    store: StoreDep,
+    record_id: Annotated[int, Form()],
+    stage: StageForm,
+    decision: Annotated[Decision, Form()],
+    criterion: Annotated[str, Form(max_length=64)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    message = decide(store, actor, record_id, stage, decision, criterion, note)
+    return _after(request, store, actor, stage, message)
+
+
+@router.post("/screening/undo", include_in_schema=False)
+def undo_page(request: Request, actor: Editor, store: StoreDep, stage: StageForm) -> Response:
+    return _after(request, store, actor, stage, undo(store, actor, stage))
+
+
+@router.post("/screening/mode", include_in_schema=False)
+def mode_page(
+    request: Request,
+    actor: Manager,
+    store: StoreDep,
+    mode: Annotated[ScreeningMode, Form()],
+    stage: StageForm = Stage.TITLE_ABSTRACT,
+) -> Response:
+    screening.set_screening_mode(store, mode, actor.key)
+    return RedirectResponse(f"/screening?stage={stage}", status_code=303)
+
+
+class DecisionIn(BaseModel):
+    record_id: int
+    stage: Stage = Stage.TITLE_ABSTRACT
+    decision: Decision
+    criterion: str = Field("", max_length=64, description="an exclusion criterion's code")
+    note: str = Field("", max_length=2000)
+
+
+class StageIn(BaseModel):
+    stage: Stage = Stage.TITLE_ABSTRACT
+
+
+class ModeIn(BaseModel):
+    mode: ScreeningMode
+
+
+@router.get("/api/screening", tags=["screening"])
+def screening_api(
+    actor: Reader, store: StoreDep, stage: Stage = Stage.TITLE_ABSTRACT
+) -> ScreeningPage:
+    """The acting reviewer's next record at ``stage``, with progress, criteria and terms."""
+    return screening_data(store, actor, stage)
+
+
+@router.post("/api/screening/decisions", tags=["screening"])
+def decide_api(actor: Editor, store: StoreDep, body: DecisionIn) -> ScreeningPage:
+    """Save a decision (at once) and return the next record."""
+    message = decide(
+        store, actor, body.record_id, body.stage, body.decision, body.criterion, body.note
+    )
+    return screening_data(store, actor, body.stage, message)
+
+
+@router.post("/api/screening/undo", tags=["screening"])
+def undo_api(actor: Editor, store: StoreDep, body: StageIn) -> ScreeningPage:
+    """Take back your latest decision at ``stage`` (the event log keeps it)."""
+    return screening_data(store, actor, body.stage, undo(store, actor, body.stage))
+
+
+@router.post("/api/screening/mode", tags=["screening"])
+def mode_api(actor: Manager, store: StoreDep, body: ModeIn) -> ScreeningPage:
+    """Single screening, or dual independent (blinded) screening with conflicts."""
+    screening.set_screening_mode(store, body.mode, actor.key)
+    return screening_data(store, actor, Stage.TITLE_ABSTRACT)

@@ -1,0 +1,122 @@
+"""The JSON API (documented by OpenAPI, served without a CDN) and what every page shares."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from realist.demo import CREDIT
+from realist.store import Store
+from realist.web import WebConfig, create_app
+from realist.web.nav import AREAS
+from web.conftest import Client
+from web.kit import LOCAL
+
+API = [
+    "/api/session",
+    "/api/dashboard",
+    "/api/prisma",
+    "/api/prisma.svg",
+    "/api/records",
+    "/api/records/import",
+    "/api/records/import/{job_id}",
+    "/api/duplicates",
+    "/api/duplicates/run",
+    "/api/duplicates/{group_id}",
+    "/api/duplicates/{group_id}/undo",
+    "/api/screening",
+    "/api/screening/decisions",
+    "/api/screening/undo",
+    "/api/screening/mode",
+    "/api/screening/conflicts",
+    "/api/screening/conflicts/{record_id}",
+    "/api/screening/agreement",
+    "/api/accounts",
+    "/api/accounts/{key}/role",
+]
+
+
+def test_openapi_lists_the_api_and_only_the_api(client_for: Client) -> None:
+    spec = client_for().get("/api/openapi.json").json()
+    assert spec["info"]["title"] == "Realist"
+    assert sorted(spec["paths"]) == sorted(API)
+    assert "ScreeningPage" in spec["components"]["schemas"]
+    docs = client_for().get("/api/docs").text
+    for path in API:
+        assert f"<code>{path}</code>" in docs
+    assert "cdn" not in docs.lower() and "swagger" not in docs.lower()
+    assert client_for().get("/docs").status_code == 404
+
+
+def test_dashboard_json_and_page_on_the_demo(demo_store: Store) -> None:
+    client = TestClient(
+        create_app(WebConfig(target=demo_store.target), store=demo_store), base_url=LOCAL
+    )
+    data = client.get("/api/dashboard").json()
+    assert list(data) == [
+        "title",
+        "is_demo",
+        "credit",
+        "screening_mode",
+        "stages",
+        "next_steps",
+        "problems",
+        "prisma_svg",
+        "status",
+    ]
+    assert data["is_demo"] is True and data["credit"] == CREDIT
+    assert data["status"]["records"] == {"total": 29, "duplicates": 0, "unique": 29}
+    stages = {s["key"]: s["count"] for s in data["stages"]}
+    assert stages["documents"] == 29 and stages["configurations"] == 34
+    steps = {s["what"]: s["count"] for s in data["next_steps"]}
+    assert steps.get("Configurations without evidence", 0) >= 0
+    page = client.get("/").text
+    assert "McLeish J, Ayers S, McCourt C" in page and "CC BY 4.0" in page
+    assert '<img src="/api/prisma.svg"' in page
+    svg = client.get("/api/prisma.svg")
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert "PRISMA 2020" in svg.text
+    assert client.get("/api/prisma").json()["database_results"] == 5126
+
+
+def test_every_page_has_the_layout_and_security_headers(client_for: Client) -> None:
+    client = client_for()
+    page = client.get("/records")
+    for area in AREAS:
+        assert f'<a href="{area.path}"' in page.text, area.key
+    assert re.search(r'<a href="/records" aria-current="page">\s*Records\s*</a>', page.text)
+    assert '<meta name="csrf-token" content="' in page.text
+    assert '<script src="/static/vendor/htmx.min.js" defer></script>' in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert "http" not in page.text.split("<body", 1)[0].replace('content="width', "")
+
+
+def test_areas_not_built_yet_say_what_they_will_hold(client_for: Client) -> None:
+    client = client_for()
+    for area in AREAS:
+        page = client.get(area.path)
+        assert page.status_code == 200
+        if not area.built:
+            assert "not built yet" in page.text and area.summary.split(",")[0] in page.text
+
+
+def test_assets_are_served_from_the_package(client_for: Client) -> None:
+    client = client_for()
+    htmx = client.get("/static/vendor/htmx.min.js")
+    assert htmx.status_code == 200 and "htmx" in htmx.text[:200]
+    assert "Zero-Clause BSD" in client.get("/static/vendor/htmx.LICENSE").text
+    for asset in ("/static/css/realist.css", "/static/js/realist.js", "/static/js/screening.js"):
+        assert client.get(asset).status_code == 200, asset
+
+
+def test_errors_come_back_in_the_form_asked_for(client_for: Client) -> None:
+    client = client_for()
+    assert client.get("/api/records/import/missing").json() == {
+        "error": "no import missing (the server may have restarted; check the records)"
+    }
+    page = client.get("/records/import/missing")
+    assert page.status_code == 404 and "<h1>Not found</h1>" in page.text
+    assert client.get("/api/screening?stage=third").status_code == 422

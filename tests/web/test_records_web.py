@@ -1,0 +1,139 @@
+"""Records through the web: upload with progress and a problem report, filters, and the
+duplicate queue."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from realist.domain.screening import Decision, Stage
+from realist.services import dedup, screening
+from realist.store import Store
+from web.conftest import Client
+from web.kit import SCRIPT, ris, token
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "imports"
+HTMX = {"HX-Request": "true"}
+
+
+def _upload(client: TestClient, name: str, body: bytes, **form: str) -> str:
+    """Upload as the page does (htmx), then poll the job as the page does until done."""
+    started = client.post(
+        "/records/import",
+        headers=HTMX,
+        files={"file": (name, body)},
+        data={"csrf_token": token(client)} | form,
+    )
+    assert started.status_code == 200, started.text
+    html = started.text
+    for _ in range(100):
+        if "every 500ms" not in html:
+            return html
+        job = html.split('hx-get="/records/import/', 1)[1].split('"', 1)[0]
+        time.sleep(0.05)
+        html = client.get(f"/records/import/{job}", headers=HTMX).text
+    raise AssertionError("the import did not finish")
+
+
+def test_upload_reports_progress_and_problems(client_for: Client, web_review: Store) -> None:
+    client = client_for()
+    html = _upload(client, "cut.ris", (FIXTURES / "missing_er.ris").read_bytes(), source="Ovid")
+    assert "Imported <strong>3</strong> records from ris" in html
+    assert "problems</h4>" in html
+    assert "<code>cut.ris:" in html  # problems read file:line: reason
+    records = client.get("/api/records?source=Ovid").json()["records"]
+    assert [r["title"] for r in records][:1] == ["First record, properly closed"]
+    again = _upload(client, "cut.ris", (FIXTURES / "missing_er.ris").read_bytes())
+    assert "Skipped: already imported as batch" in again
+
+
+def test_upload_of_an_unreadable_file_says_why(client_for: Client) -> None:
+    html = _upload(client_for(), "x.txt", (FIXTURES / "not_a_format.txt").read_bytes())
+    assert "Not imported:" in html
+    page = client_for().get("/records/import")
+    assert 'enctype="multipart/form-data"' in page.text and 'name="csrf_token"' in page.text
+
+
+def test_upload_without_javascript_redirects_to_the_job(client_for: Client) -> None:
+    client = client_for()
+    response = client.post(
+        "/records/import",
+        files={"file": ("a.ris", ris("Alpha").encode())},
+        data={"csrf_token": token(client)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/records/import/")
+    assert client.get("/records/import/nope").status_code == 404
+
+
+def test_api_upload_waits_for_the_result(client_for: Client) -> None:
+    client = client_for()
+    result = client.post(
+        "/api/records/import",
+        files={"file": ("b.ris", ris("Beta").encode())},
+        data={"kind": "citation"},
+        headers={"X-CSRF-Token": token(client)},
+    )
+    assert result.status_code == 200
+    body = result.json()
+    assert (body["imported"], body["source"], body["problems"]) == (1, "b", [])
+
+
+def test_filters(client_for: Client, web_review: Store) -> None:
+    screening.screen(web_review, 2, Stage.TITLE_ABSTRACT, Decision.EXCLUDE, "owner")
+    client = client_for()
+    page = client.get("/api/records?q=second").json()
+    assert [r["id"] for r in page["records"]] == [2]
+    assert list(page) == ["filters", "records", "more", "sources"]
+    assert page["sources"] == ["Scopus"]
+    assert list(page["records"][0]) == [
+        "id",
+        "title",
+        "authors",
+        "year",
+        "journal",
+        "doi",
+        "pmid",
+        "source",
+        "title_abstract",
+        "full_text",
+        "duplicate_of",
+    ]
+    excluded = client.get("/api/records?stage=title_abstract&outcome=exclude").json()
+    assert [r["id"] for r in excluded["records"]] == [2]
+    assert client.get("/api/records?limit=2").json()["more"] is True
+    assert client.get("/api/records?outcome=nonsense").status_code == 422
+    fragment = client.get("/records?q=third", headers=HTMX).text
+    assert "<html" not in fragment and "Third study" in fragment
+
+
+def test_duplicate_queue_side_by_side(
+    client_for: Client, web_review: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "more.ris"
+    path.write_text(ris(f"Trial {SCRIPT} of peer support (conference abstract)"))
+    client = client_for()
+    client.post(
+        "/api/records/import",
+        files={"file": ("more.ris", path.read_bytes())},
+        headers={"X-CSRF-Token": token(client)},
+    )
+    ran = client.post("/records/duplicates/run", headers=HTMX, data={"csrf_token": token(client)})
+    assert "new pairs to review" in ran.text, ran.text
+    pairs = client.get("/api/duplicates").json()["queue"]
+    assert len(pairs) == 1
+    group = pairs[0]["group_id"]
+    assert "title" in pairs[0]["differs"]
+    assert 'class="differs"' in client.get("/records/duplicates").text
+    merged = client.post(
+        f"/records/duplicates/{group}",
+        headers=HTMX,
+        data={"same": "yes", "csrf_token": token(client)},
+    )
+    assert f"Pair {group}: merged." in merged.text
+    assert dedup.review_queue(web_review) == []
+    undone = client.post(f"/api/duplicates/{group}/undo", headers={"X-CSRF-Token": token(client)})
+    assert undone.json()["merged"] == []

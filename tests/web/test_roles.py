@@ -1,0 +1,116 @@
+"""Each role sees every page it may and is refused (403) what it may not."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from web.conftest import Client
+from web.kit import sign_in, token
+
+PAGES = [
+    "/",
+    "/records",
+    "/records/import",
+    "/records/duplicates",
+    "/screening",
+    "/screening?stage=full_text",
+    "/screening/card",
+    "/screening/conflicts",
+    "/screening/agreement",
+    "/documents",
+    "/theories",
+    "/explore",
+    "/reports",
+    "/api/docs",
+    "/api/openapi.json",
+    "/api/session",
+    "/api/dashboard",
+    "/api/prisma",
+    "/api/prisma.svg",
+    "/api/records",
+    "/api/duplicates",
+    "/api/screening",
+    "/api/screening/conflicts",
+    "/api/screening/agreement",
+]
+OWNER_ONLY = ["/accounts", "/api/accounts"]
+# (method, path, form or JSON body, permission needed): one per kind of change.
+CHANGES = [
+    (
+        "form",
+        "/screening/decide",
+        {"record_id": "1", "stage": "title_abstract", "decision": "include"},
+        "edit",
+    ),
+    ("form", "/screening/undo", {"stage": "title_abstract"}, "edit"),
+    ("json", "/api/screening/decisions", {"record_id": 2, "decision": "maybe"}, "edit"),
+    ("form", "/records/duplicates/run", {}, "edit"),
+    ("json", "/api/duplicates/run", {}, "edit"),
+    ("form", "/screening/mode", {"mode": "dual"}, "manage"),
+    ("json", "/api/accounts", {"key": "zed", "password": "long enough pw"}, "manage"),
+    ("form", "/accounts/vic/role", {"role": "viewer"}, "manage"),
+]
+GRANTED = {"owner": {"edit", "manage"}, "bob": {"edit"}, "vic": set()}
+
+
+def _post(client: TestClient, kind: str, path: str, body: dict[str, object]) -> int:
+    csrf = token(client)
+    if kind == "json":
+        return client.post(path, json=body, headers={"X-CSRF-Token": csrf}).status_code
+    data = {k: str(v) for k, v in body.items()} | {"csrf_token": csrf}
+    return client.post(path, data=data, follow_redirects=False).status_code
+
+
+@pytest.mark.parametrize("who", ["owner", "bob", "vic"])
+def test_every_page_opens_for_every_role(client_for: Client, who: str) -> None:
+    client = client_for(who)
+    for path in PAGES:
+        assert client.get(path).status_code == 200, path
+    for path in OWNER_ONLY:
+        assert client.get(path).status_code == (200 if who == "owner" else 403), path
+
+
+@pytest.mark.parametrize("who", ["owner", "bob", "vic"])
+def test_changes_need_the_right_role(client_for: Client, who: str) -> None:
+    client = client_for(who)
+    for kind, path, body, needs in CHANGES:
+        status = _post(client, kind, path, body)
+        if needs in GRANTED[who]:
+            assert status in (200, 303), (path, status)
+        else:
+            assert status == 403, (path, status)
+
+
+def test_viewer_cannot_screen_and_sees_why(client_for: Client) -> None:
+    client = client_for("vic")
+    page = client.get("/screening")
+    assert "can read the screening but not decide" in page.text
+    assert 'id="decide-form"' not in page.text
+    refused = client.post(
+        "/screening/decide",
+        data={
+            "record_id": "1",
+            "stage": "title_abstract",
+            "decision": "include",
+            "csrf_token": token(client),
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert refused.status_code == 403
+    assert refused.headers["HX-Retarget"] == "#messages"
+    assert "viewer" in refused.text
+
+
+def test_reviewer_cannot_manage_accounts(client_for: Client) -> None:
+    client = client_for("bob")
+    assert client.get("/accounts").status_code == 403
+    assert "People</a>" not in client.get("/").text
+    assert "People</a>" in client_for("owner").get("/").text
+
+
+def test_roles_apply_when_signed_in_too(client_for: Client) -> None:
+    client = client_for(local=False)
+    sign_in(client, "vic")
+    assert client.get("/records").status_code == 200
+    assert _post(client, "json", "/api/duplicates/run", {}) == 403

@@ -1,0 +1,133 @@
+"""Screening through the web: decisions land in the store, blinded dual screening,
+conflicts and agreement, and the JSON the page is built from."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from realist.domain.screening import Decision, Outcome, ScreeningMode, Stage
+from realist.services import screening
+from realist.services.records import list_records
+from realist.store import Store
+from web.conftest import Client
+from web.kit import token
+
+TA = Stage.TITLE_ABSTRACT
+HTMX = {"HX-Request": "true"}
+
+
+def _decide(client: TestClient, record: int, decision: str, **extra: str) -> str:
+    data = {
+        "record_id": str(record),
+        "stage": "title_abstract",
+        "decision": decision,
+        "csrf_token": token(client),
+    } | extra
+    response = client.post("/screening/decide", data=data, headers=HTMX)
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def test_decisions_made_in_the_browser_are_saved(client_for: Client, web_review: Store) -> None:
+    client = client_for()
+    card = _decide(client, 1, "include")
+    assert "Record 1: included." in card
+    assert "Record 2" in card  # the next record's card came back
+    card = _decide(client, 2, "exclude", criterion="E-POP")
+    assert "Record 2: excluded (E-POP)." in card
+    rows = {r.record.id: r.title_abstract for r in list_records(web_review)}
+    assert rows == {1: Outcome.INCLUDED, 2: Outcome.EXCLUDED, 3: Outcome.UNDECIDED}
+    undone = client.post(
+        "/screening/undo",
+        data={"stage": "title_abstract", "csrf_token": token(client)},
+        headers=HTMX,
+    )
+    assert "Undid your exclude on record 2." in undone.text
+    assert screening.next_record(web_review, TA, "owner").record.id == 2  # type: ignore[union-attr]
+
+
+def test_card_shows_progress_criteria_terms_and_keys(client_for: Client) -> None:
+    page = client_for().get("/screening").text
+    assert '<progress id="screen-progress" max="3" value="0">' in page
+    assert "Not perinatal" in page and "E-POP" in page
+    assert '<mark class="term-include">peer</mark>' in page
+    assert 'data-key="i"' in page and 'id="reason-picker"' in page
+    assert '<script src="/static/js/screening.js" defer></script>' in page
+
+
+def test_full_text_exclusion_needs_a_reason(client_for: Client, web_review: Store) -> None:
+    screening.screen(web_review, 1, TA, Decision.INCLUDE, "owner")
+    client = client_for()
+    assert "required at full text" in client.get("/screening?stage=full_text").text
+    data = {
+        "record_id": "1",
+        "stage": "full_text",
+        "decision": "exclude",
+        "csrf_token": token(client),
+    }
+    refused = client.post("/screening/decide", data=data, headers=HTMX)
+    assert refused.status_code == 400
+    assert refused.headers["HX-Retarget"] == "#messages"
+    assert "must cite an eligibility criterion" in refused.text
+
+
+def test_dual_screening_is_blinded_until_you_decide(client_for: Client, web_review: Store) -> None:
+    screening.set_screening_mode(web_review, ScreeningMode.DUAL, "owner")
+    owner, bob = client_for(), client_for("bob")
+    _decide(owner, 1, "include")
+    page = bob.get("/api/screening").json()
+    assert page["mode"] == "dual"
+    assert page["record"]["id"] == 1  # bob still gets record 1; nothing shows owner's say
+    card = _decide(bob, 1, "exclude")
+    assert "Record 1: excluded; owner: include." in card  # revealed once bob decided
+    conflicts = bob.get("/api/screening/conflicts").json()
+    assert [c["record"]["id"] for c in conflicts["conflicts"]] == [1]
+    assert "Resolve: include" in bob.get("/screening/conflicts").text
+    resolved = bob.post(
+        "/screening/conflicts/1",
+        headers=HTMX,
+        data={"stage": "title_abstract", "decision": "include", "csrf_token": token(bob)},
+    )
+    assert "Record 1 resolved: included." in resolved.text
+    assert screening.conflicts(web_review, TA) == []
+    agreement = owner.get("/api/screening/agreement").json()
+    assert agreement == [
+        {
+            "stage": "title_abstract",
+            "reviewers": ["bob", "owner"],
+            "records": 1,
+            "percent": 0.0,
+            "kappa": 0.0,
+        }
+    ]
+
+
+def test_screening_json_shape(client_for: Client) -> None:
+    client = client_for()
+    page = client.get("/api/screening").json()
+    assert list(page) == [
+        "stage",
+        "mode",
+        "record",
+        "progress",
+        "inclusion",
+        "exclusion",
+        "terms",
+        "reason_required",
+        "message",
+    ]
+    assert page["progress"] == {"done": 0, "total": 3, "percent": 0}
+    assert page["record"]["id"] == 1 and page["terms"]["inclusion"] == ["peer*", "script"]
+    assert page["exclusion"][0] == {
+        "code": "E-POP",
+        "dimension": "population",
+        "kind": "exclusion",
+        "text": "Not perinatal",
+    }
+    after = client.post(
+        "/api/screening/decisions",
+        json={"record_id": 1, "decision": "maybe"},
+        headers={"X-CSRF-Token": token(client)},
+    ).json()
+    assert after["message"] == "Record 1: maybe." and after["record"]["id"] == 2
+    assert after["progress"]["done"] == 1
