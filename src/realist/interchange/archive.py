@@ -50,12 +50,16 @@ def archived_tables() -> list[sa.Table]:
     for module in pkgutil.iter_modules(realist.store.__path__):
         if module.name != "migrations":
             importlib.import_module(f"realist.store.{module.name}")
-    return list(metadata.sorted_tables)
+    return [t for t in metadata.sorted_tables if t.name not in NOT_ARCHIVED]
+
+
+# Web accounts (password hashes) belong to the server a review runs on, not to its content.
+NOT_ARCHIVED = frozenset({"account"})
 
 
 def _check_complete(connection: Connection) -> None:
     """Refuse to archive a store holding a table the schema does not know: it would be lost."""
-    known = {t.name for t in archived_tables()}
+    known = {t.name for t in archived_tables()} | NOT_ARCHIVED
     unknown = [
         name
         for name in sa.inspect(connection).get_table_names()

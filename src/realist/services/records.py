@@ -56,3 +56,16 @@ def list_records(
             )
             for r in connection.execute(query)
         ]
+
+
+def list_sources(store: Store) -> list[str]:
+    """Names of the review's sources (searched or imported from), in the order added."""
+    with store.reading() as connection:
+        return [r[0] for r in connection.execute(sa.select(source.c.name).order_by(source.c.id))]
+
+
+def get_records(store: Store, ids: list[int]) -> dict[int, Record]:
+    """Records by id (missing ids are left out)."""
+    with store.reading() as connection:
+        rows = connection.execute(sa.select(record).where(record.c.id.in_(ids)))
+        return {r.id: records_repo.row_to_record(r) for r in rows}

@@ -40,6 +40,12 @@ def _mode(connection: Connection) -> ScreeningMode:
     return reviews_repo.get_review(connection).screening_mode
 
 
+def screening_mode(store: Store) -> ScreeningMode:
+    """Single or dual (blinded) screening."""
+    with store.reading() as connection:
+        return _mode(connection)
+
+
 def outcomes(connection: Connection, stage: Stage) -> dict[int, Outcome]:
     """Where every record with at least one decision at ``stage`` stands."""
     mode = _mode(connection)

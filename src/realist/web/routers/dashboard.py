@@ -14,7 +14,6 @@ from realist.reports.prisma_diagram import render_svg
 from realist.services import dedup, prisma, screening
 from realist.services.check import check_review
 from realist.services.reviews import ReviewStatus, review_status
-from realist.web import service_gaps
 from realist.web.auth import Actor, Reader, StoreDep
 from realist.web.templating import label, render
 
@@ -164,7 +163,7 @@ def dashboard_data(store: StoreDep, actor: Actor) -> Dashboard:
         title=s.title,
         is_demo=s.is_demo,
         credit=CREDIT if s.is_demo else None,
-        screening_mode=service_gaps.screening_mode(store).value,
+        screening_mode=screening.screening_mode(store).value,
         stages=_stages(s),
         next_steps=_next_steps(store, actor, s),
         problems=s.problems,

@@ -18,9 +18,8 @@ from realist.domain.review import SourceKind
 from realist.domain.screening import Outcome, Stage
 from realist.errors import InvalidInput, NotFound
 from realist.services import imports
-from realist.services.records import RecordRow, list_records
+from realist.services.records import RecordRow, list_records, list_sources
 from realist.store import Store
-from realist.web import service_gaps
 from realist.web.auth import Editor, Reader, StoreDep, config_of
 from realist.web.jobs import ImportJob, ImportJobs
 from realist.web.templating import is_htmx, render
@@ -109,7 +108,7 @@ def records_data(store: Store, filters: RecordFilters) -> RecordsPage:
         filters=filters,
         records=[_item(r) for r in rows],
         more=more,
-        sources=service_gaps.source_names(store),
+        sources=list_sources(store),
     )
 
 

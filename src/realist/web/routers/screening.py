@@ -24,7 +24,6 @@ from realist.domain.screening import (
 )
 from realist.services import screening
 from realist.store import Store
-from realist.web import service_gaps
 from realist.web.auth import Actor, Editor, Manager, Reader, StoreDep
 from realist.web.templating import is_htmx, label, render
 
@@ -116,7 +115,7 @@ def screening_data(store: Store, actor: Actor, stage: Stage, message: str = "") 
     done, total = nxt.progress.done, nxt.progress.total
     return ScreeningPage(
         stage=stage,
-        mode=service_gaps.screening_mode(store),
+        mode=screening.screening_mode(store),
         record=_record(nxt.record) if nxt.record else None,
         progress=ScreeningProgress(
             done=done, total=total, percent=round(100 * done / total) if total else 100
