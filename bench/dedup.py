@@ -39,12 +39,21 @@ csv.field_size_limit(1 << 30)
 # Where each set lives, its encoding and how its columns map to ours.
 SETS: dict[str, tuple[str, str, str]] = {
     "diabetes": ("diabetes_asysd_labelled.csv", "diabetes_merged_record_ids.csv", "cp1252"),
-    "respiratory": ("respiratory/records_pre_merged.csv", "respiratory/merged_record_ids.csv",
-                    "utf-8"),
-    "cytology_screening": ("cytology_screening/records_pre_merged.csv",
-                           "cytology_screening/merged_record_ids.csv", "utf-8"),
-    "digital_work": ("digital_work/records_pre_merged.csv", "digital_work/merged_record_ids.csv",
-                     "utf-8"),
+    "respiratory": (
+        "respiratory/records_pre_merged.csv",
+        "respiratory/merged_record_ids.csv",
+        "utf-8",
+    ),
+    "cytology_screening": (
+        "cytology_screening/records_pre_merged.csv",
+        "cytology_screening/merged_record_ids.csv",
+        "utf-8",
+    ),
+    "digital_work": (
+        "digital_work/records_pre_merged.csv",
+        "digital_work/merged_record_ids.csv",
+        "utf-8",
+    ),
 }
 
 # BibTeX entry types as RIS TY codes (Record.kind speaks RIS).
@@ -125,9 +134,7 @@ def load_set(name: str, root: Path | None = None) -> LabelledSet:
     with open(base / records_file, encoding=encoding, newline="") as handle:
         rows = [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
     glued = "record_id" in rows[0]
-    labels = [
-        f"id_{int(row['record_id']):07d}" if glued else row["ID"] for row in rows
-    ]
+    labels = [f"id_{int(row['record_id']):07d}" if glued else row["ID"] for row in rows]
     records = [_row_to_record(row, i, glued) for i, row in enumerate(rows)]
     with open(base / gold_file, encoding="utf-8", newline="") as handle:
         gold = [row["merged_ids"].split(";") for row in csv.DictReader(handle)]
@@ -153,8 +160,9 @@ class Score:
         return self.tn / (self.tn + self.fp) if self.tn + self.fp else 1.0
 
 
-def score(labels: Sequence[str], gold: Iterable[Sequence[str]],
-          removed_to_keeper: dict[str, str]) -> Score:
+def score(
+    labels: Sequence[str], gold: Iterable[Sequence[str]], removed_to_keeper: dict[str, str]
+) -> Score:
     """Score removed records against the gold groups (the README's definition).
 
     ``removed_to_keeper`` maps each removed label to the label of the record it was merged
@@ -249,21 +257,23 @@ def _bib_dedupe_worker(name: str) -> None:
     data = load_set(name)
     frame_rows = []
     for label, row, record in zip(data.labels, data.rows, data.records, strict=True):
-        frame_rows.append({
-            "ID": label,
-            "ENTRYTYPE": row.get("ENTRYTYPE", "") or "article",
-            "title": row.get("title", ""),
-            # bib-dedupe reads BibTeX-style author lists
-            "author": " and ".join(record.authors),
-            "year": row.get("year", ""),
-            "journal": row.get("journal", ""),
-            "booktitle": row.get("booktitle", ""),
-            "volume": row.get("volume", ""),
-            "number": row.get("number", ""),
-            "pages": row.get("pages", ""),
-            "doi": row.get("doi", ""),
-            "abstract": row.get("abstract", ""),
-        })
+        frame_rows.append(
+            {
+                "ID": label,
+                "ENTRYTYPE": row.get("ENTRYTYPE", "") or "article",
+                "title": row.get("title", ""),
+                # bib-dedupe reads BibTeX-style author lists
+                "author": " and ".join(record.authors),
+                "year": row.get("year", ""),
+                "journal": row.get("journal", ""),
+                "booktitle": row.get("booktitle", ""),
+                "volume": row.get("volume", ""),
+                "number": row.get("number", ""),
+                "pages": row.get("pages", ""),
+                "doi": row.get("doi", ""),
+                "abstract": row.get("abstract", ""),
+            }
+        )
     frame = pd.DataFrame(frame_rows)
     started = time.perf_counter()
     prepared = prep(frame, verbosity_level=0)
@@ -298,31 +308,43 @@ def _show_errors(data: LabelledSet, result: DedupResult, limit: int) -> None:
     for first, other in missed[:limit]:
         a, b = sorted((index[first], index[other]))
         pair = pending.get((a, b))
-        print(f"-- FN {data.labels[a]} {data.labels[b]} pending={pair.score if pair else None}"
-              f" {pair.reason if pair else ''}")
+        print(
+            f"-- FN {data.labels[a]} {data.labels[b]} pending={pair.score if pair else None}"
+            f" {pair.reason if pair else ''}"
+        )
         for i in (a, b):
             r = data.records[i]
-            print(f"   {r.title[:110]!r} | {'; '.join(r.authors)[:60]!r} | {r.year} | "
-                  f"{r.journal[:40]!r} v{r.volume} n{r.issue} p{r.pages} doi={r.doi} "
-                  f"{r.kind}")
+            print(
+                f"   {r.title[:110]!r} | {'; '.join(r.authors)[:60]!r} | {r.year} | "
+                f"{r.journal[:40]!r} v{r.volume} n{r.issue} p{r.pages} doi={r.doi} "
+                f"{r.kind}"
+            )
     for label, keeper in removed.items():
         if work_of.get(label) is None or work_of.get(label) != work_of.get(keeper):
             print(f"-- WRONG {label} -> {keeper}")
             for i in (index[label], index[keeper]):
                 r = data.records[i]
-                print(f"   {r.title[:110]!r} | {'; '.join(r.authors)[:60]!r} | {r.year} | "
-                      f"{r.journal[:40]!r} v{r.volume} n{r.issue} p{r.pages} doi={r.doi} "
-                      f"{r.kind}")
+                print(
+                    f"   {r.title[:110]!r} | {'; '.join(r.authors)[:60]!r} | {r.year} | "
+                    f"{r.journal[:40]!r} v{r.volume} n{r.issue} p{r.pages} doi={r.doi} "
+                    f"{r.kind}"
+                )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the comparison table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--no-bib-dedupe", action="store_true",
-                        help="skip bib-dedupe (it takes minutes)")
+    parser.add_argument(
+        "--no-bib-dedupe", action="store_true", help="skip bib-dedupe (it takes minutes)"
+    )
     parser.add_argument("--sets", default=",".join(SETS), help="comma-separated set names")
-    parser.add_argument("--show-errors", type=int, default=0, metavar="N",
-                        help="print up to N missed duplicates and every wrong merge per set")
+    parser.add_argument(
+        "--show-errors",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print up to N missed duplicates and every wrong merge per set",
+    )
     parser.add_argument("--bib-dedupe-worker", metavar="SET", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bib_dedupe_worker:
@@ -330,8 +352,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     names = [n for n in args.sets.split(",") if n]
-    header = (f"{'set':<20}{'tool':<12}{'records':>8}{'sens':>8}{'spec':>8}{'FP':>5}{'FN':>5}"
-              f"{'wrong':>6}{'pending':>8}{'seconds':>9}")
+    header = (
+        f"{'set':<20}{'tool':<12}{'records':>8}{'sens':>8}{'spec':>8}{'FP':>5}{'FN':>5}"
+        f"{'wrong':>6}{'pending':>8}{'seconds':>9}"
+    )
     print(header)
     print("-" * len(header))
     realist_total = bib_total = 0.0
@@ -340,9 +364,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         data = load_set(name)
         got, seconds, result = run_realist(data)
         realist_total += seconds
-        print(f"{name:<20}{'realist':<12}{len(data.records):>8}{got.sensitivity:>8.4f}"
-              f"{got.specificity:>8.4f}{got.fp:>5}{got.fn:>5}{got.wrong_links:>6}"
-              f"{len(result.pending):>8}{seconds:>9.2f}")
+        print(
+            f"{name:<20}{'realist':<12}{len(data.records):>8}{got.sensitivity:>8.4f}"
+            f"{got.specificity:>8.4f}{got.fp:>5}{got.fn:>5}{got.wrong_links:>6}"
+            f"{len(result.pending):>8}{seconds:>9.2f}"
+        )
         if args.show_errors:
             _show_errors(data, result, args.show_errors)
         if not args.no_bib_dedupe:
@@ -352,15 +378,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 continue
             bib_score, bib_seconds = theirs
             bib_total += bib_seconds
-            print(f"{'':<20}{'bib-dedupe':<12}{len(data.records):>8}{bib_score.sensitivity:>8.4f}"
-                  f"{bib_score.specificity:>8.4f}{bib_score.fp:>5}{bib_score.fn:>5}"
-                  f"{bib_score.wrong_links:>6}{'':>8}{bib_seconds:>9.2f}"
-                  f"   ({bib_seconds / seconds:,.0f}x slower)")
+            print(
+                f"{'':<20}{'bib-dedupe':<12}{len(data.records):>8}{bib_score.sensitivity:>8.4f}"
+                f"{bib_score.specificity:>8.4f}{bib_score.fp:>5}{bib_score.fn:>5}"
+                f"{bib_score.wrong_links:>6}{'':>8}{bib_seconds:>9.2f}"
+                f"   ({bib_seconds / seconds:,.0f}x slower)"
+            )
     print()
     print(f"Realist total {realist_total:.2f} s")
     if not args.no_bib_dedupe and all_bib and realist_total > 0:
-        print(f"bib-dedupe total {bib_total:.2f} s: Realist is {bib_total / realist_total:,.0f}x"
-              " faster")
+        print(
+            f"bib-dedupe total {bib_total:.2f} s: Realist is {bib_total / realist_total:,.0f}x"
+            " faster"
+        )
     return 0
 
 

@@ -42,30 +42,67 @@ _SYLLABLES = _words(
     "ka ri to na mi ro se lu va de po chi an el or um is ex al tra pro gen cyt neu car ost "
     "derm hep ren pul gas lip gly cor vas fib mal ter bra sol qua ven lat mor tem phy bio "
     "log ther path nom graph sta vir bac onc hem im mun tox dyn kin pha ser tin ven dor "
-    "mel ast ber gon lys tro sph rad cap ven ple nal mic mac")
+    "mel ast ber gon lys tro sph rad cap ven ple nal mic mac"
+)
 _COMMON = _words(
     "effect effects of the in and on with for a an to patients study trial randomized "
     "randomised controlled clinical outcomes treatment risk among versus analysis review "
     "systematic meta cohort children adults women older care health disease therapy "
     "association factors after during prevention management early long term follow up "
-    "evaluation assessment comparison role impact use model based approach")
-_JOURNAL_WORDS = (
-    ("Journal", "J"), ("International", "Int"), ("Clinical", "Clin"), ("Research", "Res"),
-    ("Medicine", "Med"), ("Medical", "Med"), ("American", "Am"), ("European", "Eur"),
-    ("British", "Br"), ("Annals", "Ann"), ("Review", "Rev"), ("Reviews", "Rev"),
-    ("Experimental", "Exp"), ("Surgery", "Surg"), ("Nursing", "Nurs"), ("Health", "Health"),
-    ("Public", "Public"), ("Science", "Sci"), ("Sciences", "Sci"), ("Therapy", "Ther"),
-    ("Psychology", "Psychol"), ("Psychiatry", "Psychiatry"), ("Pediatrics", "Pediatr"),
-    ("Disorders", "Disord"), ("Affective", "Affect"), ("Epidemiology", "Epidemiol"),
-    ("Quarterly", "Q"), ("Letters", "Lett"), ("Archives", "Arch"), ("Current", "Curr"),
-    ("Opinion", "Opin"), ("Systems", "Syst"), ("Information", "Inf"), ("Management", "Manag"),
-    ("Social", "Soc"), ("Behavioral", "Behav"), ("Nutrition", "Nutr"), ("Cardiology", "Cardiol"),
-    ("Oncology", "Oncol"), ("Diabetes", "Diabetes"), ("Care", "Care"), ("Practice", "Pract"),
-    ("Policy", "Policy"), ("Services", "Serv"), ("Rehabilitation", "Rehabil"),
+    "evaluation assessment comparison role impact use model based approach"
 )
-_GIVEN = _words("Anna Maria John Peter David Sarah Laura Michael Thomas Julia Ahmed Wei Li "
-                "Jun Hiroshi Yuki Carlos Ana Jose Fatima Olga Ivan Lars Ingrid Pierre Claire "
-                "Hans Eva Giulia Marco Sofia Lucas Emma Noah Mia Omar Leila Raj Priya Chen Ming")
+_JOURNAL_WORDS = (
+    ("Journal", "J"),
+    ("International", "Int"),
+    ("Clinical", "Clin"),
+    ("Research", "Res"),
+    ("Medicine", "Med"),
+    ("Medical", "Med"),
+    ("American", "Am"),
+    ("European", "Eur"),
+    ("British", "Br"),
+    ("Annals", "Ann"),
+    ("Review", "Rev"),
+    ("Reviews", "Rev"),
+    ("Experimental", "Exp"),
+    ("Surgery", "Surg"),
+    ("Nursing", "Nurs"),
+    ("Health", "Health"),
+    ("Public", "Public"),
+    ("Science", "Sci"),
+    ("Sciences", "Sci"),
+    ("Therapy", "Ther"),
+    ("Psychology", "Psychol"),
+    ("Psychiatry", "Psychiatry"),
+    ("Pediatrics", "Pediatr"),
+    ("Disorders", "Disord"),
+    ("Affective", "Affect"),
+    ("Epidemiology", "Epidemiol"),
+    ("Quarterly", "Q"),
+    ("Letters", "Lett"),
+    ("Archives", "Arch"),
+    ("Current", "Curr"),
+    ("Opinion", "Opin"),
+    ("Systems", "Syst"),
+    ("Information", "Inf"),
+    ("Management", "Manag"),
+    ("Social", "Soc"),
+    ("Behavioral", "Behav"),
+    ("Nutrition", "Nutr"),
+    ("Cardiology", "Cardiol"),
+    ("Oncology", "Oncol"),
+    ("Diabetes", "Diabetes"),
+    ("Care", "Care"),
+    ("Practice", "Pract"),
+    ("Policy", "Policy"),
+    ("Services", "Serv"),
+    ("Rehabilitation", "Rehabil"),
+)
+_GIVEN = _words(
+    "Anna Maria John Peter David Sarah Laura Michael Thomas Julia Ahmed Wei Li "
+    "Jun Hiroshi Yuki Carlos Ana Jose Fatima Olga Ivan Lars Ingrid Pierre Claire "
+    "Hans Eva Giulia Marco Sofia Lucas Emma Noah Mia Omar Leila Raj Priya Chen Ming"
+)
 _ACCENTS = {"a": "á", "e": "é", "o": "ö", "u": "ü", "c": "ç", "n": "ñ", "i": "í"}
 
 
@@ -78,8 +115,9 @@ class _Universe:
 
     def __init__(self, rng: random.Random, works: int) -> None:
         self.words = sorted({_word(rng, rng.randint(2, 4)) for _ in range(40000)})
-        surnames = sorted({_word(rng, rng.randint(2, 3)).capitalize()
-                           for _ in range(max(5000, works // 10))})
+        surnames = sorted(
+            {_word(rng, rng.randint(2, 3)).capitalize() for _ in range(max(5000, works // 10))}
+        )
         # some surnames carry accents that other databases drop
         self.surnames = [self._accented(rng, s) if rng.random() < 0.1 else s for s in surnames]
         self.journals: list[tuple[str, str]] = []
@@ -150,9 +188,9 @@ def _typo(rng: random.Random, text: str) -> str:
     i = rng.randint(1, len(text) - 2)
     op = rng.random()
     if op < 0.33:
-        return text[:i] + text[i + 1:]
+        return text[:i] + text[i + 1 :]
     if op < 0.66:
-        return text[:i] + text[i + 1] + text[i] + text[i + 2:]
+        return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
     return text[:i] + rng.choice("abcdefghijklmnopqrstuvwxyz") + text[i:]
 
 
@@ -169,8 +207,12 @@ def _author_variant(rng: random.Random, author: str) -> str:
     return author
 
 
-def _copy(rng: random.Random, universe: _Universe, work: Record, journals: dict[str, str],
-          ) -> Record:
+def _copy(
+    rng: random.Random,
+    universe: _Universe,
+    work: Record,
+    journals: dict[str, str],
+) -> Record:
     """A second database's record of the same work, corrupted as real exports are."""
     title = work.title
     roll = rng.random
@@ -204,31 +246,54 @@ def _copy(rng: random.Random, universe: _Universe, work: Record, journals: dict[
     start, end = work.pages.split("-")
     pages = work.pages
     if roll() < 0.3:
-        pages = f"{start}-{end[-1]}" if len(end) == len(start) and end[:-1] == start[:-1] else (
-            f"{start}--{end}")
+        pages = (
+            f"{start}-{end[-1]}"
+            if len(end) == len(start) and end[:-1] == start[:-1]
+            else (f"{start}--{end}")
+        )
     year = work.year
     if roll() < 0.05 and year is not None:
         year += 1  # published online the year before print
     missing = roll() < 0.1
     return Record(
-        title=title, authors=authors, year=year, journal=journal,
-        volume="" if missing else work.volume, issue="" if missing or roll() < 0.2 else work.issue,
-        pages="" if missing else pages, doi=doi, pmid=work.pmid if roll() < 0.5 else "",
-        abstract="", kind=work.kind,
+        title=title,
+        authors=authors,
+        year=year,
+        journal=journal,
+        volume="" if missing else work.volume,
+        issue="" if missing or roll() < 0.2 else work.issue,
+        pages="" if missing else pages,
+        doi=doi,
+        pmid=work.pmid if roll() < 0.5 else "",
+        abstract="",
+        kind=work.kind,
     )
 
 
-def _hard_negative(rng: random.Random, universe: _Universe, work: Record, number: int,
-                   ) -> Record:
+def _hard_negative(
+    rng: random.Random,
+    universe: _Universe,
+    work: Record,
+    number: int,
+) -> Record:
     """A different work that looks like ``work``: the rules must keep them apart."""
     kind = rng.random()
     other = _work(rng, universe, number)
     if kind < 0.3:
-        prefix = rng.choice(("Erratum: ", "Correction to: ", "Comment on: ", "Reply to: ",
-                             "Retraction: ", "Authors' reply: "))
+        prefix = rng.choice(
+            (
+                "Erratum: ",
+                "Correction to: ",
+                "Comment on: ",
+                "Reply to: ",
+                "Retraction: ",
+                "Authors' reply: ",
+            )
+        )
         other.title = prefix + work.title
-        other.authors = list(work.authors) if prefix.startswith(("Err", "Corr", "Retr")) else (
-            other.authors)
+        other.authors = (
+            list(work.authors) if prefix.startswith(("Err", "Corr", "Retr")) else (other.authors)
+        )
         other.journal, other.volume = work.journal, work.volume
     elif kind < 0.55:
         # the meeting abstract that preceded the article
@@ -245,8 +310,15 @@ def _hard_negative(rng: random.Random, universe: _Universe, work: Record, number
         work.title = f"{work.title} in type {rng.choice((1, 2))} and part 2"
     else:
         # recurring titles: every issue has an "Editorial" or "Editor's comments"
-        other.title = rng.choice(("Editorial", "Editor's comments", "Introduction",
-                                  "Book reviews", "Letter from the editor"))
+        other.title = rng.choice(
+            (
+                "Editorial",
+                "Editor's comments",
+                "Introduction",
+                "Book reviews",
+                "Letter from the editor",
+            )
+        )
         other.authors = list(work.authors[:1])
         other.journal = work.journal
     return other
@@ -288,8 +360,10 @@ def generate(size: int, seed: int = SEED) -> tuple[list[Record], list[int]]:
     return shuffled, shuffled_truth
 
 
-def _score(truth: Sequence[int], groups: Sequence[tuple[int, Sequence[int]]],
-           ) -> dict[str, float]:
+def _score(
+    truth: Sequence[int],
+    groups: Sequence[tuple[int, Sequence[int]]],
+) -> dict[str, float]:
     """The benchmark README's scoring, on generated truth."""
     removed: dict[int, int] = {}
     for keeper, members in groups:
@@ -309,9 +383,15 @@ def _score(truth: Sequence[int], groups: Sequence[tuple[int, Sequence[int]]],
         else:
             tn, fn, tp = tn + 1, fn + standing - 1, tp + len(members) - standing
     wrong = sum(1 for member, keeper in removed.items() if truth[member] != truth[keeper])
-    return {"tp": tp, "fp": fp, "fn": fn, "tn": tn, "wrong_links": wrong,
-            "sensitivity": tp / (tp + fn) if tp + fn else 1.0,
-            "specificity": tn / (tn + fp) if tn + fp else 1.0}
+    return {
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
+        "wrong_links": wrong,
+        "sensitivity": tp / (tp + fn) if tp + fn else 1.0,
+        "specificity": tn / (tn + fp) if tn + fp else 1.0,
+    }
 
 
 def _max_rss_mib() -> float:
@@ -331,24 +411,35 @@ def _worker(size: int) -> None:
     seconds = time.perf_counter() - started
     peak = _max_rss_mib()
     figures = _score(truth, [(g.keeper_id, g.member_ids) for g in result.groups])
-    figures.update(size=size, seconds=seconds, generate_seconds=generated,
-                   peak_mib=peak, records_mib=before, pending=len(result.pending),
-                   groups=len(result.groups))
+    figures.update(
+        size=size,
+        seconds=seconds,
+        generate_seconds=generated,
+        peak_mib=peak,
+        records_mib=before,
+        pending=len(result.pending),
+        groups=len(result.groups),
+    )
     print(json.dumps(figures))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run each size in a subprocess and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000,1000000",
-                        help="comma-separated record counts (default: %(default)s)")
+    parser.add_argument(
+        "--sizes",
+        default="10000,100000,1000000",
+        help="comma-separated record counts (default: %(default)s)",
+    )
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         _worker(args.worker)
         return 0
-    header = (f"{'records':>9}{'seconds':>9}{'rec/s':>9}{'peak MiB':>10}{'dedup MiB':>10}"
-              f"{'sens':>8}{'spec':>8}{'FP':>5}{'wrong':>6}{'pending':>8}{'gen s':>7}")
+    header = (
+        f"{'records':>9}{'seconds':>9}{'rec/s':>9}{'peak MiB':>10}{'dedup MiB':>10}"
+        f"{'sens':>8}{'spec':>8}{'FP':>5}{'wrong':>6}{'pending':>8}{'gen s':>7}"
+    )
     print(header)
     print("-" * len(header))
     for size in (int(s) for s in args.sizes.split(",") if s):
@@ -358,10 +449,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{size:>9} failed:\n{completed.stderr[-2000:]}")
             continue
         f = json.loads(completed.stdout.strip().splitlines()[-1])
-        print(f"{size:>9,}{f['seconds']:>9.1f}{size / f['seconds']:>9,.0f}{f['peak_mib']:>10,.0f}"
-              f"{f['peak_mib'] - f['records_mib']:>10,.0f}{f['sensitivity']:>8.4f}"
-              f"{f['specificity']:>8.4f}{f['fp']:>5}{f['wrong_links']:>6}{f['pending']:>8}"
-              f"{f['generate_seconds']:>7.0f}")
+        print(
+            f"{size:>9,}{f['seconds']:>9.1f}{size / f['seconds']:>9,.0f}{f['peak_mib']:>10,.0f}"
+            f"{f['peak_mib'] - f['records_mib']:>10,.0f}{f['sensitivity']:>8.4f}"
+            f"{f['specificity']:>8.4f}{f['fp']:>5}{f['wrong_links']:>6}{f['pending']:>8}"
+            f"{f['generate_seconds']:>7.0f}"
+        )
     return 0
 
 

@@ -79,3 +79,89 @@ def test_exclusion_wins_where_terms_overlap() -> None:
     assert out == (
         '<mark class="term-exclude">inpatient</mark><mark class="term-include"> peers</mark>'
     )
+
+
+def test_script_in_a_configuration_or_excerpt_is_text_on_explore_pages(
+    demo_store: Store, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from realist.services import coding, documents
+    from realist.web import WebConfig, create_app
+    from web.kit import LOCAL
+
+    text = f"Intro. {SCRIPT} zebrafish telephone volunteers helped. The end."
+    path = tmp_path / "evil.txt"
+    path.write_text(text, encoding="utf-8")
+    documents.attach_document(demo_store, path, key="evil", title=f"Evil {SCRIPT} paper")
+    start = text.index(SCRIPT)
+    excerpt = coding.create_excerpt(
+        demo_store, "evil", start, text.index(" The end"), None, interventions=[12]
+    )
+    coding.create_configuration(
+        demo_store, "X1", "take_up", None, title=f"{SCRIPT} telephone help",
+        contexts=[f"telephone volunteers {SCRIPT}"], mechanisms=[(f"trust {SCRIPT}", None)],
+    )  # fmt: skip
+    assert excerpt.id is not None
+    coding.code_excerpt(demo_store, excerpt.id, "X1", None)
+    app = create_app(WebConfig(target=demo_store.target), store=demo_store)
+    client = TestClient(app, base_url=LOCAL)
+    for path_ in [
+        "/explore?dimension=intervention",
+        "/explore/cell?dimension=intervention&configuration=X1&value=%2312",
+        "/explore/applies?q=telephone+volunteers+zebrafish",
+        "/explore/search?q=zebrafish",
+        "/explore/framework",
+    ]:
+        html = client.get(path_).text
+        assert SCRIPT not in html and ESCAPED in html, path_
+    cell = client.get("/api/explore/cell?dimension=intervention&configuration=X1&value=%2312")
+    assert cell.json()["excerpts"][0]["text"].startswith(SCRIPT)
+
+
+def test_script_in_a_document_excerpt_or_configuration_is_text_on_documents_and_theories(
+    demo_store: Store, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from realist.domain.theory import Verdict
+    from realist.services import coding, documents, memos, testing
+    from realist.web import WebConfig, create_app
+    from web.kit import LOCAL
+
+    text = f"Intro. {SCRIPT} volunteers helped. The end."
+    path = tmp_path / "evil.txt"
+    path.write_text(text, encoding="utf-8")
+    documents.attach_document(demo_store, path, key="evil", title=f"Evil {SCRIPT} paper")
+    start = text.index(SCRIPT)
+    excerpt = coding.create_excerpt(
+        demo_store, "evil", start, text.index(" The end"), None, note=f"note {SCRIPT}"
+    )
+    coding.create_configuration(
+        demo_store, "X2", "take_up", None, title=f"{SCRIPT} help",
+        statement=f"If {SCRIPT}, then help.", contexts=[f"context {SCRIPT}"],
+        mechanisms=[(f"trust {SCRIPT}", None)], outcomes=[f"outcome {SCRIPT}"],
+    )  # fmt: skip
+    assert excerpt.id is not None
+    coding.code_excerpt(demo_store, excerpt.id, "X2", None)
+    memos.write_memo(demo_store, "X2", f"memo {SCRIPT}", None)
+    client = TestClient(
+        create_app(WebConfig(target=demo_store.target), store=demo_store), base_url=LOCAL
+    )
+    for path_ in [
+        "/documents",
+        "/documents/evil",
+        f"/documents/evil?excerpt={excerpt.id}",
+        "/documents/mcleish-2023",
+        "/theories",
+        "/theories/X2",
+        f"/theories/new?excerpt={excerpt.id}",
+    ]:
+        html = client.get(path_).text
+        assert SCRIPT not in html and ESCAPED in html, path_
+    fragment = client.get(f"/documents/evil/excerpts/{excerpt.id}", headers={"HX-Request": "true"})
+    assert SCRIPT not in fragment.text and ESCAPED in fragment.text
+    assert client.get("/api/theories/X2").json()["card"]["title"].startswith(SCRIPT)
+    testing.set_verdict(demo_store, "X2", None, "shown", Verdict.SUPPORTED)  # NEW: capitals
+    model = client.get("/theories/model").text
+    assert "<SCRIPT>" not in model and "IF &lt;SCRIPT&gt;ALERT(1)&lt;/SCRIPT&gt;, THEN" in model

@@ -32,9 +32,7 @@ def init(state: CliState, title: str, name: str) -> None:
     metavar="PATH-or-URL",
     help=f"Where the demo lives (default ./{DEFAULT_DEMO_DB}).",
 )
-@click.option(
-    "--no-serve", is_flag=True, help="Only print the summary; do not start the web app."
-)
+@click.option("--no-serve", is_flag=True, help="Only print the summary; do not start the web app.")
 @click.pass_obj
 def demo(state: CliState, demo_db: str | None, no_serve: bool) -> None:
     """Create (or reopen) the bundled demo review, show a summary and serve it in the

@@ -157,8 +157,7 @@ def _candidate_pairs(prepared: Sequence[Prepared]) -> set[int]:
 
 def _identifier_keys(prepared: Sequence[Prepared]) -> Iterator[tuple[str, ...]]:
     for p in prepared:
-        yield tuple(k for k in ("d" + p.doi if p.doi else "", "p" + p.pmid if p.pmid else "")
-                    if k)
+        yield tuple(k for k in ("d" + p.doi if p.doi else "", "p" + p.pmid if p.pmid else "") if k)
 
 
 def _title_keys(prepared: Sequence[Prepared]) -> Iterator[tuple[str, ...]]:
@@ -181,8 +180,10 @@ def _rare_word_keys(prepared: Sequence[Prepared]) -> Iterator[tuple[str, ...]]:
         frequency.update(set(p.title.split()))
     limit = max(50, int(COMMON_WORD_SHARE * len(prepared)))
     for p in prepared:
-        words = sorted({w for w in p.title.split() if len(w) > 2 and frequency[w] <= limit},
-                       key=lambda w: (frequency[w], w))
+        words = sorted(
+            {w for w in p.title.split() if len(w) > 2 and frequency[w] <= limit},
+            key=lambda w: (frequency[w], w),
+        )
         yield (" ".join(sorted(words[:2])),) if len(words) >= 2 else ()
 
 
@@ -205,26 +206,27 @@ def _source_keys(prepared: Sequence[Prepared]) -> Iterator[tuple[str, ...]]:
         yield tuple(keys)
 
 
-def _block_pairs(prepared: Sequence[Prepared], members: list[int], n: int,
-                 pairs: set[int]) -> None:
+def _block_pairs(prepared: Sequence[Prepared], members: list[int], n: int, pairs: set[int]) -> None:
     if len(members) <= BLOCK_LIMIT:
         for x, i in enumerate(members):
             base = i * n
-            for j in members[x + 1:]:
+            for j in members[x + 1 :]:
                 pairs.add(base + j)
         return
     # sorted neighbourhood: near-identical titles sort next to each other
     members = sorted(members, key=lambda k: (prepared[k].title, k))
     for x, i in enumerate(members):
-        for j in members[x + 1: x + 1 + WINDOW]:
+        for j in members[x + 1 : x + 1 + WINDOW]:
             pairs.add(i * n + j if i < j else j * n + i)
 
 
 # --- grouping -----------------------------------------------------------------------------
 
 
-def _cluster(prepared: Sequence[Prepared], certain: list[tuple[float, int, int, str]],
-             ) -> tuple[list[list[int]], list[tuple[float, int, int, str]]]:
+def _cluster(
+    prepared: Sequence[Prepared],
+    certain: list[tuple[float, int, int, str]],
+) -> tuple[list[list[int]], list[tuple[float, int, int, str]]]:
     """Union certain pairs, strongest first, unless a union would join conflicting records."""
     parent: dict[int, int] = {}
     members: dict[int, list[int]] = {}
@@ -263,8 +265,12 @@ def _groups_conflict(prepared: Sequence[Prepared], left: list[int], right: list[
     return False
 
 
-def _groups(prepared: Sequence[Prepared], ids: Sequence[int], clusters: list[list[int]],
-            certain: list[tuple[float, int, int, str]]) -> list[Group]:
+def _groups(
+    prepared: Sequence[Prepared],
+    ids: Sequence[int],
+    clusters: list[list[int]],
+    certain: list[tuple[float, int, int, str]],
+) -> list[Group]:
     cluster_of = {i: c for c, cluster in enumerate(clusters) for i in cluster}
     weakest: dict[int, tuple[float, str]] = {}
     for score, i, j, reason in certain:
@@ -277,14 +283,24 @@ def _groups(prepared: Sequence[Prepared], ids: Sequence[int], clusters: list[lis
     for c, cluster in enumerate(clusters):
         keeper = max(cluster, key=lambda i: (prepared[i].completeness, -i))
         score, reason = weakest.get(c, (1.0, "same work"))
-        groups.append(Group(keeper_id=ids[keeper], member_ids=tuple(ids[i] for i in cluster),
-                            confidence=round(score, 3), reason=reason))
+        groups.append(
+            Group(
+                keeper_id=ids[keeper],
+                member_ids=tuple(ids[i] for i in cluster),
+                confidence=round(score, 3),
+                reason=reason,
+            )
+        )
     groups.sort(key=lambda g: g.member_ids)
     return groups
 
 
-def _pending(prepared: Sequence[Prepared], ids: Sequence[int], clusters: list[list[int]],
-             maybe: list[tuple[float, int, int, str]]) -> list[Pair]:
+def _pending(
+    prepared: Sequence[Prepared],
+    ids: Sequence[int],
+    clusters: list[list[int]],
+    maybe: list[tuple[float, int, int, str]],
+) -> list[Pair]:
     """One pair per two groups (or records) not already merged: the best-scoring one."""
     cluster_of = {i: c for c, cluster in enumerate(clusters) for i in cluster}
     best: dict[tuple[int, int], tuple[float, int, int, str]] = {}
@@ -297,8 +313,13 @@ def _pending(prepared: Sequence[Prepared], ids: Sequence[int], clusters: list[li
         if current is None or (-score, i, j) < (-current[0], current[1], current[2]):
             best[key] = (score, i, j, reason)
     pairs = [
-        Pair(a_id=ids[i], b_id=ids[j], score=round(score, 3), reason=reason,
-             evidence=evidence(prepared[i], prepared[j]))
+        Pair(
+            a_id=ids[i],
+            b_id=ids[j],
+            score=round(score, 3),
+            reason=reason,
+            evidence=evidence(prepared[i], prepared[j]),
+        )
         for score, i, j, reason in best.values()
     ]
     pairs.sort(key=lambda p: (-p.score, p.a_id, p.b_id))

@@ -18,14 +18,49 @@ from functools import lru_cache
 from rapidfuzz.distance import Indel
 
 # Letters NFKD leaves alone, and Greek letters that other databases spell out (TNF-α, TNF-alpha).
-_SPECIAL = str.maketrans({
-    "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
-    "ı": "i", "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon",
-    "ζ": "zeta", "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda",
-    "μ": "mu", "ν": "nu", "ξ": "xi", "π": "pi", "ρ": "rho", "σ": "sigma", "ς": "sigma",
-    "τ": "tau", "υ": "upsilon", "φ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega",
-    "‐": "-", "‑": "-", "–": "-", "—": "-", "’": "'", "‘": "'",
-})
+_SPECIAL = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "ø": "o",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ı": "i",
+        "α": "alpha",
+        "β": "beta",
+        "γ": "gamma",
+        "δ": "delta",
+        "ε": "epsilon",
+        "ζ": "zeta",
+        "η": "eta",
+        "θ": "theta",
+        "ι": "iota",
+        "κ": "kappa",
+        "λ": "lambda",
+        "μ": "mu",
+        "ν": "nu",
+        "ξ": "xi",
+        "π": "pi",
+        "ρ": "rho",
+        "σ": "sigma",
+        "ς": "sigma",
+        "τ": "tau",
+        "υ": "upsilon",
+        "φ": "phi",
+        "χ": "chi",
+        "ψ": "psi",
+        "ω": "omega",
+        "‐": "-",
+        "‑": "-",
+        "–": "-",
+        "—": "-",
+        "’": "'",
+        "‘": "'",
+    }
+)
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _TAGS = re.compile(r"<[^<>]{0,200}>")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -56,11 +91,15 @@ _ANNOTATIONS = re.compile(
     r"|retraction (?:in|of)|comment (?:in|on)|update (?:in|of)|summary for patients"
     r"|republished|corrected and republished|expression of concern in|reprint)\b[^\]]*(?:\]|$)"
     r"|\s*\((?:structured|provisional) abstract\)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # A second title in another language: "English [Original]", "Original; English",
 # "English. <ORIGINAL> ORIGINAL".
-_SECOND_TITLE = re.compile(r"^(.{15,}?)\s*(?:\[(.{15,})\]?\s*[.*]*|<original>(.{15,})"
-                           r"|;\s+(.{15,}))$", re.IGNORECASE | re.DOTALL)
+_SECOND_TITLE = re.compile(
+    r"^(.{15,}?)\s*(?:\[(.{15,})\]?\s*[.*]*|<original>(.{15,})"
+    r"|;\s+(.{15,}))$",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def clean_title(title: str) -> str:
@@ -112,13 +151,29 @@ _NOTICE = re.compile(
     r"|^\W*response to (?:the )?(?:comments?|letter|commentary|critique|editorial|reviewers?"
     r"|criticism|concerns?|[a-z\-]+ (?:et al|and colleagues))\b)"
     r"|(?P<comment>^\W*(?:comment|commentary|comments|letter|editorial comment)"
-    r"\s*(?:on|to|:|-)|\bcomment(?:ary)? on\b)")
+    r"\s*(?:on|to|:|-)|\bcomment(?:ary)? on\b)"
+)
 
 
 # Every notice pattern needs one of these: most titles are ruled out by a substring search.
-_NOTICE_HINTS = ("errat", "corrig", "correction", "addend", "pg", "retract", "withdrawn",
-                 "concern", "re:", "re -", "re :", "reply", "rejoinder", "respon", "comment",
-                 "letter")
+_NOTICE_HINTS = (
+    "errat",
+    "corrig",
+    "correction",
+    "addend",
+    "pg",
+    "retract",
+    "withdrawn",
+    "concern",
+    "re:",
+    "re -",
+    "re :",
+    "reply",
+    "rejoinder",
+    "respon",
+    "comment",
+    "letter",
+)
 
 
 def notice_kind(title: str) -> str:
@@ -132,7 +187,8 @@ def notice_kind(title: str) -> str:
 
 _MEETING_WORDS = re.compile(
     r"\b(abstracts?|meetings?|congress|conference|symposium|colloquium|workshop"
-    r"|scientific sessions?|posters?)\b")
+    r"|scientific sessions?|posters?)\b"
+)
 _SUPPLEMENT = re.compile(r"\bsuppl|\bsupplement|^\s*s\d")
 _PAGE_SPAN = re.compile(r"\d+\s*(?:-+|–|to)\s*[a-z]*\d+")
 
@@ -167,7 +223,8 @@ def _meeting(journal: str) -> bool:
 
 _INITIALS = re.compile(r"^(?:[^\W\d_]\.?-?){1,3}$")
 _AUTHOR_NOISE = re.compile(
-    r"\b(et al|and others|others|jr|sr|ii|iii|iv|anonymous|anon|no authorship indicated)\b\.?")
+    r"\b(et al|and others|others|jr|sr|ii|iii|iv|anonymous|anon|no authorship indicated)\b\.?"
+)
 
 
 _NO_AUTHOR = frozenset(("na", "n/a", "nan", "none", "null", "unknown", "-", "--"))
@@ -191,8 +248,9 @@ def _split_name(author: str) -> tuple[str, str]:
         tokens = author.split()
         cut = len(tokens)
         # MEDLINE and ASySD put initials after the surname: 'smith ja', 'el hachmane m.'
-        while cut > 1 and _INITIALS.match(tokens[cut - 1]) and len(
-                tokens[cut - 1].strip(".-")) <= 3:
+        while (
+            cut > 1 and _INITIALS.match(tokens[cut - 1]) and len(tokens[cut - 1].strip(".-")) <= 3
+        ):
             cut -= 1
         if cut < len(tokens):
             head, given = " ".join(tokens[:cut]), tokens[cut:]
@@ -211,8 +269,10 @@ def _split_author_field(authors: Sequence[str]) -> list[str]:
     return list(authors)
 
 
-def parse_authors(authors: Sequence[str], limit: int = 12,
-                  ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def parse_authors(
+    authors: Sequence[str],
+    limit: int = 12,
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Surnames and first given names (or '') of the first ``limit`` authors, in order."""
     surnames: list[str] = []
     given: list[str] = []
@@ -231,10 +291,37 @@ def author_keys(authors: Sequence[str], limit: int = 12) -> tuple[str, ...]:
 
 # --- journals -----------------------------------------------------------------------------
 
-_JOURNAL_STOP = frozenset((
-    "the", "of", "and", "for", "in", "on", "a", "an", "de", "la", "le", "les", "el", "der",
-    "die", "das", "und", "fur", "et", "des", "du", "di", "della", "y", "official",
-    "publication", "organ"))
+_JOURNAL_STOP = frozenset(
+    (
+        "the",
+        "of",
+        "and",
+        "for",
+        "in",
+        "on",
+        "a",
+        "an",
+        "de",
+        "la",
+        "le",
+        "les",
+        "el",
+        "der",
+        "die",
+        "das",
+        "und",
+        "fur",
+        "et",
+        "des",
+        "du",
+        "di",
+        "della",
+        "y",
+        "official",
+        "publication",
+        "organ",
+    )
+)
 
 _WILDCARD = "\u0294"  # a letter no journal name uses
 _LOST_LETTER = re.compile(r"(?<=[^\W\d_])[?\ufffd](?=[^\W\d_])")
@@ -266,7 +353,8 @@ def _abbreviates(short: str, full: str) -> bool:
     if len(short) > len(full) or not _same_letter(short[0], full[0]):
         return False
     if (_WILDCARD in short or _WILDCARD in full) and all(
-            _same_letter(x, y) for x, y in zip(short, full, strict=False)):
+        _same_letter(x, y) for x, y in zip(short, full, strict=False)
+    ):
         return True
     position = 0
     for char in short:
@@ -322,7 +410,8 @@ def journals_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 # MEDLINE appends related pages after a semicolon: '2243-5; author reply 2243-5'.
 _PAGES = re.compile(
     r"^\s*([a-z]{0,4})0*(\d{1,7})([a-z]?)\s*(?:(?:-+|–|to)\s*([a-z]{0,4})0*(\d{1,7})[a-z]?\s*)?"
-    r"(?:$|[;,]\s*\D)")
+    r"(?:$|[;,]\s*\D)"
+)
 
 
 def page_span(pages: str) -> tuple[str, int, int] | None:
@@ -370,7 +459,8 @@ def number_key(value: str) -> str:
 
 _DOI_PREFIX = re.compile(
     r"^\s*(?:doi\s*:?\s*|https?\s*:\s*/+\s*(?:dx\.)?(?:www\.)?doi\.org/+|(?:dx\.)?doi\.org/+)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _DOI_BODY = re.compile(r"10\.\d{3,9}/\S+")
 
 

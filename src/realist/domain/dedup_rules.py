@@ -42,22 +42,88 @@ TITLE_CLOSE = 0.90  # enough with agreeing authors and one more agreeing source 
 TITLE_REVIEW = 0.80  # below this, only identifiers make a pair worth a person's time
 PARTIAL_MIN = 30  # characters a cut-short or bilingual title part must keep to be compared
 
-_STOP = frozenset(("a", "an", "the", "of", "in", "on", "and", "or", "for", "to", "with", "by",
-                   "at", "from", "as", "is", "are", "its"))
+_STOP = frozenset(
+    (
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "and",
+        "or",
+        "for",
+        "to",
+        "with",
+        "by",
+        "at",
+        "from",
+        "as",
+        "is",
+        "are",
+        "its",
+    )
+)
 # Words of editorial matter: a title made only of these (and the journal's own name) is one
 # that many different works share.
-_EDITORIAL = frozenset((
-    "editorial", "editor", "editors", "comments", "comment", "commentary", "introduction",
-    "preface", "foreword", "letter", "letters", "reply", "response", "news", "review",
-    "reviews", "book", "books", "correspondence", "announcement", "announcements", "erratum",
-    "errata", "correction", "corrections", "acknowledgement", "acknowledgements",
-    "acknowledgment", "acknowledgments", "reviewers", "contents", "issue", "index", "remarks",
-    "notes", "note", "abstracts", "obituary", "memoriam", "message", "president", "column",
-    "highlights", "update", "special", "section", "guest", "from", "desk"))
+_EDITORIAL = frozenset(
+    (
+        "editorial",
+        "editor",
+        "editors",
+        "comments",
+        "comment",
+        "commentary",
+        "introduction",
+        "preface",
+        "foreword",
+        "letter",
+        "letters",
+        "reply",
+        "response",
+        "news",
+        "review",
+        "reviews",
+        "book",
+        "books",
+        "correspondence",
+        "announcement",
+        "announcements",
+        "erratum",
+        "errata",
+        "correction",
+        "corrections",
+        "acknowledgement",
+        "acknowledgements",
+        "acknowledgment",
+        "acknowledgments",
+        "reviewers",
+        "contents",
+        "issue",
+        "index",
+        "remarks",
+        "notes",
+        "note",
+        "abstracts",
+        "obituary",
+        "memoriam",
+        "message",
+        "president",
+        "column",
+        "highlights",
+        "update",
+        "special",
+        "section",
+        "guest",
+        "from",
+        "desk",
+    )
+)
 _NOT_CONTENT = _STOP | _EDITORIAL
 # Values that exports write for "no value" (R's NA, pandas' nan, "[No abstract available]").
-_MISSING = frozenset(("na", "n/a", "nan", "none", "null", "unknown", "-", "--",
-                      "[no abstract available]"))
+_MISSING = frozenset(
+    ("na", "n/a", "nan", "none", "null", "unknown", "-", "--", "[no abstract available]")
+)
 
 
 @dataclass(frozen=True)
@@ -81,9 +147,24 @@ def _given(value: str) -> str:
 class Prepared:
     """One record's matching keys, computed once."""
 
-    __slots__ = ("authors", "completeness", "doi", "generic", "given", "issue", "journal",
-                 "notice", "numbers", "pages", "pmid", "title", "variants", "venue", "volume",
-                 "year")
+    __slots__ = (
+        "authors",
+        "completeness",
+        "doi",
+        "generic",
+        "given",
+        "issue",
+        "journal",
+        "notice",
+        "numbers",
+        "pages",
+        "pmid",
+        "title",
+        "variants",
+        "venue",
+        "volume",
+        "year",
+    )
 
     def __init__(self, record: Record) -> None:
         # Imported data is untrusted: a 200 MB "title" or 100,000 authors must not make
@@ -109,9 +190,22 @@ class Prepared:
         self.notice = notice_kind(title)
         self.venue = venue_kind(record.kind, journal, volume, issue, pages)
         self.completeness = (
-            sum(map(bool, (self.doi, self.pmid, _given(record.abstract[:30]), self.pages,
-                           self.volume, self.issue, self.journal, self.year,
-                           _given(record.issn[:30]))))
+            sum(
+                map(
+                    bool,
+                    (
+                        self.doi,
+                        self.pmid,
+                        _given(record.abstract[:30]),
+                        self.pages,
+                        self.volume,
+                        self.issue,
+                        self.journal,
+                        self.year,
+                        _given(record.issn[:30]),
+                    ),
+                )
+            )
             + min(len(self.authors), 10) / 10
             + min(len(self.title), 300) / 1000
         )
@@ -184,8 +278,11 @@ def _author_match(a: Prepared, i: int, b: Prepared, j: int) -> bool:
     if not (a.given[i] or b.given[j]):
         return False
     return (a.authors[i] == b.given[j] or a.given[i] == b.authors[j]) and (
-        a.given[i] == "" or b.given[j] == "" or a.given[i][0] == b.authors[j][0]
-        or b.given[j][0] == a.authors[i][0])
+        a.given[i] == ""
+        or b.given[j] == ""
+        or a.given[i][0] == b.authors[j][0]
+        or b.given[j][0] == a.authors[i][0]
+    )
 
 
 def author_agreement(a: Prepared, b: Prepared) -> tuple[bool, float] | None:
@@ -219,8 +316,9 @@ def _year_gap(a: Prepared, b: Prepared) -> int:
     return abs(a.year - b.year) if a.year is not None and b.year is not None else 0
 
 
-def conflicts(a: Prepared, b: Prepared, tsim: float, partial: bool,
-              coordinates: bool | None = None) -> list[str]:
+def conflicts(
+    a: Prepared, b: Prepared, tsim: float, partial: bool, coordinates: bool | None = None
+) -> list[str]:
     """Hard reasons why two records cannot be merged without a person looking.
 
     ``coordinates`` is ``same_coordinates(a, b)`` when the caller already knows it.
@@ -229,13 +327,16 @@ def conflicts(a: Prepared, b: Prepared, tsim: float, partial: bool,
     identified = (a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid)
     pages = pages_relation(a.pages, b.pages)
     gap = _year_gap(a, b)
-    journals_differ = bool(a.journal and b.journal) and not journals_compatible(a.journal,
-                                                                                 b.journal)
+    journals_differ = bool(a.journal and b.journal) and not journals_compatible(
+        a.journal, b.journal
+    )
     if a.notice != b.notice:
         found.append(f"{a.notice or 'article'} vs {b.notice or 'article'}")
-    if a.venue != b.venue and pages != "same" and (
-            journals_differ or gap or pages == "different" or _long_article(a)
-            or _long_article(b)):
+    if (
+        a.venue != b.venue
+        and pages != "same"
+        and (journals_differ or gap or pages == "different" or _long_article(a) or _long_article(b))
+    ):
         # One side is a meeting abstract or conference paper and something else about the
         # source differs too: the other is the full paper, not a second copy of the abstract.
         found.append(f"{a.venue or 'article'} vs {b.venue or 'article'}")
@@ -261,7 +362,8 @@ def conflicts(a: Prepared, b: Prepared, tsim: float, partial: bool,
             # issue numbers are noisy, but they are what tells two "Editor's comments" apart
             found.append("different issues")
         if tsim < TITLE_REVIEW and not (
-                same_coordinates(a, b) if coordinates is None else coordinates):
+            same_coordinates(a, b) if coordinates is None else coordinates
+        ):
             found.append("different titles")
     return found
 
@@ -281,16 +383,24 @@ def same_coordinates(a: Prepared, b: Prepared) -> bool:
         return False
     if not (_long_article(a) and _long_article(b)):
         return False
-    if not (a.pages[:2] == b.pages[:2] and a.volume == b.volume and a.year == b.year
-            and bool(a.journal and b.journal) and journals_compatible(a.journal, b.journal)
-            and (not a.authors or not b.authors or _author_match(a, 0, b, 0))):
+    if not (
+        a.pages[:2] == b.pages[:2]
+        and a.volume == b.volume
+        and a.year == b.year
+        and bool(a.journal and b.journal)
+        and journals_compatible(a.journal, b.journal)
+        and (not a.authors or not b.authors or _author_match(a, 0, b, 0))
+    ):
         return False
     if a.issue and b.issue and a.issue != b.issue:
         # some journals start every issue at page 1: then it takes a shared team of authors
         # or related titles (issue numbers are also often wrong, so they cannot veto alone)
         agreement = author_agreement(a, b)
-        team = agreement is not None and agreement[1] >= 0.99 and min(
-            len(a.authors), len(b.authors)) >= 2
+        team = (
+            agreement is not None
+            and agreement[1] >= 0.99
+            and min(len(a.authors), len(b.authors)) >= 2
+        )
         return team or title_similarity(a, b)[0] >= 0.7
     return True
 
@@ -334,8 +444,9 @@ def compare(a: Prepared, b: Prepared) -> tuple[int, float, str]:
     authors = author_agreement(a, b)
     score = _score(a, b, tsim, authors)
     # A supplement's or an issue's DOI given to every abstract in it links nothing by itself.
-    related = tsim >= TITLE_CLOSE or ((same_doi or same_pmid) and (
-        tsim >= 0.5 or (authors is not None and authors[0])))
+    related = tsim >= TITLE_CLOSE or (
+        (same_doi or same_pmid) and (tsim >= 0.5 or (authors is not None and authors[0]))
+    )
     found = conflicts(a, b, tsim, partial, coordinates)
     if found:
         # Worth a person's time only when one thing disagrees and the rest is strong: a
@@ -354,8 +465,11 @@ def compare(a: Prepared, b: Prepared) -> tuple[int, float, str]:
         # without authors to confirm it the titles must be close
         trusted = tsim >= 0.6 if authors is None else authors[1] >= 0.5
         if trusted and not (a.generic or b.generic):
-            return CERTAIN, max(score, 0.9), "same journal, volume and pages" + (
-                "" if authors is None else " and authors")
+            return (
+                CERTAIN,
+                max(score, 0.9),
+                "same journal, volume and pages" + ("" if authors is None else " and authors"),
+            )
         return PENDING, min(score, 0.89), "same journal, volume and pages, titles differ"
     pages_same = pages_relation(a.pages, b.pages) == "same"
     volume_same = bool(a.volume) and a.volume == b.volume
@@ -369,21 +483,31 @@ def compare(a: Prepared, b: Prepared) -> tuple[int, float, str]:
     elif tsim >= TITLE_SAME and not partial:
         if authors_ok:
             return CERTAIN, score, "same title and authors"
-        if pages_same and volume_same and year_same and (journal_same or not (a.journal
-                                                                              and b.journal)):
+        if (
+            pages_same
+            and volume_same
+            and year_same
+            and (journal_same or not (a.journal and b.journal))
+        ):
             # Corporate and individual authors of one paper differ between databases; the
             # title with journal, year, volume and pages still pins the paper down.
             return CERTAIN, score, "same title, volume and pages"
         if authors is None and pages_same + volume_same + (journal_same and year_same) >= 2:
             return CERTAIN, score, "same title and source"
-    elif (tsim >= TITLE_CLOSE and authors_ok
-          and (pages_same or volume_same or (journal_same and year_same))
-          and (not partial or pages_same or len(min(a.title, b.title, key=len)) >= PARTIAL_MIN)):
+    elif (
+        tsim >= TITLE_CLOSE
+        and authors_ok
+        and (pages_same or volume_same or (journal_same and year_same))
+        and (not partial or pages_same or len(min(a.title, b.title, key=len)) >= PARTIAL_MIN)
+    ):
         reason = "title partly matches" if partial else "similar title"
         return CERTAIN, score, f"{reason}, same authors and source"
     if tsim >= TITLE_REVIEW:
-        reason = "authors differ" if authors is not None and not authors_ok else (
-            "title partly matches" if partial else "similar title")
+        reason = (
+            "authors differ"
+            if authors is not None and not authors_ok
+            else ("title partly matches" if partial else "similar title")
+        )
         return PENDING, min(score, 0.89), reason
     return NONE, score, ""
 
@@ -411,8 +535,13 @@ def evidence(a: Prepared, b: Prepared) -> dict[str, FieldEvidence]:
         gap = abs(a.year - b.year)
         year = _verdict(1.0 if gap == 0 else 0.8 if gap == 1 else 0.0)
     if a.journal and b.journal:
-        journal = _verdict(1.0 if a.journal == b.journal else
-                           0.9 if journals_compatible(a.journal, b.journal) else 0.0)
+        journal = _verdict(
+            1.0
+            if a.journal == b.journal
+            else 0.9
+            if journals_compatible(a.journal, b.journal)
+            else 0.0
+        )
     else:
         journal = FieldEvidence(None, "missing")
     pages = pages_relation(a.pages, b.pages)
@@ -425,7 +554,8 @@ def evidence(a: Prepared, b: Prepared) -> dict[str, FieldEvidence]:
         "journal": journal,
         "volume": _exact(a.volume, b.volume),
         "issue": _exact(a.issue, b.issue),
-        "pages": FieldEvidence(None, "missing") if pages == "unknown" else _verdict(
-            1.0 if pages == "same" else 0.0),
+        "pages": FieldEvidence(None, "missing")
+        if pages == "unknown"
+        else _verdict(1.0 if pages == "same" else 0.0),
         "type": _verdict(1.0 if (a.notice, a.venue) == (b.notice, b.venue) else 0.0),
     }

@@ -65,8 +65,11 @@ def create_excerpt(
     rigour: Grade | None = None,
     note: str = "",
     interventions: list[int] | None = None,
+    quote: str | None = None,
 ) -> Excerpt:
-    """A span [start, end) of the document's current text (offsets in code points)."""
+    """A span [start, end) of the document's current text (offsets in code points). With
+    ``quote``, the span must read exactly that (a client that counted offsets in other
+    units, e.g. UTF-16, is refused instead of storing the wrong words)."""
     with store.transaction() as connection:
         key, who = reviews_repo.resolve_reviewer(connection, reviewer)
         latest = documents_repo.latest_text(
@@ -75,7 +78,7 @@ def create_excerpt(
         if latest is None:
             raise InvalidInput(f"document '{document_key}' has no text to excerpt yet")
         text_id, text = latest
-        problems = span_problems(text, start, end)
+        problems = span_problems(text, start, end, quote)
         if problems:
             raise InvalidInput(f"document '{document_key}': {problems[0]}")
         item = Excerpt(document_key, start, end, text[start:end], key, relevance, rigour, note)
@@ -265,3 +268,42 @@ def coder_agreement(store: Store, configuration: str | None = None) -> list[Codi
             if (a | b) & universe:
                 report.append(coding_agreement(identifier, (first, second), universe, a, b))
     return report
+
+
+def excerpt_for_selection(
+    store: Store, document_key: str, start: int, end: int, quote: str, reviewer: str | None
+) -> tuple[Excerpt, bool]:
+    """The excerpt for a reader's selection of ``[start, end)`` (code points) of the
+    document's current text, which must read ``quote``: the existing excerpt of that text
+    with the same span if there is one, else a new one. Returns it and whether it is new."""
+    with store.reading() as connection:
+        latest = documents_repo.latest_text(
+            connection, documents_repo.document_id(connection, document_key)
+        )
+        if latest is None:
+            raise InvalidInput(f"document '{document_key}' has no text to excerpt yet")
+        text_id, text = latest
+        problems = span_problems(text, start, end, quote)
+        if problems:
+            raise InvalidInput(f"document '{document_key}': {problems[0]}")
+        found = connection.execute(
+            sa.select(excerpt_table.c.id)
+            .where(
+                excerpt_table.c.document_text_id == text_id,
+                excerpt_table.c.start_offset == start,
+                excerpt_table.c.end_offset == end,
+            )
+            .order_by(excerpt_table.c.id)
+            .limit(1)
+        ).scalar()
+    if found is not None:
+        return get_excerpt(store, int(found)), False
+    return create_excerpt(store, document_key, start, end, reviewer, quote=quote), True
+
+
+def list_excerpts(store: Store, document_key: str | None = None) -> list[Excerpt]:
+    """Excerpts (of one document, or all) with their codings, in offset order."""
+    with store.reading() as connection:
+        if document_key is not None:
+            documents_repo.document_id(connection, document_key)  # NotFound if unknown
+        return coding_repo.list_excerpts(connection, document_key)

@@ -230,3 +230,53 @@ def appraise_mmat(
 def mmat_table(store: Store) -> list[MMATAppraisal]:
     with store.reading() as connection:
         return appraisal_repo.list_mmat(connection)
+
+
+@dataclass
+class DocumentSummary:
+    """One line of a list of documents: the current text's size and how much is coded."""
+
+    document: Document
+    versions: int
+    pages: int
+    characters: int
+    excerpts: int
+
+
+def document_summaries(store: Store) -> list[DocumentSummary]:
+    """Every document (as ``list_documents`` orders them) with its number of text versions,
+    the pages and characters of its current text, and its excerpts (of any version);
+    without loading any text."""
+    with store.reading() as connection:
+        items = documents_repo.list_documents(connection)
+        latest: dict[int, tuple[int, int, int, int]] = {}  # id -> versions, version, pages, len
+        for r in connection.execute(
+            sa.select(
+                document_text.c.document_id,
+                document_text.c.version,
+                document_text.c.pages,
+                document_text.c.length,
+            )
+        ):
+            seen = latest.get(r.document_id)
+            versions = (seen[0] if seen else 0) + 1
+            if seen is None or r.version > seen[1]:
+                latest[r.document_id] = (versions, r.version, len(r.pages or []), r.length)
+            else:
+                latest[r.document_id] = (versions, *seen[1:])
+        counts: dict[int, int] = {
+            r[0]: int(r[1])
+            for r in connection.execute(
+                sa.select(document_text.c.document_id, sa.func.count(excerpt.c.id))
+                .join(excerpt, excerpt.c.document_text_id == document_text.c.id)
+                .group_by(document_text.c.document_id)
+            )
+        }
+    summaries = []
+    for item in items:
+        assert item.id is not None
+        versions, _, pages, length = latest.get(item.id, (0, 0, 0, 0))
+        summaries.append(
+            DocumentSummary(item, versions, pages, length, int(counts.get(item.id, 0)))
+        )
+    return summaries

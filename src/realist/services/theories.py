@@ -6,13 +6,17 @@ import dataclasses
 from collections import Counter
 from typing import Any
 
+import sqlalchemy as sa
+
 from realist.domain.theory import (
     CMOConfiguration,
     Component,
     ConfigurationVersion,
     MiddleRangeTheory,
+    Origin,
     Role,
     Topic,
+    Verdict,
     final_model_style,
 )
 from realist.errors import InvalidInput, NotFound
@@ -21,6 +25,7 @@ from realist.store import coding as coding_repo
 from realist.store import reviews as reviews_repo
 from realist.store import theory as theory_repo
 from realist.store.events import append_event
+from realist.store.schema_analysis import coding as coding_table
 
 STANCES = ("supports", "refutes", "refines")
 
@@ -175,3 +180,124 @@ def add_topic(
         item.id = theory_repo.insert_topic(connection, item)
         append_event(connection, "topic.added", who, f"topic:{key}", {"name": name})
         return item
+
+
+def split_configuration(
+    store: Store,
+    identifier: str,
+    new_identifier: str,
+    parts: list[tuple[Role, int]],
+    reviewer: str | None,
+    why: str,
+    *,
+    title: str = "",
+    statement: str = "",
+    origin: Origin = Origin.INDUCTIVE,
+) -> TheoryView:
+    """A new configuration in the same topic made of some of ``identifier``'s parts (by role
+    and position; copied with their mechanism kinds). The original keeps its parts and
+    codings; its history records the split and why, and the new one's source note says
+    where it came from."""
+    if not why.strip():
+        raise InvalidInput("say why the configuration is split")
+    if not new_identifier.strip():
+        raise InvalidInput("the new configuration needs an identifier")
+    if not parts:
+        raise InvalidInput("choose at least one part for the new configuration")
+    with store.transaction() as connection:
+        key, who = reviews_repo.resolve_reviewer(connection, reviewer)
+        current = theory_repo.get_configuration(connection, identifier)
+        assert current.id is not None
+        configurations = theory_repo.list_configurations(connection)
+        if any(c.identifier == new_identifier for c in configurations):
+            raise InvalidInput(f"configuration '{new_identifier}' already exists")
+        by_place = {(c.role, c.position): c for c in current.components}
+        copied: list[Component] = []
+        for role, position in parts:
+            found = by_place.get((role, position))
+            if found is None:
+                raise InvalidInput(f"configuration {identifier} has no {role.value} {position + 1}")
+            same_role = sum(1 for c in copied if c.role is role)
+            copied.append(Component(role, found.text, kind=found.kind, position=same_role))
+        roles = {c.role for c in copied}
+        item = CMOConfiguration(
+            identifier=new_identifier,
+            topic_key=current.topic_key,
+            title=title or current.title,
+            statement=statement,
+            components=copied,
+            origin=origin,
+            partial=bool(roles & {Role.CONTEXT, Role.MECHANISM}) and Role.OUTCOME not in roles,
+            source_note=f"Split from configuration {identifier}: {why}",
+            position=sum(1 for c in configurations if c.topic_key == current.topic_key),
+        )
+        item.id = theory_repo.insert_configuration(connection, item)
+        version = theory_repo.current_version(connection, current.id)
+        theory_repo.insert_version(
+            connection, current.id, version, snapshot(current), who,
+            f"split into {new_identifier}: {why}",
+        )  # fmt: skip
+        theory_repo.update_configuration(connection, current.id, current, version + 1)
+        append_event(
+            connection, "configuration.split", key, f"configuration:{identifier}",
+            {"into": new_identifier, "why": why,
+             "parts": [{"role": r.value, "position": p} for r, p in parts]},
+        )  # fmt: skip
+    return show_theory(store, new_identifier)
+
+
+def merge_configurations(
+    store: Store, source: str, target: str, reviewer: str | None, rationale: str
+) -> TheoryView:
+    """Fold ``source`` into ``target``: every coding of ``source`` moves to ``target`` (to
+    its part of the same role and position, or to ``target`` as a whole when it has no
+    such part), and ``source`` is marked not supported with the rationale; its history
+    keeps the version before. Returns ``target``."""
+    if not rationale.strip():
+        raise InvalidInput("a merge needs a rationale")
+    if source == target:
+        raise InvalidInput("a configuration cannot be merged into itself")
+    with store.transaction() as connection:
+        key, who = reviews_repo.resolve_reviewer(connection, reviewer)
+        old = theory_repo.get_configuration(connection, source)
+        new = theory_repo.get_configuration(connection, target)
+        assert old.id is not None and new.id is not None
+        places = {c.id: (c.role, c.position) for c in old.components}
+        targets = {(c.role, c.position): c.id for c in new.components}
+        rows = connection.execute(
+            sa.select(coding_table.c.id, coding_table.c.component_id).where(
+                coding_table.c.configuration_id == old.id
+            )
+        ).all()
+        for row in rows:
+            place = places.get(row.component_id) if row.component_id is not None else None
+            component_id = targets.get(place) if place is not None else None
+            role = place[0] if place is not None and component_id is not None else None
+            connection.execute(
+                coding_table.update()
+                .where(coding_table.c.id == row.id)
+                .values(
+                    configuration_id=new.id,
+                    component_id=component_id,
+                    role=role or Role.CONFIGURATION,
+                )
+            )
+        version = theory_repo.current_version(connection, old.id)
+        theory_repo.insert_version(
+            connection, old.id, version, snapshot(old), who, f"merged into {target}: {rationale}"
+        )
+        changed = dataclasses.replace(
+            old, verdict=Verdict.NOT_SUPPORTED, rationale=f"Merged into {target}: {rationale}"
+        )
+        theory_repo.update_configuration(connection, old.id, changed, version + 1)
+        append_event(
+            connection, "configuration.merged", key, f"configuration:{source}",
+            {"into": target, "codings": len(rows), "rationale": rationale},
+        )  # fmt: skip
+    return show_theory(store, target)
+
+
+def list_topics(store: Store) -> list[Topic]:
+    """The review's topics in their order (also those without configurations yet)."""
+    with store.reading() as connection:
+        return theory_repo.list_topics(connection)

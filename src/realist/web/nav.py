@@ -46,7 +46,7 @@ AREAS: tuple[Area, ...] = (
         "documents",
         "Documents",
         "/documents",
-        False,
+        True,
         "Read included full texts with page numbers, select a passage and code it to a "
         "configuration or one of its contexts, mechanisms or outcomes; appraise (MMAT).",
     ),
@@ -54,7 +54,7 @@ AREAS: tuple[Area, ...] = (
         "theories",
         "Theory board",
         "/theories",
-        False,
+        True,
         "Configurations grouped by topic with their If–Then statements, evidence and "
         "verdicts; edit, split and merge; the final model.",
     ),
@@ -62,7 +62,7 @@ AREAS: tuple[Area, ...] = (
         "explore",
         "Explore",
         "/explore",
-        False,
+        True,
         "The evidence matrix with drill-down to excerpts, 'what applies in these "
         "circumstances', and full-text search.",
     ),
@@ -70,7 +70,7 @@ AREAS: tuple[Area, ...] = (
         "reports",
         "Reports",
         "/reports",
-        False,
+        True,
         "Every report and export of the review, one click each.",
     ),
 )
