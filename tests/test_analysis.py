@@ -137,3 +137,9 @@ def test_matrix_cells_list_their_excerpts(demo_store: Store) -> None:
     by_number = queries.matrix(demo_store, "intervention")
     assert "#12" in by_number.columns
     assert queries.matrix_cell(demo_store, "intervention", "N1", "#12")
+
+
+def test_matrix_by_study_design_counts_unknown_designs(demo_store: Store) -> None:
+    found = queries.matrix(demo_store, "document:study_design")
+    assert found.columns == ["unknown"]  # the paper itself has no study design
+    assert found.count("1", "unknown") == 3

@@ -75,12 +75,6 @@ def test_the_matrix_is_formatted_by_default_and_takes_every_dimension(demo: Test
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=LookupError,
-    reason="store/evidence.py: coalesce(study_design, 'unknown') keeps the Enum type, so a "
-    "document without a design fails to load (realist matrix document:study_design too)",
-)
 def test_matrix_by_study_design(demo: TestClient) -> None:
     assert demo.get("/explore?dimension=document:study_design").status_code == 200
 

@@ -126,7 +126,7 @@ def _matrix_query(kind: str, name: str) -> sa.Select[Any]:
     if kind == "document":
         column = document.c[name]
         query = (
-            base.add_columns(sa.func.coalesce(column, "unknown").label("value"))
+            base.add_columns(sa.func.coalesce(sa.cast(column, sa.String), "unknown").label("value"))
             .join(excerpt, excerpt.c.id == coding.c.excerpt_id)
             .join(document_text, document_text.c.id == excerpt.c.document_text_id)
             .join(document, document.c.id == document_text.c.document_id)
