@@ -31,6 +31,7 @@ from realist.store import screening as screening_repo
 from realist.store.events import append_event
 from realist.store.schema import record as record_table
 from realist.store.schema import review as review_table
+from realist.store.schema import screening_decision
 
 # Records that go on to full-text screening: included, or left as maybe, at title/abstract.
 GOES_TO_FULL_TEXT = (Outcome.INCLUDED, Outcome.MAYBE)
@@ -89,16 +90,51 @@ def next_record(store: Store, stage: Stage, reviewer: str | None) -> NextRecord:
     undecided by anyone; None when the reviewer's queue is empty."""
     with store.reading() as connection:
         _, who = reviews_repo.resolve_reviewer(connection, reviewer)
+        single = _mode(connection) is ScreeningMode.SINGLE
+        if stage is Stage.TITLE_ABSTRACT:
+            return _next_by_query(connection, who, single)
         eligible = _eligible_ids(connection, stage)
         mine = screening_repo.decided_record_ids(connection, stage, who)
         settled = outcomes(connection, stage)
-        single = _mode(connection) is ScreeningMode.SINGLE
         queue = [rid for rid in eligible if rid not in mine and not (single and rid in settled)]
         done = sum(1 for rid in eligible if rid in mine)
         progress = Progress(done=done, total=done + len(queue))
         if not queue:
             return NextRecord(None, progress)
         return NextRecord(records_repo.get_record(connection, queue[0]), progress)
+
+
+def _next_by_query(connection: Connection, who: int, single: bool) -> NextRecord:
+    """Title/abstract screening, where every standing record is eligible: the queue and
+    progress are counted by the database, so a decision costs the same with 10 or 100,000
+    decisions already made (the web's ten-reviewers load depends on it)."""
+    decision = screening_decision
+    standing = record_table.c.duplicate_of.is_(None)
+    at_stage = decision.c.stage == Stage.TITLE_ABSTRACT
+    mine = sa.exists().where(
+        decision.c.record_id == record_table.c.id, at_stage, decision.c.reviewer_id == who
+    )
+    anyone = sa.exists().where(decision.c.record_id == record_table.c.id, at_stage)
+    waiting = sa.and_(standing, ~mine, ~anyone if single else sa.true())
+    done = int(
+        connection.execute(
+            sa.select(sa.func.count()).select_from(record_table).where(standing, mine)
+        ).scalar()
+        or 0
+    )
+    left = int(
+        connection.execute(
+            sa.select(sa.func.count()).select_from(record_table).where(waiting)
+        ).scalar()
+        or 0
+    )
+    first = connection.execute(
+        sa.select(record_table.c.id).where(waiting).order_by(record_table.c.id).limit(1)
+    ).scalar()
+    progress = Progress(done=done, total=done + left)
+    if first is None:
+        return NextRecord(None, progress)
+    return NextRecord(records_repo.get_record(connection, int(first)), progress)
 
 
 def screen(
@@ -113,7 +149,7 @@ def screen(
     """Record a reviewer's decision on one record at one stage (saved at once)."""
     with store.transaction() as connection:
         key, who = reviews_repo.resolve_reviewer(connection, reviewer)
-        if record_id not in set(_eligible_ids(connection, stage)):
+        if not _is_eligible(connection, record_id, stage):
             raise InvalidInput(_why_not_eligible(connection, record_id, stage))
         item = ScreeningDecision(record_id, stage, decision, key, criterion, note)
         return _save(connection, item, who, "screening.decided")
@@ -136,6 +172,17 @@ def _save(
         },
     )
     return item
+
+
+def _is_eligible(connection: Connection, record_id: int, stage: Stage) -> bool:
+    """One record's eligibility, without loading every record or decision."""
+    found = records_repo.find_record(connection, record_id)
+    if found is None or found.duplicate_of is not None:
+        return False
+    if stage is Stage.TITLE_ABSTRACT:
+        return True
+    decisions = screening_repo.list_decisions(connection, Stage.TITLE_ABSTRACT, record_id)
+    return settle(decisions, _mode(connection)) in GOES_TO_FULL_TEXT
 
 
 def _why_not_eligible(connection: Connection, record_id: int, stage: Stage) -> str:

@@ -192,6 +192,9 @@ screening_decision = sa.Table(
         "NOT (stage = 'full_text' AND decision = 'exclude' AND criterion_id IS NULL)",
         name="full_text_exclusion_has_reason",
     ),
+    # The screening queue asks "has this reviewer (anyone) decided this record at this
+    # stage?" for every record; without this index each question scans decisions.
+    sa.Index("ix_screening_decision_record_stage", "record_id", "stage", "reviewer_id"),
 )
 
 import_problem = sa.Table(
