@@ -72,23 +72,43 @@ def create_excerpt(
     units, e.g. UTF-16, is refused instead of storing the wrong words)."""
     with store.transaction() as connection:
         key, who = reviews_repo.resolve_reviewer(connection, reviewer)
-        latest = documents_repo.latest_text(
-            connection, documents_repo.document_id(connection, document_key)
-        )
-        if latest is None:
-            raise InvalidInput(f"document '{document_key}' has no text to excerpt yet")
-        text_id, text = latest
+        text_id, text = _current_text(connection, document_key)
         problems = span_problems(text, start, end, quote)
         if problems:
             raise InvalidInput(f"document '{document_key}': {problems[0]}")
         item = Excerpt(document_key, start, end, text[start:end], key, relevance, rigour, note)
-        item.id = coding_repo.insert_excerpt(connection, item, text_id, len(text), who)
-        coding_repo.link_cases(connection, item.id, interventions or [], "coded by the reviewer")
-        append_event(
-            connection, "excerpt.created", key, f"excerpt:{item.id}",
-            {"document": document_key, "start": start, "end": end},
-        )  # fmt: skip
+        item.id = _insert_excerpt(connection, item, text_id, len(text), who, interventions or [])
         return item
+
+
+def _current_text(connection: Connection, document_key: str) -> tuple[int, str]:
+    latest = documents_repo.latest_text(
+        connection, documents_repo.document_id(connection, document_key)
+    )
+    if latest is None:
+        raise InvalidInput(f"document '{document_key}' has no text to excerpt yet")
+    return latest
+
+
+def _insert_excerpt(
+    connection: Connection,
+    item: Excerpt,
+    text_id: int,
+    length: int,
+    who: int,
+    interventions: list[int],
+) -> int:
+    """Insert an excerpt, its case coding and its event in the caller's transaction."""
+    excerpt_id = coding_repo.insert_excerpt(connection, item, text_id, length, who)
+    coding_repo.link_cases(connection, excerpt_id, interventions, "coded by the reviewer")
+    append_event(
+        connection,
+        "excerpt.created",
+        item.reviewer_key,
+        f"excerpt:{excerpt_id}",
+        {"document": item.document_key, "start": item.start, "end": item.end},
+    )
+    return excerpt_id
 
 
 def find_quote(store: Store, document_key: str, quote: str, occurrence: int = 1) -> tuple[int, int]:
@@ -119,17 +139,57 @@ def code_excerpt(
     with store.transaction() as connection:
         key, who = reviews_repo.resolve_reviewer(connection, reviewer)
         excerpt_id = _excerpt_id(connection, excerpt)
-        config_id = theory_repo.configuration_id(connection, configuration)
-        if role is not Role.CONFIGURATION and position is None:
-            position = 0
-        item = Coding(configuration, role, position, stance, key)
-        item.id = coding_repo.insert_coding(connection, excerpt_id, config_id, item, who)
-        append_event(
-            connection, "excerpt.coded", key, f"configuration:{configuration}",
-            {"excerpt": excerpt_id, "role": role.value, "position": position,
-             "stance": stance.value},
-        )  # fmt: skip
-        return item
+        return _code(connection, excerpt_id, configuration, key, who, role, position, stance)
+
+
+def _code(
+    connection: Connection,
+    excerpt_id: int,
+    configuration: str,
+    key: str,
+    who: int,
+    role: Role,
+    position: int | None,
+    stance: Stance,
+) -> Coding:
+    """Insert one coding and its event in the caller's transaction; a part that does not
+    exist is refused (InvalidInput), which rolls the whole transaction back."""
+    config_id = theory_repo.configuration_id(connection, configuration)
+    if role is not Role.CONFIGURATION and position is None:
+        position = 0
+    item = Coding(configuration, role, position, stance, key)
+    item.id = coding_repo.insert_coding(connection, excerpt_id, config_id, item, who)
+    append_event(
+        connection,
+        "excerpt.coded",
+        key,
+        f"configuration:{configuration}",
+        {"excerpt": excerpt_id, "role": role.value, "position": position, "stance": stance.value},
+    )
+    return item
+
+
+def code_selection(
+    store: Store,
+    document_key: str,
+    start: int,
+    end: int,
+    quote: str,
+    configuration: str,
+    reviewer: str | None,
+    *,
+    role: Role = Role.CONFIGURATION,
+    position: int | None = None,
+    stance: Stance = Stance.SUPPORTS,
+) -> tuple[Excerpt, Coding, bool]:
+    """A reader's selection coded in one transaction: the excerpt of that span (reused if
+    it exists, else made) and the coding. A wrong target leaves no uncoded excerpt behind.
+    Returns the excerpt, the coding and whether the excerpt is new."""
+    with store.transaction() as connection:
+        key, who = reviews_repo.resolve_reviewer(connection, reviewer)
+        excerpt_id, new = _selection_excerpt(connection, document_key, start, end, quote, key, who)
+        made = _code(connection, excerpt_id, configuration, key, who, role, position, stance)
+    return get_excerpt(store, excerpt_id), made, new
 
 
 def uncode(store: Store, coding_id: int, reviewer: str | None) -> None:
@@ -143,9 +203,12 @@ def uncode(store: Store, coding_id: int, reviewer: str | None) -> None:
             raise NotFound(f"no coding {coding_id}")
         connection.execute(coding_table.delete().where(coding_table.c.id == coding_id))
         append_event(
-            connection, "excerpt.uncoded", key, f"coding:{coding_id}",
+            connection,
+            "excerpt.uncoded",
+            key,
+            f"coding:{coding_id}",
             {"excerpt": row.excerpt_id, "stance": row.stance, "role": row.role},
-        )  # fmt: skip
+        )
 
 
 def appraise_excerpt(
@@ -173,9 +236,12 @@ def appraise_excerpt(
             excerpt_table.update().where(excerpt_table.c.id == excerpt_id).values(**values)
         )
         append_event(
-            connection, "excerpt.appraised", key, f"excerpt:{excerpt_id}",
+            connection,
+            "excerpt.appraised",
+            key,
+            f"excerpt:{excerpt_id}",
             {k: str(v) for k, v in values.items()},
-        )  # fmt: skip
+        )
     return get_excerpt(store, excerpt_id)
 
 
@@ -218,9 +284,12 @@ def create_configuration(
         item.position = len(theory_repo.list_configurations(connection, topic))
         item.id = theory_repo.insert_configuration(connection, item)
         append_event(
-            connection, "configuration.created", key, f"configuration:{identifier}",
+            connection,
+            "configuration.created",
+            key,
+            f"configuration:{identifier}",
             {"origin": origin.value, "partial": item.partial, "topic": topic},
-        )  # fmt: skip
+        )
     return item
 
 
@@ -276,29 +345,39 @@ def excerpt_for_selection(
     """The excerpt for a reader's selection of ``[start, end)`` (code points) of the
     document's current text, which must read ``quote``: the existing excerpt of that text
     with the same span if there is one, else a new one. Returns it and whether it is new."""
-    with store.reading() as connection:
-        latest = documents_repo.latest_text(
-            connection, documents_repo.document_id(connection, document_key)
+    with store.transaction() as connection:
+        key, who = reviews_repo.resolve_reviewer(connection, reviewer)
+        excerpt_id, new = _selection_excerpt(connection, document_key, start, end, quote, key, who)
+    return get_excerpt(store, excerpt_id), new
+
+
+def _selection_excerpt(
+    connection: Connection,
+    document_key: str,
+    start: int,
+    end: int,
+    quote: str,
+    key: str,
+    who: int,
+) -> tuple[int, bool]:
+    text_id, text = _current_text(connection, document_key)
+    problems = span_problems(text, start, end, quote)
+    if problems:
+        raise InvalidInput(f"document '{document_key}': {problems[0]}")
+    found = connection.execute(
+        sa.select(excerpt_table.c.id)
+        .where(
+            excerpt_table.c.document_text_id == text_id,
+            excerpt_table.c.start_offset == start,
+            excerpt_table.c.end_offset == end,
         )
-        if latest is None:
-            raise InvalidInput(f"document '{document_key}' has no text to excerpt yet")
-        text_id, text = latest
-        problems = span_problems(text, start, end, quote)
-        if problems:
-            raise InvalidInput(f"document '{document_key}': {problems[0]}")
-        found = connection.execute(
-            sa.select(excerpt_table.c.id)
-            .where(
-                excerpt_table.c.document_text_id == text_id,
-                excerpt_table.c.start_offset == start,
-                excerpt_table.c.end_offset == end,
-            )
-            .order_by(excerpt_table.c.id)
-            .limit(1)
-        ).scalar()
+        .order_by(excerpt_table.c.id)
+        .limit(1)
+    ).scalar()
     if found is not None:
-        return get_excerpt(store, int(found)), False
-    return create_excerpt(store, document_key, start, end, reviewer, quote=quote), True
+        return int(found), False
+    item = Excerpt(document_key, start, end, text[start:end], key)
+    return _insert_excerpt(connection, item, text_id, len(text), who, []), True
 
 
 def list_excerpts(store: Store, document_key: str | None = None) -> list[Excerpt]:

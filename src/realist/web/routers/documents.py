@@ -410,28 +410,40 @@ def _selection(
 
 
 def code(store: Store, actor: Actor, key: str, body: CodeIn) -> Coded:
-    """Create (or reuse) the excerpt, then code it: the configuration and part are checked
-    first, so a wrong target leaves no uncoded excerpt behind."""
-    target = theories.show_theory(store, body.configuration).configuration
-    position = body.position or 0
-    if body.role is not Role.CONFIGURATION and not any(
-        p.position == position for p in target.of_role(body.role)
-    ):
-        raise InvalidInput(
-            f"configuration {target.identifier} has no {body.role.value} {position + 1}"
+    """Code an existing excerpt, or the selection (excerpt and coding in one transaction,
+    so a wrong target leaves no uncoded excerpt behind)."""
+    position = None if body.role is Role.CONFIGURATION else body.position or 0
+    if body.excerpt is not None:
+        found, new = _selection(store, actor, key, None, None, "", body.excerpt)
+        assert found.id is not None
+        made = coding.code_excerpt(
+            store,
+            found.id,
+            body.configuration,
+            actor.key,
+            role=body.role,
+            position=position,
+            stance=body.stance,
         )
-    found, new = _selection(store, actor, key, body.start, body.end, body.quote, body.excerpt)
-    assert found.id is not None
-    made = coding.code_excerpt(
-        store,
-        found.id,
-        target.identifier,
-        actor.key,
-        role=body.role,
-        position=None if body.role is Role.CONFIGURATION else position,
-        stance=body.stance,
-    )
-    assert made.id is not None
+    else:
+        if not body.quote:
+            raise InvalidInput("select some text first (or paste the words to code)")
+        start, end = body.start, body.end
+        if start is None or end is None:
+            start, end = coding.find_quote(store, key, body.quote)
+        found, made, new = coding.code_selection(
+            store,
+            key,
+            start,
+            end,
+            body.quote,
+            body.configuration,
+            actor.key,
+            role=body.role,
+            position=position,
+            stance=body.stance,
+        )
+    assert found.id is not None and made.id is not None
     return Coded(excerpt=excerpt_data(store, found.id), coding_id=made.id, new_excerpt=new)
 
 
