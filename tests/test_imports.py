@@ -162,6 +162,56 @@ def test_killed_import_leaves_all_or_nothing(store: Store, tmp_path: Path) -> No
     records, batches = _count(reopened, record), _count(reopened, import_batch)
     assert (records, batches) in ((0, 0), (60_000, 1))
     reopened.close()
+    # The file is big enough to be parsed by worker processes; they go with the importer.
+    deadline = time.monotonic() + 10
+    while _processes_reading(big) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _processes_reading(big)
+
+
+def _processes_reading(path: Path) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if str(path).encode() in command and (entry / "stat").read_text().split()[2] != "Z":
+            found.append(entry.name)
+    return found
+
+
+def _stored(store: Store) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    with store.reading() as connection:
+        rows = connection.execute(sa.select(record).order_by(record.c.id)).all()
+        problems = connection.execute(
+            sa.select(import_problem.c.line, import_problem.c.reason).order_by(import_problem.c.id)
+        ).all()
+    return [tuple(row) for row in rows], [tuple(problem) for problem in problems]
+
+
+def test_a_large_file_parsed_by_workers_is_stored_as_when_parsed_in_one_piece(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers parse only into SQLite (PostgreSQL imports parse in-process)."""
+    from realist.importers import segments
+
+    big = tmp_path / "big.ris"
+    big.write_bytes(
+        (FIXTURES / "scopus.ris").read_bytes() * 40
+        + b"TY  - JOUR\nAU  - Untitled, A\nER  - \n"
+        + (FIXTURES / "zotero.ris").read_bytes() * 40
+    )
+    stored = []
+    for min_bytes in (10**12, 1):  # in one piece, then by workers
+        monkeypatch.setattr(segments, "MIN_BYTES", min_bytes)
+        monkeypatch.setattr(segments, "SEGMENT_BYTES", 2_000)
+        store = init_review(str(tmp_path / f"review-{min_bytes}.realist"), "t", "ann")
+        done = import_file(store, big)
+        assert done.imported > 100 and done.problem_count >= 1
+        stored.append(_stored(store))
+        store.close()
+    assert stored[0] == stored[1]
 
 
 def test_stored_records_keep_every_raw_field(store: Store) -> None:

@@ -1,8 +1,11 @@
 """The pure normalisation functions that importers and deduplication share."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from realist.domain.bibliography import (
+    collapse_whitespace,
     normalise_doi,
     normalise_issn,
     normalise_pages,
@@ -135,3 +138,20 @@ def test_strip_markup(value: str, expected: str) -> None:
 )
 def test_split_authors(value: str, expected: list[str]) -> None:
     assert split_authors(value) == expected
+
+
+# Every whitespace character str.split() knows, and printable neighbours, so the fast path
+# of collapse_whitespace meets each case it must hand on to split().
+_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+
+
+@given(st.text(alphabet=st.sampled_from(_SPACES + "ab\u00e9\x00\u200b"), max_size=40))
+def test_collapse_whitespace_is_split_and_join(text: str) -> None:
+    assert collapse_whitespace(text) == " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    "text", ["", " ", "a  b", " a", "a ", "a\tb", "a\u00a0b", "a\u2028b", "a\x1fb", "clean text"]
+)
+def test_collapse_whitespace_edge_cases(text: str) -> None:
+    assert collapse_whitespace(text) == " ".join(text.split())

@@ -8,6 +8,7 @@ it here; detection and the public ``parse`` pick it up from this table.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -30,6 +31,9 @@ class Format:
     suffixes: tuple[str, ...]
     sniff: Callable[[str], int]
     parse: Parser
+    # Where a file's bytes may be cut so that its pieces can be parsed apart (in worker
+    # processes, see importers.segments); None when the format cannot be cut.
+    boundary: re.Pattern[bytes] | None = None
 
 
 FORMATS: dict[str, Format] = {}
@@ -42,7 +46,7 @@ def register(fmt: Format) -> Format:
 
 
 for _fmt in (
-    Format("ris", "RIS", (".ris", ".txt"), ris.sniff, ris.parse),
+    Format("ris", "RIS", (".ris", ".txt"), ris.sniff, ris.parse, ris.BOUNDARY),
     Format("medline", "PubMed MEDLINE (.nbib)", (".nbib", ".medline", ".txt"), medline.sniff,
            medline.parse),
     Format("wos", "Web of Science plain text", (".txt", ".ciw"), wos.sniff, wos.parse),

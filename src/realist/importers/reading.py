@@ -77,6 +77,8 @@ class ParseStream(Iterator[Record | Problem]):
         self.format = fmt.name
         self.encoding = source.encoding
         self.filename = context.filename
+        # Kept for readers that parse the same file another way (importers.segments).
+        self.fmt, self.source, self.context = fmt, source, context
         self._items = self._run(fmt, source, context)
 
     def __next__(self) -> Record | Problem:
@@ -88,19 +90,37 @@ class ParseStream(Iterator[Record | Problem]):
             if isinstance(item, Problem) and len(problems) < 3:
                 problems.append(item)
             yield item
-        if source.fallback_bytes:
-            yield Problem(
-                context.filename,
-                source.first_fallback_line,
-                f"{source.fallback_bytes:,} byte(s) are not valid {source.encoding}; read them "
-                "as Windows-1252 or Latin-1 (check accented letters)",
-            )
-        if not context.records:
-            reasons = "; ".join(f"line {p.line}: {p.reason}" for p in problems)
-            raise InvalidInput(
-                f"{self.filename}: no records could be read as {fmt.label}"
-                + (f" ({reasons})" if reasons else "")
-            )
+        yield from ending(context.filename, fmt, source, context.records, problems)
+
+
+def ending(
+    filename: str,
+    fmt: Format,
+    source: TextSource,
+    records: int,
+    first_problems: list[Problem],
+    fallback: tuple[int, int] | None = None,
+) -> Iterator[Problem]:
+    """What is left to say when a file has been read: undecodable bytes as a problem, and
+    InvalidInput when not one record could be read (with up to three first problems).
+
+    ``fallback`` (bytes, first line) overrides what ``source`` counted, for a file read in
+    pieces.
+    """
+    fallback_bytes, fallback_line = fallback or (source.fallback_bytes, source.first_fallback_line)
+    if fallback_bytes:
+        yield Problem(
+            filename,
+            fallback_line,
+            f"{fallback_bytes:,} byte(s) are not valid {source.encoding}; read them "
+            "as Windows-1252 or Latin-1 (check accented letters)",
+        )
+    if not records:
+        reasons = "; ".join(f"line {p.line}: {p.reason}" for p in first_problems[:3])
+        raise InvalidInput(
+            f"{filename}: no records could be read as {fmt.label}"
+            + (f" ({reasons})" if reasons else "")
+        )
 
 
 def iter_parse(

@@ -30,7 +30,7 @@ from realist.importers.base import Context, Continuations, Draft, Problem, every
 from realist.importers.kinds import ris_kind
 from realist.importers.text import TextSource
 
-__all__ = ["draft", "parse", "sniff"]
+__all__ = ["BOUNDARY", "draft", "parse", "sniff"]
 
 _VALID_TAGS = frozenset(a + b for a in string.ascii_uppercase for b in string.ascii_uppercase
                         + string.digits)  # fmt: skip
@@ -38,6 +38,12 @@ _ODD_TAG = re.compile(r"([A-Z][A-Z0-9])[ \t]{1,4}-[ \t]*(.*)")
 _FIRST_TAG = re.compile(r"^\ufeff?TY[ \t]{1,4}-", re.MULTILINE)
 # Labelled only: a bare number in AN is the database's own accession number (CINAHL, Embase).
 _PMID_LABEL = re.compile(r"\bPMID\s*[:=]?\s*(?:NLM)?\d{1,9}\b", re.IGNORECASE)
+
+# Where a file may be cut for parsing in pieces (importers.segments): after a regular ER line
+# and any blank lines, before a regular TY line. Every parser state is reset there (outside
+# a record, no continuation pending, no stray tag reported), so a fresh parser reading on
+# from the cut does exactly what this one would have done.
+BOUNDARY = re.compile(rb"\nER  -[ \t\r]*\n(?:[ \t\r]*\n)*(?=TY  -)")
 
 # rispy's names for the tags, turned around: name -> tag.
 _TAG_OF = {name: tag for tag, name in rispy.TAG_KEY_MAPPING.items()}

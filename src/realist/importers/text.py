@@ -129,7 +129,8 @@ class TextSource:
             # error handler sees are therefore at most three bytes early. Good enough for a
             # line number.
             self._chunk_start = start
-            _tally.source = self
+            # Only a whole read counts bad bytes: the head is read again by the parser.
+            _tally.source = self if limit is None else None
             try:
                 text = decoder.decode(view[start : min(start + size, end)], final)
             finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
@@ -15,9 +16,10 @@ from realist.domain.records import Record
 from realist.domain.review import SourceKind
 from realist.domain.screening import Decision, ScreeningDecision, Stage
 from realist.errors import InvalidInput
-from realist.importers import detect_format, iter_parse
+from realist.importers import ParseStream, detect_format, iter_parse
 from realist.importers.base import Problem
 from realist.importers.prior_decisions import prior_decision
+from realist.importers.segments import parse_in_workers, splittable
 from realist.settings import setting
 from realist.store import Store
 from realist.store import records as records_repo
@@ -80,6 +82,11 @@ def _earlier_batch(connection: Connection, digest: str) -> str:
 
 def _possible_duplicates(connection: Connection, batch_id: int) -> int:
     """Records of this batch sharing a DOI or PMID with a record imported earlier."""
+    others = sa.select(record.c.id).where(
+        sa.or_(record.c.batch_id != batch_id, record.c.batch_id.is_(None))
+    )
+    if connection.execute(others.limit(1)).first() is None:
+        return 0  # the first import into a review: nothing to compare with, no join to run
     earlier = record.alias("earlier")
     same_id = sa.or_(
         sa.and_(record.c.doi != "", earlier.c.doi == record.c.doi),
@@ -112,7 +119,7 @@ def _chunks(items: Iterable[Record | Problem]) -> Iterator[list[Record | Problem
 def _store_records(
     connection: Connection,
     batch_id: int,
-    items: Iterable[Record | Problem],
+    stream: ParseStream,
     result: FileImport,
     progress: Callable[[int], None] | None,
 ) -> None:
@@ -121,15 +128,16 @@ def _store_records(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for chunk in _chunks(items):
-            records = [item for item in chunk if not isinstance(item, Problem)]
-            for problem in (item for item in chunk if isinstance(item, Problem)):
-                result.problem_count += 1
-                if len(result.problems) < MAX_STORED_PROBLEMS:
-                    result.problems.append(problem)
-            result.imported += records_repo.insert_records(connection, records, batch_id)
-            if progress:
-                progress(result.imported)
+        if connection.dialect.name == "sqlite" and splittable(stream):
+            encode = functools.partial(records_repo.sqlite_row, batch_id=batch_id)
+            for segment in parse_in_workers(stream, encode):
+                result.imported += records_repo.insert_sqlite_rows(connection, segment.rows)
+                _note_problems(result, segment.problems, progress)
+        else:
+            for chunk in _chunks(stream):
+                records = [item for item in chunk if not isinstance(item, Problem)]
+                result.imported += records_repo.insert_records(connection, records, batch_id)
+                _note_problems(result, [i for i in chunk if isinstance(i, Problem)], progress)
     finally:
         if collecting:
             gc.enable()
@@ -138,6 +146,15 @@ def _store_records(
             import_problem.insert(),
             [{"batch_id": batch_id, "line": p.line, "reason": p.reason} for p in result.problems],
         )
+
+
+def _note_problems(
+    result: FileImport, problems: list[Problem], progress: Callable[[int], None] | None
+) -> None:
+    result.problem_count += len(problems)
+    result.problems.extend(problems[: MAX_STORED_PROBLEMS - len(result.problems)])
+    if progress:
+        progress(result.imported)
 
 
 def _import_prior_decisions(connection: Connection, batch_id: int, reviewer: str) -> int:
@@ -197,8 +214,8 @@ def import_file(
                 )
             )
         )
-        items = iter_parse(data, path.name, result.format, max_field_chars=limit)
-        _store_records(connection, batch_id, items, result, progress)
+        stream = iter_parse(data, path.name, result.format, max_field_chars=limit)
+        _store_records(connection, batch_id, stream, result, progress)
         if result.imported == 0:
             raise InvalidInput(
                 f"{path}: no records could be read"

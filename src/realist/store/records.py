@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import orjson
 import sqlalchemy as sa
@@ -61,18 +61,23 @@ def insert_records(
     if not items:
         return 0
     if connection.dialect.name == "sqlite":
-        # The DB-API's own executemany with JSON already serialised is about three times
-        # faster than going through SQLAlchemy's per-row type processing, and imports of
-        # 100k records spend most of their time here.
-        sql = f"INSERT INTO record ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
-        cursor = connection.connection.cursor()
-        try:
-            cursor.executemany(sql, [_sqlite_row(item, batch_id) for item in items])
-        finally:
-            cursor.close()
+        insert_sqlite_rows(connection, [sqlite_row(item, batch_id) for item in items])
     else:
         connection.execute(record.insert(), [record_values(item, batch_id) for item in items])
     return len(items)
+
+
+def insert_sqlite_rows(connection: Connection, rows: Sequence[Sequence[object]]) -> int:
+    """Insert rows made by :func:`sqlite_row` (perhaps in another process) into SQLite."""
+    # The DB-API's own executemany with JSON already serialised is about three times
+    # faster than going through SQLAlchemy's per-row type processing, and imports of
+    # 100k records spend most of their time here.
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(_SQLITE_INSERT, rows)
+    finally:
+        cursor.close()
+    return len(rows)
 
 
 COLUMNS = (
@@ -95,6 +100,9 @@ COLUMNS = (
     "duplicate_of",
 )
 JSON_COLUMNS = frozenset(("authors", "keywords", "raw"))
+_SQLITE_INSERT = (
+    f"INSERT INTO record ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+)
 
 
 def _dumps(value: object) -> str:
@@ -103,7 +111,7 @@ def _dumps(value: object) -> str:
     return orjson.dumps(value).decode("utf-8")
 
 
-def _sqlite_row(item: Record, batch_id: int | None) -> tuple[object, ...]:
+def sqlite_row(item: Record, batch_id: int | None) -> tuple[object, ...]:
     """The same values as :func:`record_values`, in COLUMNS order, JSON already written."""
     return (
         batch_id,
