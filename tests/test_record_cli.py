@@ -72,6 +72,20 @@ def test_import_dedup_screen_and_prisma(db_target: str, tmp_path: Path) -> None:
     assert "organisation_results" in csv.read_text(encoding="utf-8")
 
 
+def test_import_and_dedup_summaries_count_in_words(db_target: str, tmp_path: Path) -> None:
+    init_review(db_target, "t", "ann").close()
+    cut = tmp_path / "cut.ris"  # two records, the second cut off: one problem
+    cut.write_text("TY  - JOUR\nTI  - Alpha\nDO  - 10.1000/a\nER  - \n\nTY  - JOUR\nTI  - Beta\n")
+    out = " ".join(run(db_target, "import", str(cut)).split())
+    assert "cut.ris (ris, source cut): 2 imported, 1 problem, 0 possible duplicates" in out
+    again = tmp_path / "again.ris"  # the first record again
+    again.write_text("TY  - JOUR\nTI  - Alpha\nDO  - 10.1000/a\nER  - \n")
+    out = " ".join(run(db_target, "import", str(again)).split())
+    assert "1 imported, 0 problems, 1 possible duplicate " in out
+    out = " ".join(run(db_target, "dedup").split())
+    assert "Compared 3 records: merged 1 duplicate in 1 group; 0 uncertain pairs queued" in out
+
+
 def test_import_errors_are_one_line(db_target: str) -> None:
     init_review(db_target, "t", "ann").close()
     result = CliRunner().invoke(cli, ["--db", db_target, "import", str(FIXTURES / "binary.ris")])

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import tomllib
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+import realist
 from realist.demo import CREDIT
 from realist.store import Store
 from realist.web import WebConfig, create_app
@@ -97,6 +100,10 @@ def test_dashboard_json_and_page_on_the_demo(demo_store: Store) -> None:
     assert data["status"]["records"] == {"total": 29, "duplicates": 0, "unique": 29}
     stages = {s["key"]: s["count"] for s in data["stages"]}
     assert stages["documents"] == 29 and stages["configurations"] == 34
+    details = {s["key"]: s["detail"] for s in data["stages"]}
+    assert details["records"] == "0 duplicates merged, 29 unique"
+    assert details["documents"] == "23 peer reviewed articles, 3 reports, 3 theses"
+    assert details["excerpts"] == "153 codings"
     steps = {s["what"]: s["count"] for s in data["next_steps"]}
     assert steps.get("Configurations without evidence", 0) >= 0
     page = client.get("/").text
@@ -138,6 +145,34 @@ def test_assets_are_served_from_the_package(client_for: Client) -> None:
     assert "Zero-Clause BSD" in client.get("/static/vendor/htmx.LICENSE").text
     for asset in ("/static/css/realist.css", "/static/js/realist.js", "/static/js/screening.js"):
         assert client.get(asset).status_code == 200, asset
+
+
+def test_the_favicon_is_linked_and_served_to_anyone(client_for: Client) -> None:
+    page = client_for().get("/records").text
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    shared = client_for(local=False)  # not signed in: browsers ask before anyone signs in
+    for path in ("/static/favicon.svg", "/favicon.ico"):
+        icon = shared.get(path, follow_redirects=False)
+        assert icon.status_code == 200, path
+        assert icon.headers["content-type"].startswith("image/svg+xml"), path
+        assert icon.text.startswith("<svg "), path
+
+
+def test_every_template_and_static_file_is_package_data() -> None:
+    """An installed Realist has only the files pyproject's package-data patterns name: a
+    template or asset they miss works from a checkout but is missing from the wheel."""
+    root = Path(realist.__file__).parent
+    settings = tomllib.loads((root.parent.parent / "pyproject.toml").read_text())
+    patterns = settings["tool"]["setuptools"]["package-data"]["realist"]
+    packaged = {path for pattern in patterns for path in root.glob(pattern) if path.is_file()}
+    web = {
+        path
+        for folder in ("web/static", "web/templates")
+        for path in (root / folder).rglob("*")
+        if path.is_file()
+    }
+    assert (root / "web/static/favicon.svg") in web
+    assert sorted(str(p.relative_to(root)) for p in web - packaged) == []
 
 
 def test_errors_come_back_in_the_form_asked_for(client_for: Client) -> None:

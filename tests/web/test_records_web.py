@@ -41,12 +41,26 @@ def test_upload_reports_progress_and_problems(client_for: Client, web_review: St
     client = client_for()
     html = _upload(client, "cut.ris", (FIXTURES / "missing_er.ris").read_bytes(), source="Ovid")
     assert "Imported <strong>3</strong> records from ris" in html
-    assert "problems</h4>" in html
+    assert "<h4>2 problems</h4>" in html
     assert "<code>cut.ris:" in html  # problems read file:line: reason
     records = client.get("/api/records?source=Ovid").json()["records"]
     assert [r["title"] for r in records][:1] == ["First record, properly closed"]
     again = _upload(client, "cut.ris", (FIXTURES / "missing_er.ris").read_bytes())
     assert "Skipped: already imported as batch" in again
+
+
+def test_the_import_report_counts_one_of_a_thing_as_one(client_for: Client) -> None:
+    client = client_for()
+    # Two records, the second cut off (one problem), one with a DOI.
+    cut = b"TY  - JOUR\nTI  - Alpha\nDO  - 10.1000/alpha\nER  - \n\nTY  - JOUR\nTI  - Beta\n"
+    html = _upload(client, "cut.ris", cut)
+    assert "Imported <strong>2</strong> records from ris" in html
+    assert "<h4>1 problem</h4>" in html
+    # The DOI again, in a file of one record.
+    again = _upload(client, "alpha.ris", b"TY  - JOUR\nTI  - Alpha\nDO  - 10.1000/alpha\nER  - \n")
+    assert "Imported <strong>1</strong> record from ris" in again
+    assert "1 record shares a DOI or PMID with earlier records" in again
+    assert "problem" not in again.split("See these records", 1)[1]
 
 
 def test_upload_of_an_unreadable_file_says_why(client_for: Client) -> None:
@@ -108,6 +122,7 @@ def test_filters(client_for: Client, web_review: Store) -> None:
     assert client.get("/api/records?outcome=nonsense").status_code == 422
     fragment = client.get("/records?q=third", headers=HTMX).text
     assert "<html" not in fragment and "Third study" in fragment
+    assert '<p class="muted">1 record.</p>' in fragment
 
 
 def test_duplicate_queue_side_by_side(
@@ -122,7 +137,7 @@ def test_duplicate_queue_side_by_side(
         headers={"X-CSRF-Token": token(client)},
     )
     ran = client.post("/records/duplicates/run", headers=HTMX, data={"csrf_token": token(client)})
-    assert "new pairs to review" in ran.text, ran.text
+    assert "merged 0 duplicates in 0 groups, 1 new pair to review." in ran.text, ran.text
     pairs = client.get("/api/duplicates").json()["queue"]
     assert len(pairs) == 1
     group = pairs[0]["group_id"]

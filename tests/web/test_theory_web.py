@@ -217,7 +217,7 @@ def test_memo_versions(review: Store, client_for: Client) -> None:
     assert _post(client, "/theories/N1/memo", text="Check upward comparison too") == 303
     data = client.get("/api/theories/N1").json()
     assert [m["version"] for m in data["memos"]] == [1, 2]
-    assert "1 earlier version(s) kept" in client.get("/theories/N1").text
+    assert "1 earlier version kept" in client.get("/theories/N1").text
 
 
 def test_a_viewer_reads_the_board_but_cannot_change_it(review: Store, client_for: Client) -> None:

@@ -11,6 +11,7 @@ from realist.cli.app import CliState, cli, examples, json_option, print_json
 from realist.cli.progress import progress_bar
 from realist.domain.records import Record
 from realist.domain.review import SourceKind
+from realist.reports.wording import counted
 from realist.services.dedup import decide_pair, deduplicate, review_queue, undo_merge
 from realist.services.imports import FileImport, import_file
 from realist.services.records import list_records
@@ -108,9 +109,9 @@ def _print_import(state: CliState, r: FileImport) -> None:
         return
     console.print(
         f"[bold]{r.filename}[/] ({r.format}, source {r.source}): "
-        f"[green]{r.imported} imported[/], {r.problem_count} problems, "
-        f"{r.possible_duplicates} possible duplicates"
-        + (f", {r.prior_decisions} prior decisions" if r.prior_decisions else "")
+        f"[green]{r.imported} imported[/], {counted(r.problem_count, 'problem')}, "
+        f"{counted(r.possible_duplicates, 'possible duplicate')}"
+        + (f", {counted(r.prior_decisions, 'prior decision')}" if r.prior_decisions else "")
     )
     for p in r.problems[:20]:
         console.print(f"  {r.filename}:{p.line}: {p.reason}", markup=False)
@@ -169,8 +170,10 @@ def dedup(
                 print_json(run.__dict__)
             else:
                 state.console.print(
-                    f"Compared {run.considered} records: merged {run.merged_records} duplicates "
-                    f"in {run.merged_groups} groups; {run.queued_pairs} uncertain pairs queued "
+                    f"Compared {counted(run.considered, 'record')}: merged "
+                    f"{counted(run.merged_records, 'duplicate')} "
+                    f"in {counted(run.merged_groups, 'group')}; "
+                    f"{counted(run.queued_pairs, 'uncertain pair')} queued "
                     "(see [bold]realist dedup --review[/])."
                 )
     finally:

@@ -52,9 +52,20 @@ def count_word(n: int, *, sentence_start: bool = False) -> str:
     return spelled(n) if 0 <= n < 10 else str(n)
 
 
+# Plurals that adding an "s" gets wrong, among the words Realist counts.
+_IRREGULAR = {"thesis": "theses", "criterion": "criteria"}
+
+
 def plural(n: int, singular: str, many: str | None = None) -> str:
     """``singular`` or its plural for ``n`` ("1 excerpt", "2 excerpts")."""
-    return singular if n == 1 else (many or singular + "s")
+    if n == 1:
+        return singular
+    return many or _IRREGULAR.get(singular) or singular + "s"
+
+
+def counted(n: int, singular: str, many: str | None = None) -> str:
+    """``n`` with its noun in the right number: "1 problem", "2 problems", "0 records"."""
+    return f"{n} {plural(n, singular, many)}"
 
 
 def number_ranges(numbers: Iterable[int]) -> str:

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,6 +28,7 @@ from realist.web.jobs import ImportJobs
 from realist.web.routers import ROUTERS
 
 STATIC = Path(__file__).parent / "static"
+FAVICON = STATIC / "favicon.svg"
 
 # Scripts and styles only from this server (no inline script, no CDN); nothing may frame
 # the app. htmx is configured (base.html) not to inject its own <style> or eval anything.
@@ -102,10 +103,17 @@ def create_app(config: WebConfig, store: Store | None = None) -> FastAPI:
     if "*" not in config.allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_api_route("/favicon.ico", favicon, methods=["GET"], include_in_schema=False)
     for router in ROUTERS:
         app.include_router(router)
     _handle_errors(app)
     return app
+
+
+def favicon() -> FileResponse:
+    """The icon, for browsers and tools that ask for /favicon.ico whatever the page links
+    (base.html links the SVG): the same SVG, so the address is not a 404 in their logs."""
+    return FileResponse(FAVICON, media_type="image/svg+xml")
 
 
 def _handle_errors(app: FastAPI) -> None:

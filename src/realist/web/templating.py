@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from realist.reports.wording import counted, plural
 from realist.web import csrf
 from realist.web.highlight import highlight
 from realist.web.nav import AREAS, area_for_path
@@ -49,6 +50,10 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["highlight"] = highlight
     env.filters["label"] = label
+    # Counts read as English: {{ n | counted("problem") }} → "1 problem", "2 problems";
+    # {{ n | plural("record") }} is the noun alone, for a number set apart (<strong>).
+    env.filters["counted"] = counted
+    env.filters["plural"] = plural
     # The macros as a global, so fragments rendered alone (htmx) can use them too.
     env.globals["ui"] = env.get_template("macros.html").module
     return env

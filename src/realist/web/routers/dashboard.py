@@ -11,6 +11,7 @@ from realist.demo import CREDIT
 from realist.domain.prisma import PrismaCounts
 from realist.domain.screening import Stage
 from realist.reports.prisma_diagram import render_svg
+from realist.reports.wording import counted
 from realist.services import dedup, prisma, screening
 from realist.services.check import check_review
 from realist.services.reviews import ReviewStatus, review_status
@@ -67,7 +68,8 @@ def _stages(s: ReviewStatus) -> list[StageSummary]:
             key="records",
             label="Records",
             count=s.records["total"],
-            detail=f"{s.records['duplicates']} duplicates merged, {s.records['unique']} unique",
+            detail=f"{counted(s.records['duplicates'], 'duplicate')} merged, "
+            f"{s.records['unique']} unique",
             href="/records",
         ),
         StageSummary(
@@ -88,7 +90,7 @@ def _stages(s: ReviewStatus) -> list[StageSummary]:
             key="documents",
             label="Included documents",
             count=docs["included"],
-            detail=", ".join(f"{n} {label(k).lower()}" for k, n in docs["by_type"].items())
+            detail=", ".join(counted(n, label(k).lower()) for k, n in docs["by_type"].items())
             or "none yet",
             href="/documents",
         ),
@@ -111,7 +113,7 @@ def _stages(s: ReviewStatus) -> list[StageSummary]:
             key="excerpts",
             label="Coded excerpts",
             count=s.excerpts,
-            detail=f"{s.codings} codings",
+            detail=counted(s.codings, "coding"),
             href="/documents",
         ),
     ]

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from realist.domain.records import DuplicateStatus, Record
+from realist.reports.wording import counted
 from realist.services import dedup
 from realist.store import Store
 from realist.web.auth import Editor, Reader, StoreDep
@@ -123,8 +124,9 @@ def run_page(request: Request, actor: Editor, store: StoreDep) -> Response:
 
 def _ran(run: dedup.DedupRun) -> str:
     return (
-        f"Looked at {run.considered} records: merged {run.merged_records} duplicates in "
-        f"{run.merged_groups} groups, {run.queued_pairs} new pairs to review."
+        f"Looked at {counted(run.considered, 'record')}: merged "
+        f"{counted(run.merged_records, 'duplicate')} in {counted(run.merged_groups, 'group')}, "
+        f"{counted(run.queued_pairs, 'new pair')} to review."
     )
 
 
