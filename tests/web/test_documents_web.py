@@ -216,6 +216,44 @@ def test_a_wrong_target_stores_no_excerpt(review: Store, client_for: Client) -> 
     assert coding.list_excerpts(review, KEY) == []
 
 
+def test_coding_the_same_again_says_what_exists(review: Store, client_for: Client) -> None:
+    client = client_for()
+    start, end = _span()
+    form = {"start": str(start), "end": str(end), "quote": QUOTE, "target": "mechanism:0:1",
+            "stance": "refines"}  # fmt: skip
+    first = client.post(
+        f"/documents/{KEY}/code",
+        data=form | {"csrf_token": token(client)},
+        headers={"HX-Request": "true"},
+    )
+    assert first.status_code == 200, first.text
+    (excerpt,) = coding.list_excerpts(review, KEY)
+    (made,) = excerpt.codings
+    said = (
+        f"excerpt {excerpt.id} already refines mechanism 1 of configuration 1 "
+        f"(coding {made.id}, by owner)"
+    )
+    # htmx: a message in the page's message region, the reader left as it was.
+    again = client.post(
+        f"/documents/{KEY}/code",
+        data=form | {"csrf_token": token(client)},
+        headers={"HX-Request": "true"},
+    )
+    assert again.status_code == 400 and again.headers["HX-Retarget"] == "#messages"
+    assert 'role="alert"' in again.text and said in again.text
+    # Without scripts: the error page says the same; the API answers with it as JSON.
+    plain = client.post(f"/documents/{KEY}/code", data=form | {"csrf_token": token(client)})
+    assert plain.status_code == 400 and said in plain.text
+    api = client.post(
+        f"/api/documents/{KEY}/codings",
+        json={"excerpt": excerpt.id, "configuration": "1", "role": "mechanism", "position": 0,
+              "stance": "refines"},
+        headers={"X-CSRF-Token": token(client)},
+    )  # fmt: skip
+    assert api.status_code == 400 and api.json() == {"error": said}
+    assert [len(e.codings) for e in coding.list_excerpts(review, KEY)] == [1]
+
+
 def test_without_scripts_a_pasted_quote_is_found(review: Store, client_for: Client) -> None:
     client = client_for()
     client.post(

@@ -153,11 +153,17 @@ def _code(
     stance: Stance,
 ) -> Coding:
     """Insert one coding and its event in the caller's transaction; a part that does not
-    exist is refused (InvalidInput), which rolls the whole transaction back."""
+    exist, or a coding the reviewer already made, is refused (InvalidInput), which rolls
+    the whole transaction back."""
     config_id = theory_repo.configuration_id(connection, configuration)
     if role is not Role.CONFIGURATION and position is None:
         position = 0
     item = Coding(configuration, role, position, stance, key)
+    same = coding_repo.same_coding(connection, excerpt_id, config_id, item, who)
+    if same is not None:
+        raise InvalidInput(
+            f"excerpt {excerpt_id} already {stance.value} {_target(item)} (coding {same}, by {key})"
+        )
     item.id = coding_repo.insert_coding(connection, excerpt_id, config_id, item, who)
     append_event(
         connection,
@@ -167,6 +173,15 @@ def _code(
         {"excerpt": excerpt_id, "role": role.value, "position": position, "stance": stance.value},
     )
     return item
+
+
+def _target(item: Coding) -> str:
+    """What a coding points at, as a reviewer names it: "configuration 3" or "mechanism 2
+    of configuration 3" (parts counted from 1, as the CLI's --part takes them)."""
+    whole = f"configuration {item.configuration_identifier}"
+    if item.role is Role.CONFIGURATION:
+        return whole
+    return f"{item.role.value} {(item.component_position or 0) + 1} of {whole}"
 
 
 def code_selection(

@@ -57,32 +57,64 @@ def insert_coding(
     item: Coding,
     reviewer_id: int,
 ) -> int:
-    component_id = None
-    if item.role is not Role.CONFIGURATION:
-        component_id = connection.execute(
-            sa.select(component.c.id).where(
-                component.c.configuration_id == configuration_id,
-                component.c.role == item.role,
-                component.c.position == (item.component_position or 0),
-            )
-        ).scalar()
-        if component_id is None:
-            raise InvalidInput(
-                f"configuration {item.configuration_identifier} has no {item.role.value} "
-                f"number {(item.component_position or 0) + 1}"
-            )
     result = connection.execute(
         coding.insert().values(
             excerpt_id=excerpt_id,
             configuration_id=configuration_id,
             role=item.role,
-            component_id=component_id,
+            component_id=_target_part(connection, configuration_id, item),
             stance=item.stance,
             reviewer_id=reviewer_id,
             created_at=now(),
         )
     )
     return inserted_id(result)
+
+
+def same_coding(
+    connection: Connection,
+    excerpt_id: int,
+    configuration_id: int,
+    item: Coding,
+    reviewer_id: int,
+) -> int | None:
+    """The id of a stored coding identical to ``item`` (same excerpt, target, stance and
+    reviewer), if there is one: a second copy would count the same evidence twice."""
+    part = _target_part(connection, configuration_id, item)
+    found = connection.execute(
+        sa.select(coding.c.id)
+        .where(
+            coding.c.excerpt_id == excerpt_id,
+            coding.c.configuration_id == configuration_id,
+            coding.c.role == item.role,
+            coding.c.component_id.is_(None) if part is None else coding.c.component_id == part,
+            coding.c.stance == item.stance,
+            coding.c.reviewer_id == reviewer_id,
+        )
+        .order_by(coding.c.id)
+        .limit(1)
+    ).scalar()
+    return None if found is None else int(found)
+
+
+def _target_part(connection: Connection, configuration_id: int, item: Coding) -> int | None:
+    """The component a coding points at (None for the configuration as a whole); a part
+    the configuration does not have is refused."""
+    if item.role is Role.CONFIGURATION:
+        return None
+    component_id = connection.execute(
+        sa.select(component.c.id).where(
+            component.c.configuration_id == configuration_id,
+            component.c.role == item.role,
+            component.c.position == (item.component_position or 0),
+        )
+    ).scalar()
+    if component_id is None:
+        raise InvalidInput(
+            f"configuration {item.configuration_identifier} has no {item.role.value} "
+            f"number {(item.component_position or 0) + 1}"
+        )
+    return int(component_id)
 
 
 def evidence_counts(connection: Connection) -> dict[str, Counter[str]]:
