@@ -145,3 +145,33 @@ def test_text_versions_are_appended_not_replaced(db_target: str) -> None:
         count = connection.execute(sa.text("SELECT count(*) FROM document_text")).scalar()
     assert count == 2
     store.close()
+
+
+def test_writers_in_one_process_take_turns_without_sqlite_polling(tmp_path: Path) -> None:
+    """Threads of one process (the web server's) queue for the write: the second starts
+    as soon as the first commits, instead of SQLite's busy handler sleeping and polling."""
+    import threading
+    import time
+
+    store = init_review(str(tmp_path / "r.realist"), "t", "ann")
+    inside = threading.Event()
+    spans: dict[str, tuple[float, float]] = {}
+
+    def write(name: str, hold: float) -> None:
+        with store.transaction() as connection:
+            began = time.perf_counter()
+            connection.execute(review.update().values(title=name))
+            inside.set()
+            time.sleep(hold)
+        spans[name] = (began, time.perf_counter())
+
+    first = threading.Thread(target=write, args=("first", 0.3))
+    first.start()
+    inside.wait()
+    write("second", 0)
+    first.join()
+    assert spans["second"][0] >= spans["first"][1] - 0.01  # strictly after the first
+    assert spans["second"][0] - spans["first"][1] < 0.05  # and at once, not after a poll
+    with store.reading() as connection:
+        assert connection.execute(sa.select(review.c.title)).scalar() == "second"
+    store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,7 +54,9 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def _make_engine(url: sa.URL) -> Engine:
     if url.get_backend_name() == "sqlite":
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        # Enough pooled connections for the web server's worker threads: a connection
+        # opened afresh reads the whole schema before its first query.
+        engine = sa.create_engine(url, connect_args={"timeout": 30}, pool_size=16, max_overflow=32)
         sa.event.listen(engine, "connect", _on_sqlite_connect)
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
@@ -85,6 +88,11 @@ class Store:
         self.engine = engine
         self.url = url
         self.target = target  # what the user gave (path or URL), to reopen the same store
+        # SQLite has one writer at a time; a second one polls with sleeps of up to 100 ms
+        # until the first is done. Threads of this process (the web server's) queue on this
+        # lock instead and start the moment the writer before them commits. Reentrant,
+        # so a transaction opened inside another in the same thread behaves as before.
+        self._writing = threading.RLock() if engine.dialect.name == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -93,7 +101,11 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """One unit of work: commits at the end, rolls back everything on any error."""
-        with self.engine.begin() as connection:
+        if self._writing is None:
+            with self.engine.begin() as connection:
+                yield connection
+            return
+        with self._writing, self.engine.begin() as connection:
             yield connection
 
     @contextmanager
