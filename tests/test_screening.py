@@ -23,6 +23,7 @@ from realist.store import Store
 from realist.store import records as records_repo
 from realist.store import reviews as reviews_repo
 from realist.store.events import list_events
+from realist.store.schema import record
 
 TA, FT = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT
 INC, EXC, MAY = Decision.INCLUDE, Decision.EXCLUDE, Decision.MAYBE
@@ -116,6 +117,50 @@ def test_dual_screening_is_blind_until_both_decide(db_target: str) -> None:
     assert len(report) == 1
     pair = report[0]
     assert pair.reviewers == ("ann", "bob") and pair.records == 2 and pair.percent == 50.0
+    store.close()
+
+
+def test_next_after_a_record_skips_it_and_comes_round_again(db_target: str) -> None:
+    store = _review(db_target, records=4)
+    assert screening.next_record(store, TA, "ann", after=1).record.id == 2  # type: ignore[union-attr]
+    screening.screen(store, 3, TA, INC, "ann")
+    # After 2 comes 4 (3 is decided); after the last waiting one, back to the first.
+    assert screening.next_record(store, TA, "ann", after=2).record.id == 4  # type: ignore[union-attr]
+    assert screening.next_record(store, TA, "ann", after=4).record.id == 1  # type: ignore[union-attr]
+    assert screening.next_record(store, TA, "ann", after=99).record.id == 1  # type: ignore[union-attr]
+    progress = screening.next_record(store, TA, "ann", after=2).progress
+    assert (progress.done, progress.total) == (1, 4)
+    # Full text works the same way, on the records that passed title/abstract.
+    for rid in (1, 2, 4):
+        screening.screen(store, rid, TA, INC, "ann")
+    assert screening.next_record(store, FT, "ann", after=2).record.id == 3  # type: ignore[union-attr]
+    assert screening.next_record(store, FT, "ann", after=4).record.id == 1  # type: ignore[union-attr]
+    store.close()
+
+
+def test_progress_counts_only_standing_records(db_target: str) -> None:
+    store = _review(db_target, records=4)
+    with store.transaction() as connection:
+        connection.execute(record.update().where(record.c.id == 4).values(duplicate_of=3))
+    screening.screen(store, 1, TA, INC, "ann")
+    screening.screen(store, 2, TA, INC, "bob")
+    mine = screening.next_record(store, TA, "ann").progress
+    assert (mine.done, mine.total) == (1, 2)  # single mode: bob's record is settled too
+    screening.set_screening_mode(store, ScreeningMode.DUAL, "ann")
+    mine = screening.next_record(store, TA, "ann").progress
+    assert (mine.done, mine.total) == (1, 3)  # dual: ann still has records 2 and 3
+    with pytest.raises(InvalidInput, match="duplicate of record 3"):
+        screening.screen(store, 4, TA, INC, "ann")
+    store.close()
+
+
+def test_deciding_shows_the_others_decisions_now_visible(db_target: str) -> None:
+    store = _review(db_target)
+    screening.set_screening_mode(store, ScreeningMode.DUAL, "ann")
+    first = screening.decide(store, 1, TA, INC, "ann")
+    assert first.decision.reviewer_key == "ann" and first.others == []
+    second = screening.decide(store, 1, TA, EXC, "bob", criterion="E-POP")
+    assert [(d.reviewer_key, d.decision) for d in second.others] == [("ann", INC)]
     store.close()
 
 

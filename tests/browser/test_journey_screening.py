@@ -106,3 +106,26 @@ def test_undo_and_escape_with_the_keyboard(page: Page, demo_store: Store, tmp_pa
     )
     assert me.current_record() == first
     assert screening.visible_decisions(demo_store, first, Stage.TITLE_ABSTRACT, None) == []
+
+
+def test_keys_pressed_in_quick_succession_each_decide_the_next_record(
+    page: Page, demo_store: Store, tmp_path: Path
+) -> None:
+    """A fast screener does not wait for the next card: keys pressed while a decision is on
+    its way apply, in order, to the cards that follow."""
+    imports.import_file(demo_store, search_ris(tmp_path / "s.ris", TITLES), source_name="Scopus")
+    me = Reviewer(page)
+    first = me.open_screening()
+    for key in "inm":  # include, skip, maybe: with no pause between them
+        page.keyboard.press(key)
+    expect(page.locator("#screen-card .flash")).to_contain_text(f"Record {first + 2}: maybe")
+    me.settled()
+    decided = {
+        r: [
+            d.decision
+            for d in screening.visible_decisions(demo_store, r, Stage.TITLE_ABSTRACT, None)
+        ]
+        for r in (first, first + 1, first + 2)
+    }
+    assert decided == {first: [Decision.INCLUDE], first + 1: [], first + 2: [Decision.MAYBE]}
+    assert me.current_record() == first + 1  # the skipped record comes round again

@@ -46,6 +46,21 @@ def test_decisions_made_in_the_browser_are_saved(client_for: Client, web_review:
     assert screening.next_record(web_review, TA, "owner").record.id == 2  # type: ignore[union-attr]
 
 
+def test_next_skips_the_record_for_now(client_for: Client) -> None:
+    client = client_for()
+    page = client.get("/screening").text
+    assert 'hx-get="/screening/card?stage=title_abstract&amp;after=1"' in page
+    card = client.get("/screening/card?stage=title_abstract&after=1", headers=HTMX).text
+    assert "Record 2" in card and 'after=2"' in card
+    # Past the last record it comes round to the first waiting one again.
+    card = client.get("/screening/card?stage=title_abstract&after=3", headers=HTMX).text
+    assert "Record 1" in card
+    assert client.get("/api/screening?after=1").json()["record"]["id"] == 2
+    # Deciding moves on from the decided record, not from the start of the queue.
+    card = _decide(client, 2, "include")
+    assert "Record 2: included." in card and "Record 3" in card
+
+
 def test_card_shows_progress_criteria_terms_and_keys(client_for: Client) -> None:
     page = client_for().get("/screening").text
     assert '<progress id="screen-progress" max="3" value="0">' in page

@@ -85,29 +85,72 @@ class NextRecord:
     progress: Progress
 
 
-def next_record(store: Store, stage: Stage, reviewer: str | None) -> NextRecord:
+@dataclass
+class ScreeningView:
+    """All a screening page shows, read at one moment: the next record and progress, the
+    mode, the criteria and the highlight terms."""
+
+    next: NextRecord
+    mode: ScreeningMode
+    criteria: list[EligibilityCriterion]
+    terms: dict[CriterionKind, list[str]]
+
+
+def next_record(
+    store: Store, stage: Stage, reviewer: str | None, after: int | None = None
+) -> NextRecord:
     """The next record for a reviewer: eligible, undecided by them, and (in single mode)
-    undecided by anyone; None when the reviewer's queue is empty."""
+    undecided by anyone; None when the reviewer's queue is empty.
+
+    With ``after``, the first such record after that one, going round to the start of the
+    queue when there is none after it: how a reviewer skips a record for now, and why
+    deciding costs the same on the first record as on the ten-thousandth.
+    """
     with store.reading() as connection:
-        _, who = reviews_repo.resolve_reviewer(connection, reviewer)
-        single = _mode(connection) is ScreeningMode.SINGLE
-        if stage is Stage.TITLE_ABSTRACT:
-            return _next_by_query(connection, who, single)
-        eligible = _eligible_ids(connection, stage)
-        mine = screening_repo.decided_record_ids(connection, stage, who)
-        settled = outcomes(connection, stage)
-        queue = [rid for rid in eligible if rid not in mine and not (single and rid in settled)]
-        done = sum(1 for rid in eligible if rid in mine)
-        progress = Progress(done=done, total=done + len(queue))
-        if not queue:
-            return NextRecord(None, progress)
-        return NextRecord(records_repo.get_record(connection, queue[0]), progress)
+        return _next(connection, stage, reviewer, after)
 
 
-def _next_by_query(connection: Connection, who: int, single: bool) -> NextRecord:
+def screening_view(
+    store: Store, stage: Stage, reviewer: str | None, after: int | None = None
+) -> ScreeningView:
+    """What a screening page shows (see :func:`next_record` for ``after``), in one read."""
+    with store.reading() as connection:
+        mode = _mode(connection)
+        return ScreeningView(
+            next=_next(connection, stage, reviewer, after, mode),
+            mode=mode,
+            criteria=reviews_repo.list_criteria(connection),
+            terms=screening_repo.list_terms(connection),
+        )
+
+
+def _next(
+    connection: Connection,
+    stage: Stage,
+    reviewer: str | None,
+    after: int | None,
+    mode: ScreeningMode | None = None,
+) -> NextRecord:
+    _, who = reviews_repo.resolve_reviewer(connection, reviewer)
+    single = (mode or _mode(connection)) is ScreeningMode.SINGLE
+    if stage is Stage.TITLE_ABSTRACT:
+        return _next_by_query(connection, who, single, after)
+    eligible = _eligible_ids(connection, stage)
+    mine = screening_repo.decided_record_ids(connection, stage, who)
+    settled = outcomes(connection, stage)
+    queue = [rid for rid in eligible if rid not in mine and not (single and rid in settled)]
+    done = sum(1 for rid in eligible if rid in mine)
+    progress = Progress(done=done, total=done + len(queue))
+    if not queue:
+        return NextRecord(None, progress)
+    later = [rid for rid in queue if after is not None and rid > after]
+    return NextRecord(records_repo.get_record(connection, (later or queue)[0]), progress)
+
+
+def _next_by_query(connection: Connection, who: int, single: bool, after: int | None) -> NextRecord:
     """Title/abstract screening, where every standing record is eligible: the queue and
-    progress are counted by the database, so a decision costs the same with 10 or 100,000
-    decisions already made (the web's ten-reviewers load depends on it)."""
+    progress are counted by the database from indexes, so a decision costs the same with
+    10 or 100,000 decisions already made (the web's ten-reviewers load depends on it)."""
     decision = screening_decision
     standing = record_table.c.duplicate_of.is_(None)
     at_stage = decision.c.stage == Stage.TITLE_ABSTRACT
@@ -115,26 +158,42 @@ def _next_by_query(connection: Connection, who: int, single: bool) -> NextRecord
         decision.c.record_id == record_table.c.id, at_stage, decision.c.reviewer_id == who
     )
     anyone = sa.exists().where(decision.c.record_id == record_table.c.id, at_stage)
-    waiting = sa.and_(standing, ~mine, ~anyone if single else sa.true())
-    done = int(
+    waiting = sa.and_(standing, ~(anyone if single else mine))
+
+    def decided(*by: sa.ColumnElement[bool]) -> int:
+        # Counted from the decisions (a reviewer's, or everyone's) rather than by asking
+        # each record: that is the size of the work done, not of the whole search.
+        query = (
+            sa.select(sa.func.count(sa.distinct(decision.c.record_id)))
+            .select_from(decision.join(record_table, record_table.c.id == decision.c.record_id))
+            .where(at_stage, standing, *by)
+        )
+        return int(connection.execute(query).scalar() or 0)
+
+    total = int(
         connection.execute(
-            sa.select(sa.func.count()).select_from(record_table).where(standing, mine)
+            sa.select(sa.func.count()).where(standing).select_from(record_table)
         ).scalar()
         or 0
     )
-    left = int(
-        connection.execute(
-            sa.select(sa.func.count()).select_from(record_table).where(waiting)
-        ).scalar()
-        or 0
-    )
-    first = connection.execute(
-        sa.select(record_table.c.id).where(waiting).order_by(record_table.c.id).limit(1)
-    ).scalar()
+    done = decided(decision.c.reviewer_id == who)
+    left = total - (decided() if single else done)
+    first = None
+    if after is not None:
+        first = _first(connection, sa.and_(waiting, record_table.c.id > after))
+    if first is None:
+        first = _first(connection, waiting)
     progress = Progress(done=done, total=done + left)
     if first is None:
         return NextRecord(None, progress)
-    return NextRecord(records_repo.get_record(connection, int(first)), progress)
+    return NextRecord(records_repo.get_record(connection, first), progress)
+
+
+def _first(connection: Connection, where: sa.ColumnElement[bool]) -> int | None:
+    found = connection.execute(
+        sa.select(record_table.c.id).where(where).order_by(record_table.c.id).limit(1)
+    ).scalar()
+    return None if found is None else int(found)
 
 
 def screen(
@@ -148,11 +207,52 @@ def screen(
 ) -> ScreeningDecision:
     """Record a reviewer's decision on one record at one stage (saved at once)."""
     with store.transaction() as connection:
-        key, who = reviews_repo.resolve_reviewer(connection, reviewer)
-        if not _is_eligible(connection, record_id, stage):
-            raise InvalidInput(_why_not_eligible(connection, record_id, stage))
-        item = ScreeningDecision(record_id, stage, decision, key, criterion, note)
-        return _save(connection, item, who, "screening.decided")
+        return _screen(connection, record_id, stage, decision, reviewer, criterion, note)
+
+
+def _screen(
+    connection: Connection,
+    record_id: int,
+    stage: Stage,
+    decision: Decision,
+    reviewer: str | None,
+    criterion: str | None,
+    note: str,
+) -> ScreeningDecision:
+    key, who = reviews_repo.resolve_reviewer(connection, reviewer)
+    if not _is_eligible(connection, record_id, stage):
+        raise InvalidInput(_why_not_eligible(connection, record_id, stage))
+    item = ScreeningDecision(record_id, stage, decision, key, criterion, note)
+    return _save(connection, item, who, "screening.decided")
+
+
+@dataclass
+class Decided:
+    """A decision just saved, and the others' decisions on the record it may now see."""
+
+    decision: ScreeningDecision
+    others: list[ScreeningDecision]
+
+
+def decide(
+    store: Store,
+    record_id: int,
+    stage: Stage,
+    decision: Decision,
+    reviewer: str | None,
+    criterion: str | None = None,
+    note: str = "",
+) -> Decided:
+    """:func:`screen`, and what the other reviewers decided on the record (in dual mode
+    hidden until now, since this reviewer has decided too), in one transaction."""
+    with store.transaction() as connection:
+        saved = _screen(connection, record_id, stage, decision, reviewer, criterion, note)
+        others = [
+            d
+            for d in screening_repo.list_decisions(connection, stage, record_id)
+            if d.reviewer_key != saved.reviewer_key and not d.resolves_conflict
+        ]
+        return Decided(saved, others)
 
 
 def _save(
@@ -176,7 +276,9 @@ def _save(
 
 def _is_eligible(connection: Connection, record_id: int, stage: Stage) -> bool:
     """One record's eligibility, without loading every record or decision."""
-    found = records_repo.find_record(connection, record_id)
+    found = connection.execute(
+        sa.select(record_table.c.duplicate_of).where(record_table.c.id == record_id)
+    ).first()
     if found is None or found.duplicate_of is not None:
         return False
     if stage is Stage.TITLE_ABSTRACT:

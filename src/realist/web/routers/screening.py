@@ -109,30 +109,41 @@ def decision_item(d: ScreeningDecision) -> DecisionItem:
     )
 
 
-def screening_data(store: Store, actor: Actor, stage: Stage, message: str = "") -> ScreeningPage:
-    nxt = screening.next_record(store, stage, actor.key)
-    criteria = screening.criteria(store)
+def screening_data(
+    store: Store, actor: Actor, stage: Stage, message: str = "", after: int | None = None
+) -> ScreeningPage:
+    """The page's data; ``after``: the record just decided or skipped, so that the next one
+    is the first waiting after it (see services.screening.next_record)."""
+    view = screening.screening_view(store, stage, actor.key, after)
+    nxt = view.next
     done, total = nxt.progress.done, nxt.progress.total
     return ScreeningPage(
         stage=stage,
-        mode=screening.screening_mode(store),
+        mode=view.mode,
         record=_record(nxt.record) if nxt.record else None,
         progress=ScreeningProgress(
             done=done, total=total, percent=round(100 * done / total) if total else 100
         ),
-        inclusion=[_criterion(c) for c in criteria if c.kind is CriterionKind.INCLUSION],
-        exclusion=[_criterion(c) for c in criteria if c.kind is CriterionKind.EXCLUSION],
-        terms=screening.highlight_terms(store),
+        inclusion=[_criterion(c) for c in view.criteria if c.kind is CriterionKind.INCLUSION],
+        exclusion=[_criterion(c) for c in view.criteria if c.kind is CriterionKind.EXCLUSION],
+        terms=view.terms,
         reason_required=stage is Stage.FULL_TEXT,
         message=message,
     )
 
 
-def _after(request: Request, store: Store, actor: Actor, stage: Stage, message: str) -> Response:
+def _after(
+    request: Request,
+    store: Store,
+    actor: Actor,
+    stage: Stage,
+    message: str,
+    after: int | None = None,
+) -> Response:
     """The next card (htmx), or back to the page (a plain form post)."""
     if not is_htmx(request):
         return RedirectResponse(f"/screening?stage={stage}", status_code=303)
-    page = screening_data(store, actor, stage, message)
+    page = screening_data(store, actor, stage, message, after)
     return render(request, "screening/_card.html", {"page": page})
 
 
@@ -147,17 +158,12 @@ def decide(
 ) -> str:
     """Save one decision; the message names it and, in dual mode, what others decided
     (now visible, since this reviewer has decided too)."""
-    saved = screening.screen(store, record_id, stage, decision, actor.key, criterion or None, note)
-    message = f"Record {record_id}: {label(saved.decision).lower()}"
-    if saved.criterion_code:
-        message += f" ({saved.criterion_code})"
-    others = [
-        d
-        for d in screening.visible_decisions(store, record_id, stage, actor.key)
-        if d.reviewer_key != actor.key and not d.resolves_conflict
-    ]
-    if others:
-        message += "; " + ", ".join(f"{d.reviewer_key}: {d.decision.value}" for d in others)
+    done = screening.decide(store, record_id, stage, decision, actor.key, criterion or None, note)
+    message = f"Record {record_id}: {label(done.decision.decision).lower()}"
+    if done.decision.criterion_code:
+        message += f" ({done.decision.criterion_code})"
+    if done.others:
+        message += "; " + ", ".join(f"{d.reviewer_key}: {d.decision.value}" for d in done.others)
     return message + "."
 
 
@@ -173,17 +179,26 @@ StageForm = Annotated[Stage, Form()]
 
 @router.get("/screening", include_in_schema=False)
 def screening_page(
-    request: Request, actor: Reader, store: StoreDep, stage: Stage = Stage.TITLE_ABSTRACT
+    request: Request,
+    actor: Reader,
+    store: StoreDep,
+    stage: Stage = Stage.TITLE_ABSTRACT,
+    after: int | None = None,
 ) -> Response:
-    page = screening_data(store, actor, stage)
+    page = screening_data(store, actor, stage, after=after)
     return render(request, "screening/index.html", {"page": page, "stages": list(Stage)})
 
 
 @router.get("/screening/card", include_in_schema=False)
 def card(
-    request: Request, actor: Reader, store: StoreDep, stage: Stage = Stage.TITLE_ABSTRACT
+    request: Request,
+    actor: Reader,
+    store: StoreDep,
+    stage: Stage = Stage.TITLE_ABSTRACT,
+    after: int | None = None,
 ) -> Response:
-    page = screening_data(store, actor, stage)
+    """The next card; ``after`` a record skips it for now (it comes round again)."""
+    page = screening_data(store, actor, stage, after=after)
     return render(request, "screening/_card.html", {"page": page})
 
 
@@ -199,7 +214,7 @@ def decide_page(
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     message = decide(store, actor, record_id, stage, decision, criterion, note)
-    return _after(request, store, actor, stage, message)
+    return _after(request, store, actor, stage, message, after=record_id)
 
 
 @router.post("/screening/undo", include_in_schema=False)
@@ -235,21 +250,28 @@ class ModeIn(BaseModel):
     mode: ScreeningMode
 
 
-@router.get("/api/screening", tags=["screening"])
+def _json(page: ScreeningPage) -> Response:
+    # The page is built from validated data already; answering it directly spares FastAPI
+    # validating it a second time on the way out (screening's hot path: issue 6's load).
+    return Response(page.model_dump_json(), media_type="application/json")
+
+
+@router.get("/api/screening", tags=["screening"], response_model=ScreeningPage)
 def screening_api(
-    actor: Reader, store: StoreDep, stage: Stage = Stage.TITLE_ABSTRACT
-) -> ScreeningPage:
-    """The acting reviewer's next record at ``stage``, with progress, criteria and terms."""
-    return screening_data(store, actor, stage)
+    actor: Reader, store: StoreDep, stage: Stage = Stage.TITLE_ABSTRACT, after: int | None = None
+) -> Response:
+    """The acting reviewer's next record at ``stage``, with progress, criteria and terms;
+    with ``after``, the first waiting record after that one (to skip a record for now)."""
+    return _json(screening_data(store, actor, stage, after=after))
 
 
-@router.post("/api/screening/decisions", tags=["screening"])
-def decide_api(actor: Editor, store: StoreDep, body: DecisionIn) -> ScreeningPage:
+@router.post("/api/screening/decisions", tags=["screening"], response_model=ScreeningPage)
+def decide_api(actor: Editor, store: StoreDep, body: DecisionIn) -> Response:
     """Save a decision (at once) and return the next record."""
     message = decide(
         store, actor, body.record_id, body.stage, body.decision, body.criterion, body.note
     )
-    return screening_data(store, actor, body.stage, message)
+    return _json(screening_data(store, actor, body.stage, message, after=body.record_id))
 
 
 @router.post("/api/screening/undo", tags=["screening"])

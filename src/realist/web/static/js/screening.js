@@ -1,5 +1,5 @@
 // Screening with single keys: i include, e exclude (then 1-9 for the reason, 0 or Enter for
-// none, Esc to cancel), m maybe, u undo, n next. Each key presses the button a mouse would,
+// none, Esc to cancel), m maybe, u undo, n next (skip this record for now). Each key presses the button a mouse would,
 // so the server sees the same request either way.
 "use strict";
 
@@ -67,8 +67,34 @@
     n: function () { return press('a[data-key="n"]'); },
   };
 
+  // Keys pressed while a decision is on its way (or its answer is being swapped in) would
+  // act on the card that is leaving, or on nothing: they wait and run on the new card.
+  var busy = false;
+  var waiting = [];
+  function fromCard(event) {
+    var elt = event.detail && event.detail.elt;
+    return elt instanceof Element && (elt.id === "screen-card" || !!elt.closest("#screen-card"));
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) { if (fromCard(event)) busy = true; });
+  function settled() {
+    busy = false;
+    while (!busy && waiting.length) {
+      var queued = waiting.shift();
+      document.dispatchEvent(new KeyboardEvent("keydown", { key: queued, bubbles: true, cancelable: true }));
+    }
+  }
+  document.addEventListener("htmx:afterSettle", function () { if (busy) settled(); });
+  function failed() { busy = false; waiting = []; }
+  document.addEventListener("htmx:responseError", failed);
+  document.addEventListener("htmx:sendError", failed);
+
   document.addEventListener("keydown", function (event) {
     if (!card() || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (busy && (KEYS[event.key.toLowerCase()] || /^[0-9]$|^Enter$|^Escape$/.test(event.key))) {
+      if (waiting.length < 8) waiting.push(event.key);
+      event.preventDefault();
+      return;
+    }
     var target = event.target;
     var inPicker = picking();
     if (inPicker) {
