@@ -127,7 +127,13 @@ class Allow:
 
     async def __call__(self, request: Request) -> Actor:
         await csrf.verify(request)
-        actor = await run_in_threadpool(_actor, request)
+        # Looking up the actor is two indexed reads. On SQLite (WAL: readers never wait for
+        # the writer) they take less time than handing them to the thread pool and back,
+        # so they run here; a PostgreSQL round trip could stall the server, so it is handed.
+        if store_of(request).dialect == "sqlite":
+            actor = _actor(request)
+        else:
+            actor = await run_in_threadpool(_actor, request)
         if actor is None:
             raise LoginRequired()
         request.state.actor = actor
@@ -151,7 +157,15 @@ Reader = Annotated[Actor, Depends(Allow(Permission.READ))]
 Editor = Annotated[Actor, Depends(Allow(Permission.EDIT))]
 Manager = Annotated[Actor, Depends(Allow(Permission.MANAGE))]
 Visitor = Annotated[None, Depends(Public())]
-StoreDep = Annotated[Store, Depends(store_of)]
+
+
+async def _store(request: Request) -> Store:
+    # Async on purpose: FastAPI runs a plain function dependency in the thread pool, a hop
+    # that costs more than this lookup (and every route asks for the store).
+    return store_of(request)
+
+
+StoreDep = Annotated[Store, Depends(_store)]
 
 
 class Throttle:
