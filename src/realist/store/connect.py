@@ -47,6 +47,10 @@ def _sqlite_path(url: sa.URL) -> Path | None:
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
+    # Only takes effect on a new, empty file (before WAL is on). A record with its abstract
+    # is ~2 KB: 4 KB pages hold one and waste nearly half, 16 KB pages hold seven, so files
+    # are ~30% smaller and an import writes (twice, through the WAL) that much less.
+    cursor.execute("PRAGMA page_size = 16384")
     cursor.execute("PRAGMA journal_mode = WAL")  # readers never block the one writer
     cursor.execute("PRAGMA synchronous = NORMAL")  # safe with WAL, much faster commits
     cursor.close()
