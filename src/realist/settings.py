@@ -34,6 +34,12 @@ SETTINGS = {
         ),
         Setting("reviewer", "", "Who is acting (a reviewer key); empty means the owner."),
         Setting("max_field_chars", "1000000", "Longest imported field kept; longer is cut."),
+        Setting(
+            "secret_key",
+            "",
+            "Signs the web server's session cookies; empty means the review's own (kept in "
+            "the review, made on first use).",
+        ),
     )
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
@@ -103,6 +104,28 @@ def test_changing_a_password_ends_older_sessions(client_for: Client, web_review:
     assert client.get("/api/session").status_code == 200
     accounts.add_account(web_review, "bob", "a brand new password")
     assert client.get("/api/session").status_code == 401
+
+
+def test_sessions_outlive_a_restart_of_the_server(
+    client_for: Client, web_review: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = client_for(local=False)
+    sign_in(first, "bob")
+    cookies = dict(first.cookies)
+    restarted = client_for(local=False)  # a new app: what a restarted server builds
+    restarted.cookies.update(cookies)
+    assert restarted.get("/api/session").json()["reviewer"] == "bob"
+    # Renewing the review's secret ends every session; so does another key given by hand.
+    accounts.session_secret(web_review, renew=True)
+    renewed = client_for(local=False)
+    renewed.cookies.update(cookies)
+    assert renewed.get("/api/session").status_code == 401
+    monkeypatch.setenv("REALIST_SECRET_KEY", "a key given to every server of the team")
+    given = client_for(local=False)
+    sign_in(given, "bob")
+    other = client_for(local=False)
+    other.cookies.update(dict(given.cookies))
+    assert other.get("/api/session").json()["reviewer"] == "bob"
 
 
 def test_repeated_failures_are_throttled(client_for: Client) -> None:

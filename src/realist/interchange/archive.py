@@ -53,8 +53,9 @@ def archived_tables() -> list[sa.Table]:
     return [t for t in metadata.sorted_tables if t.name not in NOT_ARCHIVED]
 
 
-# Web accounts (password hashes) belong to the server a review runs on, not to its content.
-NOT_ARCHIVED = frozenset({"account"})
+# Web accounts (password hashes) and the server's cookie-signing secret belong to the server
+# a review runs on, not to its content.
+NOT_ARCHIVED = frozenset({"account", "server_secret"})
 
 
 def _check_complete(connection: Connection) -> None:

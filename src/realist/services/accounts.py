@@ -7,6 +7,7 @@ then acts as the review's owner (or the reviewer named with ``--reviewer``).
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -26,6 +27,21 @@ _hasher = PasswordHasher()
 # Checked against when the key is unknown, so a wrong key costs as long as a wrong password
 # and response times do not tell which reviewer keys exist.
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+SESSION_SECRET = "session"
+
+
+def session_secret(store: Store, *, renew: bool = False) -> str:
+    """The key that signs the web server's session cookies, made on first use and kept in
+    the review, so that a restarted server does not sign everyone out. ``renew`` replaces
+    it: every session of every server of this review ends."""
+    with store.transaction() as connection:
+        found = None if renew else accounts_repo.find_secret(connection, SESSION_SECRET)
+        if found is None:
+            found = secrets.token_urlsafe(32)
+            accounts_repo.save_secret(connection, SESSION_SECRET, found)
+        return found
 
 
 @dataclass(frozen=True)

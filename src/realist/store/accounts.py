@@ -35,6 +35,18 @@ account = sa.Table(
 )
 
 
+# Secrets of the web server that runs this review, by name ("session": what signs session
+# cookies). Kept with the review so that sessions outlive a restart of the server, and so
+# that several servers of one team database accept each other's cookies. Not archived.
+server_secret = sa.Table(
+    "server_secret",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+
+
 @dataclass(frozen=True)
 class AccountRow:
     """A reviewer with what the web needs to know about signing them in."""
@@ -118,3 +130,16 @@ def count_owners(connection: Connection) -> int:
         .where(reviewer.c.role == ReviewerRole.OWNER)
     ).scalar()
     return int(found or 0)
+
+
+def find_secret(connection: Connection, name: str) -> str | None:
+    found = connection.execute(
+        sa.select(server_secret.c.value).where(server_secret.c.name == name)
+    ).scalar()
+    return None if found is None else str(found)
+
+
+def save_secret(connection: Connection, name: str, value: str) -> None:
+    """Store (or replace) the secret called ``name``."""
+    connection.execute(server_secret.delete().where(server_secret.c.name == name))
+    connection.execute(server_secret.insert().values(name=name, value=value, created_at=now()))

@@ -18,7 +18,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import realist
 from realist.errors import InvalidInput, NotFound, RealistError
+from realist.services.accounts import session_secret
 from realist.services.reviews import review_status
+from realist.settings import setting
 from realist.store import Store, open_store
 from realist.web import errors
 from realist.web.auth import Forbidden, LoginRequired, Throttle
@@ -93,7 +95,7 @@ def create_app(config: WebConfig, store: Store | None = None) -> FastAPI:
     # Added last runs first: hosts are checked before anything else happens.
     app.add_middleware(
         SessionMiddleware,
-        secret_key=config.secret_key,
+        secret_key=config.secret_key or setting("secret_key") or session_secret(opened),
         session_cookie="realist_session",
         max_age=config.session_hours * 3600,
         same_site="lax",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import secrets
 from dataclasses import dataclass, field
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -34,7 +33,9 @@ class WebConfig:
     target: str
     local: bool = True
     reviewer: str | None = None
-    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    # Empty: $REALIST_SECRET_KEY, else the review's own (services.accounts.session_secret),
+    # so that sessions survive a restart of the server.
+    secret_key: str = field(default="", repr=False)
     secure_cookies: bool = False
     allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
     max_upload_bytes: int = MAX_UPLOAD_BYTES
