@@ -31,6 +31,10 @@ def _record(n: int) -> str:
     return shapes[n % len(shapes)]
 
 
+def _this_test_s_threads() -> int:
+    return 1 + sum(1 for t in threading.enumerate() if t.name == "test-other")
+
+
 def _file(count: int, newline: str = "\n", bom: bool = False) -> bytes:
     text = "Exported from a database\n" + "".join(_record(n) for n in range(count))
     data = text.replace("\n", newline).encode("utf-8")
@@ -96,6 +100,9 @@ def test_only_cuttable_files_are_split(monkeypatch: pytest.MonkeyPatch) -> None:
     from realist.importers import segments
 
     monkeypatch.setattr(segments, "MIN_BYTES", 1000)
+    # Threads other tests left behind would make this process unsafe to fork; only the
+    # one this test starts below counts.
+    monkeypatch.setattr(segments.threading, "active_count", _this_test_s_threads)
 
     def stream(data: bytes, fmt: str = "ris") -> object:
         return iter_parse(data, "f", fmt)
@@ -107,7 +114,7 @@ def test_only_cuttable_files_are_split(monkeypatch: pytest.MonkeyPatch) -> None:
     medline = b"PMID- 1\nTI  - A title\n\n" * 100
     assert not splittable(stream(medline, "medline"))  # a format without boundaries
     stop = threading.Event()
-    other = threading.Thread(target=stop.wait)
+    other = threading.Thread(target=stop.wait, name="test-other")
     other.start()
     try:
         assert not splittable(stream(_file(40)))  # forking a threaded process is unsafe

@@ -33,10 +33,14 @@ def progress_bar(
         console=console,
         transient=True,
         disable=not console.is_terminal,
+        # Redrawn on each update, not by rich's refresh thread: a large import forks parsing
+        # workers, which it only does from a process without other threads.
+        auto_refresh=False,
     ) as bar:
         task = bar.add_task(label, total=total)
 
         def update(done: int, new_total: int | None = None) -> None:
             bar.update(task, completed=done, total=new_total if new_total is not None else total)
+            bar.refresh()
 
         yield update

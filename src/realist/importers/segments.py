@@ -34,8 +34,9 @@ from realist.importers.base import Context, Problem
 from realist.importers.reading import ParseStream, ending
 from realist.importers.text import TextSource
 
-__all__ = ["MIN_BYTES", "Segment", "parse_in_workers", "splittable"]
+__all__ = ["MIN_BYTES", "WORKERS", "Segment", "parse_in_workers", "splittable"]
 
+WORKERS = 2  # the machines Realist runs on have two cores or more
 SEGMENT_BYTES = 4 << 20  # small enough to keep each message lean, big enough to be cheap
 MIN_BYTES = 16 << 20  # below this, starting workers costs more than it saves
 # Encodings in which a newline byte is always a newline, so bytes can be cut at one.
@@ -82,7 +83,7 @@ def _cuts(stream: ParseStream, size: int) -> list[int]:
 
 
 def parse_in_workers(
-    stream: ParseStream, encode: Encoder, workers: int = 2, segment_bytes: int | None = None
+    stream: ParseStream, encode: Encoder, workers: int = WORKERS, segment_bytes: int | None = None
 ) -> Iterator[Segment]:
     """The segments of ``stream``'s file, parsed by ``workers`` processes, in file order.
 

@@ -19,7 +19,7 @@ from realist.errors import InvalidInput
 from realist.importers import ParseStream, detect_format, iter_parse
 from realist.importers.base import Problem
 from realist.importers.prior_decisions import prior_decision
-from realist.importers.segments import parse_in_workers, splittable
+from realist.importers.segments import WORKERS, parse_in_workers, splittable
 from realist.settings import setting
 from realist.store import Store
 from realist.store import records as records_repo
@@ -46,6 +46,7 @@ class FileImport:
     prior_decisions: int = 0
     batch_id: int | None = None
     skipped: str = ""  # why the file was not imported (e.g. already imported)
+    workers: int = 0  # processes that parsed the file besides this one (large files)
 
 
 def _read(path: Path) -> bytes:
@@ -130,7 +131,8 @@ def _store_records(
     try:
         if connection.dialect.name == "sqlite" and splittable(stream):
             encode = functools.partial(records_repo.sqlite_row, batch_id=batch_id)
-            for segment in parse_in_workers(stream, encode):
+            result.workers = WORKERS
+            for segment in parse_in_workers(stream, encode, WORKERS):
                 result.imported += records_repo.insert_sqlite_rows(connection, segment.rows)
                 _note_problems(result, segment.problems, progress)
         else:
