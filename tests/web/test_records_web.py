@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from realist.domain.screening import Decision, Stage
-from realist.services import dedup, screening
+from realist.services import dedup, imports, screening
 from realist.store import Store
 from web.conftest import Client
 from web.kit import SCRIPT, ris, token
@@ -101,7 +101,8 @@ def test_filters(client_for: Client, web_review: Store) -> None:
     client = client_for()
     page = client.get("/api/records?q=second").json()
     assert [r["id"] for r in page["records"]] == [2]
-    assert list(page) == ["filters", "records", "more", "sources"]
+    assert list(page) == ["filters", "records", "more", "sources", "total", "offset", "limit"]
+    assert (page["total"], page["offset"], page["limit"]) == (1, 0, 100)
     assert page["sources"] == ["Scopus"]
     assert list(page["records"][0]) == [
         "id",
@@ -123,6 +124,46 @@ def test_filters(client_for: Client, web_review: Store) -> None:
     fragment = client.get("/records?q=third", headers=HTMX).text
     assert "<html" not in fragment and "Third study" in fragment
     assert '<p class="muted">1 record.</p>' in fragment
+
+
+def test_pages_keep_the_filters_and_count_every_match(
+    client_for: Client, web_review: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "more.ris"
+    path.write_text(ris(*(f"Extra study {n}" for n in range(4, 10))))
+    imports.import_file(web_review, path, source_name="Embase")  # records 4 to 9
+    for rid in (2, 5, 9):
+        screening.screen(web_review, rid, Stage.TITLE_ABSTRACT, Decision.EXCLUDE, "owner")
+    client = client_for()
+    first = client.get("/api/records?limit=4").json()
+    assert (first["total"], first["offset"], first["limit"], first["more"]) == (9, 0, 4, True)
+    assert [r["id"] for r in first["records"]] == [1, 2, 3, 4]
+    last = client.get("/api/records?limit=4&offset=8").json()
+    assert [r["id"] for r in last["records"]] == [9] and last["more"] is False
+    assert client.get("/api/records?offset=-1").status_code == 422
+
+    # A filter finds the excluded record beyond the first page of records, and pages too.
+    wanted = "/records?stage=title_abstract&outcome=exclude&limit=2"
+    html = client.get(wanted, headers=HTMX).text
+    assert "Showing 1–2 of 3 records." in html
+    assert "Previous page" not in html
+    link = html.split('rel="next" hx-get="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert link == "/records?stage=title_abstract&outcome=exclude&offset=2&limit=2"
+    html = client.get(link, headers=HTMX).text
+    assert "Showing 3–3 of 3 records." in html and "Extra study 9" in html
+    assert "Second study" not in html and "Next page" not in html
+    assert 'href="/records?stage=title_abstract&amp;outcome=exclude&amp;limit=2"' in html
+    excluded = client.get("/api/records?outcome=exclude&offset=2&limit=2").json()
+    assert [r["id"] for r in excluded["records"]] == [9] and excluded["total"] == 3
+    assert client.get("/api/records?outcome=exclude&source=Embase").json()["total"] == 2
+    assert client.get("/api/records?duplicates=merged").json()["total"] == 0
+    past = client.get("/records?limit=2&offset=40", headers=HTMX).text
+    assert "9 records match; this page is past the last of them." in past
+    assert "First page" in past
+    # The whole page carries the pager too, and the form keeps the page size.
+    page = client.get("/records?limit=3&offset=3").text
+    assert "Showing 4–6 of 9 records." in page and 'name="limit" value="3"' in page
+    assert 'rel="prev"' in page and 'rel="next"' in page
 
 
 def test_duplicate_queue_side_by_side(

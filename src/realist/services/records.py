@@ -1,17 +1,36 @@
-"""Listing and finding records, with where each stands."""
+"""Listing and finding records, with where each stands.
+
+Every filter runs in the database, so a filter finds every matching record of a review of
+any size, and a list is paged with a count of all the records that match.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from typing import Literal
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
+from realist.domain.bibliography import normalise_doi
 from realist.domain.records import Record
-from realist.domain.screening import Outcome, Stage
-from realist.services.screening import outcomes
+from realist.domain.screening import (
+    Decision,
+    Outcome,
+    ScreeningDecision,
+    ScreeningMode,
+    Stage,
+    settle,
+)
 from realist.store import Store
 from realist.store import records as records_repo
-from realist.store.schema import import_batch, record, source
+from realist.store import reviews as reviews_repo
+from realist.store.schema import import_batch, record, reviewer, screening_decision, source
+
+# Which records a list holds: standing ones (not merged into another), merged duplicates
+# only, or all of them.
+Duplicates = Literal["standing", "merged", "all"]
 
 
 @dataclass
@@ -22,6 +41,87 @@ class RecordRow:
     full_text: Outcome
 
 
+@dataclass
+class RecordPage:
+    """One page of the records matching some filters, and how many match in all."""
+
+    rows: list[RecordRow]
+    total: int  # records matching the filters, on every page
+    offset: int
+    limit: int
+
+    @property
+    def more(self) -> bool:
+        """Whether records matching the filters come after this page."""
+        return self.offset + len(self.rows) < self.total
+
+
+def find_records(
+    store: Store,
+    *,
+    text: str | None = None,
+    source_name: str | None = None,
+    duplicates: Duplicates = "standing",
+    title_abstract: Outcome | None = None,
+    full_text: Outcome | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> RecordPage:
+    """Records matching every filter given, oldest first: ``limit`` of them from
+    ``offset``, with the number matching in all.
+
+    ``text``: each word must be in the title; a word that is a DOI or a PMID also finds the
+    record with that DOI or PMID. ``source_name``: the source's name, exactly.
+    ``title_abstract``/``full_text``: where records stand at that stage, as
+    :func:`realist.domain.screening.settle` decides it (single or dual screening,
+    conflicts and their resolutions).
+    """
+    if offset < 0 or limit < 0:
+        raise ValueError("offset and limit cannot be negative")
+    with store.reading() as connection:
+        mode = reviews_repo.get_review(connection).screening_mode
+        where = _conditions(text, source_name, duplicates, mode, title_abstract, full_text)
+        joined = record.outerjoin(import_batch, import_batch.c.id == record.c.batch_id).outerjoin(
+            source, source.c.id == import_batch.c.source_id
+        )
+        # One pass over the matching ids gives the page and the count: an outcome filter
+        # settles every decision at its stage, and is then worked out once, not twice.
+        matching = sa.func.count().over().label("matching")
+        page = connection.execute(
+            sa.select(record.c.id, matching)
+            .select_from(joined)
+            .where(*where)
+            .order_by(record.c.id)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        if page:
+            total = int(page[0].matching)
+        elif offset or not limit:  # past the last page, or only the count was asked for
+            count = sa.select(sa.func.count()).select_from(joined).where(*where)
+            total = int(connection.execute(count).scalar_one())
+        else:
+            total = 0
+        query = (
+            sa.select(record, source.c.name.label("source_name"))
+            .select_from(joined)
+            .where(record.c.id.in_([r.id for r in page]))
+            .order_by(record.c.id)
+        )
+        found = list(connection.execute(query)) if page else []
+        settled = _outcomes_of(connection, [r.id for r in found], mode)
+        rows = [
+            RecordRow(
+                records_repo.row_to_record(r),
+                r.source_name or "",
+                settled.get((Stage.TITLE_ABSTRACT, r.id), Outcome.UNDECIDED),
+                settled.get((Stage.FULL_TEXT, r.id), Outcome.UNDECIDED),
+            )
+            for r in found
+        ]
+    return RecordPage(rows, total, offset, limit)
+
+
 def list_records(
     store: Store,
     *,
@@ -30,32 +130,159 @@ def list_records(
     include_duplicates: bool = False,
     limit: int = 100,
 ) -> list[RecordRow]:
-    """Records (standing ones unless asked), optionally matching words of the title."""
-    query = (
-        sa.select(record, source.c.name.label("source_name"))
-        .outerjoin(import_batch, import_batch.c.id == record.c.batch_id)
-        .outerjoin(source, source.c.id == import_batch.c.source_id)
-        .order_by(record.c.id)
-        .limit(limit)
-    )
-    if not include_duplicates:
-        query = query.where(record.c.duplicate_of.is_(None))
+    """The first ``limit`` records (standing ones unless asked) matching ``text`` and
+    ``source_name``, as :func:`find_records` finds them."""
+    return find_records(
+        store,
+        text=text,
+        source_name=source_name,
+        duplicates="all" if include_duplicates else "standing",
+        limit=limit,
+    ).rows
+
+
+def _conditions(
+    text: str | None,
+    source_name: str | None,
+    duplicates: Duplicates,
+    mode: ScreeningMode,
+    title_abstract: Outcome | None,
+    full_text: Outcome | None,
+) -> list[sa.ColumnElement[bool]]:
+    where: list[sa.ColumnElement[bool]] = []
+    if duplicates == "standing":
+        where.append(record.c.duplicate_of.is_(None))
+    elif duplicates == "merged":
+        where.append(record.c.duplicate_of.is_not(None))
     if source_name:
-        query = query.where(source.c.name == source_name)
-    for word in (text or "").split():
-        query = query.where(record.c.title.ilike(f"%{word}%"))
-    with store.reading() as connection:
-        first = outcomes(connection, Stage.TITLE_ABSTRACT)
-        second = outcomes(connection, Stage.FULL_TEXT)
-        return [
-            RecordRow(
-                records_repo.row_to_record(r),
-                r.source_name or "",
-                first.get(r.id, Outcome.UNDECIDED),
-                second.get(r.id, Outcome.UNDECIDED),
+        where.append(source.c.name == source_name)
+    where.extend(_word(word) for word in (text or "").split())
+    for stage, wanted in ((Stage.TITLE_ABSTRACT, title_abstract), (Stage.FULL_TEXT, full_text)):
+        if wanted is not None:
+            where.append(_standing_at(stage, wanted, mode))
+    return where
+
+
+def _word(word: str) -> sa.ColumnElement[bool]:
+    """One word of a search: in the title (``%`` and ``_`` are just characters), or the
+    record's DOI or PMID when the word is one."""
+    found = record.c.title.icontains(word, autoescape=True)
+    doi = normalise_doi(word)
+    if doi:
+        found = sa.or_(found, record.c.doi == doi)
+    if word.isdigit():
+        found = sa.or_(found, record.c.pmid == word)
+    return found
+
+
+def _standing_at(stage: Stage, wanted: Outcome, mode: ScreeningMode) -> sa.ColumnElement[bool]:
+    """Records whose outcome at ``stage`` is ``wanted``."""
+    decided = sa.exists().where(
+        screening_decision.c.record_id == record.c.id, screening_decision.c.stage == stage
+    )
+    if wanted is Outcome.UNDECIDED:  # settle() gives "undecided" only to no decisions at all
+        return ~decided
+    settled = _settled_query(stage, mode).subquery("settled")
+    return record.c.id.in_(sa.select(settled.c.record_id).where(settled.c.outcome == wanted.value))
+
+
+def _settled_query(stage: Stage, mode: ScreeningMode) -> sa.Select[tuple[int, str]]:
+    """``(record_id, outcome)`` for every record with a decision at ``stage``: the rules of
+    :func:`realist.domain.screening.settle`, in SQL.
+
+    - The latest conflict resolution (highest id) settles a record, whatever came before.
+    - Otherwise each reviewer's latest decision counts. Single mode: the decision of the
+      reviewer who first decided last (settle keeps reviewers in the order they first
+      decided and takes the last one's latest decision). Dual mode: awaiting a second
+      reviewer with one reviewer, the shared decision when all agree, a conflict when not.
+    """
+    d = screening_decision
+    at_stage = d.c.stage == stage
+    decision = sa.type_coerce(d.c.decision, sa.String)  # outcomes are not all decisions
+
+    last_resolution = (
+        sa.select(d.c.record_id, sa.func.max(d.c.id).label("id"))
+        .where(at_stage, d.c.resolves_conflict.is_(True))
+        .group_by(d.c.record_id)
+        .subquery("last_resolution")
+    )
+    resolved = (
+        sa.select(last_resolution.c.record_id, decision.label("decision"))
+        .join(d, d.c.id == last_resolution.c.id)
+        .subquery("resolved")
+    )
+    per_reviewer = (
+        sa.select(
+            d.c.record_id,
+            sa.func.min(d.c.id).label("first_id"),
+            sa.func.max(d.c.id).label("last_id"),
+        )
+        .where(at_stage)
+        .group_by(d.c.record_id, d.c.reviewer_id)
+        .subquery("per_reviewer")
+    )
+    latest = (
+        sa.select(per_reviewer.c.record_id, per_reviewer.c.first_id, decision.label("decision"))
+        .join(d, d.c.id == per_reviewer.c.last_id)
+        .subquery("latest")
+    )
+    if mode is ScreeningMode.SINGLE:
+        ranked = sa.select(
+            latest.c.record_id,
+            latest.c.decision,
+            sa.func.row_number()
+            .over(partition_by=latest.c.record_id, order_by=latest.c.first_id.desc())
+            .label("nth"),
+        ).subquery("ranked")
+        unresolved = (
+            sa.select(ranked.c.record_id, ranked.c.decision.label("outcome"))
+            .where(ranked.c.nth == 1)
+            .subquery("unresolved")
+        )
+    else:
+        agreed = sa.func.min(latest.c.decision) == sa.func.max(latest.c.decision)
+        outcome = sa.case(
+            (sa.func.count() < 2, sa.literal(Outcome.AWAITING_SECOND.value, sa.String)),
+            (agreed, sa.func.min(latest.c.decision)),
+            else_=sa.literal(Outcome.CONFLICT.value, sa.String),
+        )
+        unresolved = (
+            sa.select(latest.c.record_id, outcome.label("outcome"))
+            .group_by(latest.c.record_id)
+            .subquery("unresolved")
+        )
+    return sa.select(
+        unresolved.c.record_id,
+        sa.func.coalesce(resolved.c.decision, unresolved.c.outcome).label("outcome"),
+    ).outerjoin(resolved, resolved.c.record_id == unresolved.c.record_id)
+
+
+def _outcomes_of(
+    connection: Connection, ids: list[int], mode: ScreeningMode
+) -> dict[tuple[Stage, int], Outcome]:
+    """Where the records ``ids`` (one page of them) stand at each stage, by ``settle``."""
+    if not ids:
+        return {}
+    d = screening_decision
+    query = (
+        sa.select(d.c.record_id, d.c.stage, d.c.decision, d.c.resolves_conflict, reviewer.c.key)
+        .join(reviewer, reviewer.c.id == d.c.reviewer_id)
+        .where(d.c.record_id.in_(ids))
+        .order_by(d.c.id)
+    )
+    by_record: dict[tuple[Stage, int], list[ScreeningDecision]] = defaultdict(list)
+    for r in connection.execute(query):
+        stage = Stage(r.stage)
+        by_record[stage, r.record_id].append(
+            ScreeningDecision(
+                r.record_id,
+                stage,
+                Decision(r.decision),
+                r.key,
+                resolves_conflict=r.resolves_conflict,
             )
-            for r in connection.execute(query)
-        ]
+        )
+    return {key: settle(items, mode) for key, items in by_record.items()}
 
 
 def list_sources(store: Store) -> list[str]:

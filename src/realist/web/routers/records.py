@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel, Field
@@ -18,26 +19,32 @@ from realist.domain.review import SourceKind
 from realist.domain.screening import Outcome, Stage
 from realist.errors import InvalidInput, NotFound
 from realist.services import imports
-from realist.services.records import RecordRow, list_records, list_sources
+from realist.services.records import Duplicates, RecordRow, find_records, list_sources
 from realist.store import Store
 from realist.web.auth import Editor, Reader, StoreDep, config_of
 from realist.web.jobs import ImportJob, ImportJobs
 from realist.web.templating import is_htmx, render
 
 router = APIRouter()
-FILTERED_FETCH = 5_000  # see _rows: stage and outcome are filtered here, after the service
 PROBLEMS_SHOWN = 500
 
 
 class RecordFilters(BaseModel):
-    """What the records list is narrowed to (all optional)."""
+    """What the records list is narrowed to (all optional), and which page of it."""
 
-    q: str = Field("", max_length=500, description="words that must all be in the title")
+    q: str = Field(
+        "",
+        max_length=500,
+        description="words that must all be in the title (a DOI or PMID finds its record)",
+    )
     source: str = Field("", max_length=200, description="the source's name, exactly")
     stage: Stage | Literal[""] = ""
-    outcome: Outcome | Literal[""] = Field("", description="where records stand at `stage`")
-    duplicates: Literal["standing", "all", "merged"] = "standing"
-    limit: int = Field(100, ge=1, le=1000)
+    outcome: Outcome | Literal[""] = Field(
+        "", description="where records stand at `stage` (title/abstract if not given)"
+    )
+    duplicates: Duplicates = "standing"
+    offset: int = Field(0, ge=0, description="how many matching records to skip")
+    limit: int = Field(100, ge=1, le=1000, description="records per page")
 
 
 class RecordItem(BaseModel):
@@ -59,8 +66,11 @@ class RecordItem(BaseModel):
 class RecordsPage(BaseModel):
     filters: RecordFilters
     records: list[RecordItem]
-    more: bool = Field(description="more records match than `limit`")
+    more: bool = Field(description="more records match after this page")
     sources: list[str]
+    total: int = Field(description="records matching the filters, on all pages")
+    offset: int = Field(description="matching records skipped before this page")
+    limit: int = Field(description="records per page")
 
 
 def _item(row: RecordRow) -> RecordItem:
@@ -81,35 +91,45 @@ def _item(row: RecordRow) -> RecordItem:
     )
 
 
-def _rows(store: Store, f: RecordFilters) -> tuple[list[RecordRow], bool]:
-    """The service's rows, then stage/outcome/merged filters it lacks (a service gap:
-    ``list_records`` should take them; until then a filtered list looks at the first
-    FILTERED_FETCH records only)."""
-    extra = bool(f.outcome) or f.duplicates == "merged"
-    rows = list_records(
+def records_data(store: Store, f: RecordFilters) -> RecordsPage:
+    stage = f.stage or Stage.TITLE_ABSTRACT
+    wanted = f.outcome or None
+    found = find_records(
         store,
         text=f.q or None,
         source_name=f.source or None,
-        include_duplicates=f.duplicates != "standing",
-        limit=FILTERED_FETCH if extra else f.limit + 1,
+        duplicates=f.duplicates,
+        title_abstract=wanted if stage is Stage.TITLE_ABSTRACT else None,
+        full_text=wanted if stage is Stage.FULL_TEXT else None,
+        offset=f.offset,
+        limit=f.limit,
     )
-    if f.duplicates == "merged":
-        rows = [r for r in rows if r.record.duplicate_of is not None]
-    if f.outcome:
-        stage = f.stage or Stage.TITLE_ABSTRACT
-        attr = "title_abstract" if stage is Stage.TITLE_ABSTRACT else "full_text"
-        rows = [r for r in rows if getattr(r, attr) is f.outcome]
-    return rows[: f.limit], len(rows) > f.limit
-
-
-def records_data(store: Store, filters: RecordFilters) -> RecordsPage:
-    rows, more = _rows(store, filters)
     return RecordsPage(
-        filters=filters,
-        records=[_item(r) for r in rows],
-        more=more,
+        filters=f,
+        records=[_item(r) for r in found.rows],
+        more=found.more,
         sources=list_sources(store),
+        total=found.total,
+        offset=found.offset,
+        limit=found.limit,
     )
+
+
+def _page_link(f: RecordFilters, offset: int) -> str:
+    """The records list with the same filters, from ``offset`` (defaults left out)."""
+    changed = f.model_copy(update={"offset": offset}).model_dump(mode="json", exclude_defaults=True)
+    return "/records" + (f"?{urlencode(changed)}" if changed else "")
+
+
+def _pager(page: RecordsPage) -> dict[str, str | None]:
+    """Links to the first, previous and next pages (None where there is no such page)."""
+    f = page.filters
+    back = f.offset > 0
+    return {
+        "first": _page_link(f, 0) if back else None,
+        "previous": _page_link(f, max(0, min(f.offset, page.total) - f.limit)) if back else None,
+        "next": _page_link(f, f.offset + f.limit) if page.more else None,
+    }
 
 
 @router.get("/records", include_in_schema=False)
@@ -118,14 +138,19 @@ def records_page(
 ) -> Response:
     page = records_data(store, filters)
     name = "records/_results.html" if is_htmx(request) else "records/index.html"
-    return render(request, name, {"page": page, "stages": list(Stage), "outcomes": list(Outcome)})
+    return render(
+        request,
+        name,
+        {"page": page, "pager": _pager(page), "stages": list(Stage), "outcomes": list(Outcome)},
+    )
 
 
 @router.get("/api/records", tags=["records"])
 def records_api(
     _: Reader, store: StoreDep, filters: Annotated[RecordFilters, Query()]
 ) -> RecordsPage:
-    """Records matching the filters, oldest first, with their screening outcomes."""
+    """Records matching the filters, oldest first, with their screening outcomes: ``limit``
+    of them from ``offset``, and the ``total`` matching."""
     return records_data(store, filters)
 
 
