@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from realist.demo import load_demo_files
+from realist.demo import load_demo_files, load_demo_phrasings
 from realist.domain.documents import Intervention
 from realist.reports.summary import Phrasing, summarise
-from realist.reports.wording import count_word, join_clauses, number_ranges, spelled
-from realist.services.interventions import list_interventions
+from realist.reports.wording import count_word, counted, join_clauses, number_ranges, spelled
+from realist.services.interventions import list_interventions, set_intervention
 from realist.services.reporting import phrasings, render_report, set_phrasing
+from realist.services.reviews import init_review
 from realist.store import Store
 from realist.store.events import list_events
 
@@ -30,6 +32,15 @@ def test_counts_are_words_below_ten_and_at_the_start_of_a_sentence() -> None:
     assert count_word(22, sentence_start=True) == "Twenty-two"
     assert join_clauses(["a", "b", "c"]) == "a, b, and c"
     assert join_clauses(["a", "b"]) == "a and b"
+
+
+def test_counted_nouns_take_their_plural() -> None:
+    assert counted(1, "coding") == "1 coding"
+    assert counted(0, "screening decision") == "0 screening decisions"
+    assert counted(3, "thesis") == "3 theses"
+    assert counted(2, "middle range theory") == "2 middle range theories"
+    assert counted(2, "import batch") == "2 import batches"
+    assert counted(2, "day") == "2 days"
 
 
 def _expand(refs: str) -> list[int]:
@@ -123,3 +134,19 @@ def test_a_reviewer_words_a_value_and_the_counts_stay_computed(demo_store: Store
     assert "Eight interventions took place in the USA" in text  # the demo's other wording kept
     with demo_store.reading() as connection:
         assert list_events(connection, limit=1)[0].action == "report.phrasing_set"
+
+
+def test_only_the_demo_comes_with_wording(demo_store: Store, tmp_path: Path) -> None:
+    """The demo's wording is its data file's; any other review starts with plain wording."""
+    demo = [Phrasing.from_json(p) for p in load_demo_phrasings()]
+    assert phrasings(demo_store) == demo and demo[0].attribute == "format"
+    plain = init_review(str(tmp_path / "plain.realist"), "Plain", "ann")
+    try:
+        assert phrasings(plain) == []
+        for number in (1, 2):
+            set_intervention(plain, number, "ann", attributes={"format": "group_in_person"})
+        text = render_report(plain, "intervention-summary", "text").content
+        assert isinstance(text, str)
+        assert text.startswith("Two interventions had format “group in person” (#1, 2).")
+    finally:
+        plain.close()

@@ -2,7 +2,9 @@
 
 The data files in ``data/`` were transcribed from the paper's text once (see
 docs/ARCHITECTURE.md); nothing parses the paper at run time. ``load_demo_files`` returns
-them as plain dictionaries for :mod:`realist.services.demo` to turn into a review.
+them as plain dictionaries for :mod:`realist.services.demo` to turn into a review;
+``load_demo_phrasings`` the wording of the demo's intervention summary, which
+:mod:`realist.services.reporting` uses while the demo has none of its own.
 """
 
 from __future__ import annotations
@@ -32,4 +34,11 @@ def load_demo_files() -> dict[str, Any]:
     # newline="" semantics: excerpt offsets count characters of the file exactly as stored.
     data = resources.files(__package__).joinpath("data", "paper.txt").read_bytes()
     loaded["paper"] = data.decode("utf-8")
+    return loaded
+
+
+def load_demo_phrasings() -> list[dict[str, Any]]:
+    """The demo's intervention-summary wording (``data/phrasings.yaml``), attribute by
+    attribute, in the stored shape of :class:`realist.reports.summary.Phrasing`."""
+    loaded: list[dict[str, Any]] = yaml.safe_load(_read("phrasings.yaml"))
     return loaded

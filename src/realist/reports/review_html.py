@@ -36,12 +36,9 @@ from realist.reports.tables import (
     interventions_table,
     mmat_table,
 )
-from realist.reports.wording import humanise, plural
+from realist.reports.wording import counted, humanise
 
 __all__ = ["render_review_html", "review_report"]
-
-
-PLURALS = {"thesis": "theses"}
 
 
 def _section(anchor: str, title: str, *blocks: Block) -> list[Block]:
@@ -50,7 +47,7 @@ def _section(anchor: str, title: str, *blocks: Block) -> list[Block]:
 
 def _glance(data: ReviewData) -> list[Block]:
     types = Counter(humanise(d.document_type.value) for d in data.included)
-    docs = ", ".join(f"{n} {plural(n, t, PLURALS.get(t))}" for t, n in sorted(types.items()))
+    docs = ", ".join(counted(n, t) for t, n in sorted(types.items()))
     topics = []
     for topic in data.topics:
         mine = [c for c in data.configurations if c.topic.key == topic.key]

@@ -52,15 +52,29 @@ def count_word(n: int, *, sentence_start: bool = False) -> str:
     return spelled(n) if 0 <= n < 10 else str(n)
 
 
-# Plurals that adding an "s" gets wrong, among the words Realist counts.
+# Plurals that the spelling rules below get wrong, among the words Realist counts.
 _IRREGULAR = {"thesis": "theses", "criterion": "criteria"}
+_ES = ("s", "x", "z", "ch", "sh")
 
 
 def plural(n: int, singular: str, many: str | None = None) -> str:
-    """``singular`` or its plural for ``n`` ("1 excerpt", "2 excerpts")."""
+    """``singular`` or its plural for ``n`` ("1 excerpt", "2 excerpts"); of a noun of several
+    words only the last changes ("2 screening decisions"), by the regular spelling rules
+    ("theories", "batches") unless it is irregular ("theses")."""
     if n == 1:
         return singular
-    return many or _IRREGULAR.get(singular) or singular + "s"
+    if many:
+        return many
+    head, space, word = singular.rpartition(" ")
+    if word in _IRREGULAR:
+        word = _IRREGULAR[word]
+    elif len(word) > 1 and word.endswith("y") and word[-2].lower() not in "aeiou":
+        word = word[:-1] + "ies"
+    elif word.endswith(_ES):
+        word += "es"
+    else:
+        word += "s"
+    return head + space + word
 
 
 def counted(n: int, singular: str, many: str | None = None) -> str:

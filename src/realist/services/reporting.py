@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 
+from realist.demo import load_demo_phrasings
 from realist.domain.theory import final_model_style
 from realist.errors import InvalidInput
 from realist.reports.data import ConfigurationData, MatrixData, ReviewData
@@ -48,45 +48,6 @@ __all__ = [
 PHRASES_SETTING = "summary_phrases"
 RAMESES_SETTING = "rameses_notes"
 
-# The demo review's wording, from the paper's own sentences about its interventions, used
-# while the demo has no phrasing of its own. (A reviewer's review starts with none: its
-# summary uses plain wording until phrases are set with --phrase and --verb.)
-DEMO_PHRASINGS: tuple[dict[str, Any], ...] = (
-    {"attribute": "format", "values": [
-        ["one_to_one_volunteer_in_person",
-         "offered one-to-one support in person from trained volunteers"],
-        ["one_to_one_paid_in_person", "offered in-person support from a paid peer supporter"],
-        ["group_in_person", "offered in-person group support"],
-        ["one_to_one_telephone",
-         "offered one-to-one telephone support from a trained peer volunteer"],
-        ["group_telephone", "attempted to deliver group telephone support"]]},
-    {"attribute": "country", "verb": "took place", "default": "in {value}", "per_sentence": 5,
-     "values": [["USA", "in the USA"], ["UK", "in the UK"], ["Canada", "in Canada"],
-                ["Taiwan", "in Taiwan"], ["Singapore", "in Singapore"]]},
-    {"attribute": "population", "verb": "were", "per_sentence": 4, "values": [
-        ["postnatal_depression", "for mothers with postnatal depression"],
-        ["antenatal_depression", "for antenatal depression"],
-        ["antenatal_or_postnatal_depression_or_anxiety",
-         "open to mothers with antenatal or postnatal depression or anxiety"],
-        ["any_perinatal_mental_health_difficulty",
-         "for any self-defined perinatal mental health difficulty"]]},
-    {"attribute": "eligibility_assessment", "verb": "identified eligible mothers",
-     "per_sentence": 4, "values": [
-        ["validated_instrument", "with a validated self-report instrument"],
-        ["self_defined", "by their own definition"],
-        ["structured_clinical_interview", "with a structured clinical interview"],
-        ["whooley_questions", "with the Whooley screening questions"]]},
-    {"attribute": "upper_threshold", "values": [["true", "had an upper threshold for scores"]]},
-    {"attribute": "continues_past_planned_length", "values": [
-        ["true", "let one-to-one support continue past the expected length"]]},
-    {"attribute": "length_unspecified", "values": [
-        ["true", "gave no details about length or intensity"]]},
-    {"attribute": "recruitment_difficulties", "values": [
-        ["true", "reported unanticipated difficulties in recruiting mothers"]]},
-    {"attribute": "minimal_volunteer_training_intended", "values": [
-        ["true", "aimed to train peer supporters as little as possible"]]},
-)  # fmt: skip
-
 
 @dataclass(frozen=True)
 class Rendered:
@@ -102,12 +63,13 @@ class Rendered:
 
 
 def _phrasings(connection: sa.Connection) -> list[Phrasing]:
-    """The review's phrasings; the demo's own until it is given others."""
+    """The review's phrasings; the demo's own (``demo/data/phrasings.yaml``) until it is
+    given others, and none for any other review (plain wording)."""
     value = reviews_repo.get_setting(connection, PHRASES_SETTING)
     if isinstance(value, list):
         return [Phrasing.from_json(item) for item in value if isinstance(item, dict)]
     if reviews_repo.get_review(connection).is_demo:
-        return [Phrasing.from_json(p) for p in DEMO_PHRASINGS]
+        return [Phrasing.from_json(p) for p in load_demo_phrasings()]
     return []
 
 

@@ -1,0 +1,222 @@
+"""Documents: the list, and attaching full texts (a new document, or a new text version).
+
+The reader of one document is ``documents``; coding and appraisal in it are
+``documents_coding`` and ``documents_appraisal``.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, UploadFile
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from realist.domain.documents import DocumentType, StudyDesign
+from realist.errors import InvalidInput
+from realist.services import documents
+from realist.store import Store
+from realist.web.auth import Actor, Editor, Reader, StoreDep, config_of
+from realist.web.templating import render
+
+router = APIRouter()
+
+
+# --- page data ------------------------------------------------------------------------------
+
+
+class DocumentItem(BaseModel):
+    key: str
+    title: str
+    document_type: DocumentType
+    study_design: StudyDesign | None
+    reference_number: int | None
+    versions: int = Field(description="text versions (0: no full text attached yet)")
+    pages: int
+    characters: int = Field(description="length of the current text, in code points")
+    excerpts: int
+
+
+class AttachResult(BaseModel):
+    """What attaching a file did; ``stale_excerpts`` no longer match the new text."""
+
+    key: str
+    version: int
+    format: str
+    characters: int
+    pages: int
+    warnings: list[str]
+    stale_excerpts: list[str]
+
+
+class DocumentsPage(BaseModel):
+    documents: list[DocumentItem]
+    attached: AttachResult | None = None
+
+
+def _item(summary: documents.DocumentSummary) -> DocumentItem:
+    d = summary.document
+    return DocumentItem(
+        key=d.key,
+        title=d.title,
+        document_type=d.document_type,
+        study_design=d.study_design,
+        reference_number=d.reference_number,
+        versions=summary.versions,
+        pages=summary.pages,
+        characters=summary.characters,
+        excerpts=summary.excerpts,
+    )
+
+
+def documents_data(store: Store, attached: AttachResult | None = None) -> DocumentsPage:
+    return DocumentsPage(
+        documents=[_item(s) for s in documents.document_summaries(store)], attached=attached
+    )
+
+
+# --- attaching a file -----------------------------------------------------------------------
+
+
+def _safe_name(name: str | None) -> str:
+    """The upload's own file name (its suffix says the format), harmless as a file name."""
+    base = Path((name or "").replace("\\", "/")).name
+    base = re.sub(r"[^\w.\- ()+]", "_", base).strip(". ") or "upload"
+    return base[-120:]
+
+
+async def _save_upload(upload: UploadFile, limit: int) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="realist-document-"))
+    path = folder / _safe_name(upload.filename)
+    size = 0
+    with path.open("wb") as out:
+        while chunk := await upload.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                break
+            out.write(chunk)
+    if size > limit:
+        path.unlink()
+        folder.rmdir()
+        raise InvalidInput(f"{path.name}: larger than the upload limit of {limit >> 20} MB")
+    return path
+
+
+def _attach(
+    store: Store,
+    path: Path,
+    actor: Actor,
+    key: str,
+    title: str,
+    document_type: DocumentType,
+    study_design: StudyDesign | None,
+) -> AttachResult:
+    """Attach the saved upload, then remove it and its temporary folder."""
+    try:
+        done = documents.attach_document(
+            store,
+            path,
+            key=key.strip() or None,
+            title=title.strip() or None,
+            document_type=document_type,
+            study_design=study_design,
+            reviewer=actor.key,
+        )
+    finally:
+        path.unlink(missing_ok=True)
+        path.parent.rmdir()
+    return AttachResult(
+        key=done.key,
+        version=done.version,
+        format=done.format,
+        characters=done.characters,
+        pages=done.pages,
+        warnings=done.warnings,
+        stale_excerpts=done.stale_excerpts,
+    )
+
+
+async def attach(
+    request: Request,
+    store: Store,
+    actor: Actor,
+    file: UploadFile,
+    key: str,
+    title: str,
+    document_type: DocumentType,
+    study_design: StudyDesign | Literal[""],
+) -> AttachResult:
+    """Save the upload (within the size limit), then attach it off the event loop."""
+    path = await _save_upload(file, config_of(request).max_upload_bytes)
+    return await run_in_threadpool(
+        _attach, store, path, actor, key, title, document_type, study_design or None
+    )
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+Upload = Annotated[UploadFile, File(description="a full text: PDF, DOCX, HTML, TXT or Markdown")]
+KeyField = Annotated[str, Form(max_length=80, description="attach to this document (new version)")]
+TitleField = Annotated[str, Form(max_length=1000)]
+TypeField = Annotated[DocumentType, Form()]
+DesignField = Annotated[StudyDesign | Literal[""], Form()]
+
+
+def _list_page(request: Request, page: DocumentsPage) -> Response:
+    return render(
+        request,
+        "documents/index.html",
+        {"page": page, "types": list(DocumentType), "designs": list(StudyDesign)},
+    )
+
+
+@router.get("/documents", include_in_schema=False)
+def documents_page(request: Request, _: Reader, store: StoreDep) -> Response:
+    return _list_page(request, documents_data(store))
+
+
+@router.post("/documents", include_in_schema=False)
+async def attach_page(
+    request: Request,
+    actor: Editor,
+    store: StoreDep,
+    file: Upload,
+    key: KeyField = "",
+    title: TitleField = "",
+    document_type: TypeField = DocumentType.PEER_REVIEWED_ARTICLE,
+    study_design: DesignField = "",
+) -> Response:
+    """Attach the file and show what happened (warnings included) above the list."""
+    result = await attach(request, store, actor, file, key, title, document_type, study_design)
+    page = await run_in_threadpool(documents_data, store, result)
+    return _list_page(request, page)
+
+
+# --- API ------------------------------------------------------------------------------------
+
+
+@router.get("/api/documents", tags=["documents"])
+def documents_api(_: Reader, store: StoreDep) -> DocumentsPage:
+    """Every document: type, design, text versions, pages, characters and excerpts."""
+    return documents_data(store)
+
+
+@router.post("/api/documents", tags=["documents"])
+async def attach_api(
+    request: Request,
+    actor: Editor,
+    store: StoreDep,
+    file: Upload,
+    key: KeyField = "",
+    title: TitleField = "",
+    document_type: TypeField = DocumentType.PEER_REVIEWED_ARTICLE,
+    study_design: DesignField = "",
+) -> AttachResult:
+    """Attach a full text (multipart) and extract its text; to an existing ``key`` it adds
+    a new text version and names the excerpts whose words moved."""
+    return await attach(request, store, actor, file, key, title, document_type, study_design)
