@@ -10,6 +10,7 @@ from realist.domain.appraisal import Grade
 from realist.domain.coding import Excerpt, Stance
 from realist.domain.theory import MechanismKind, Origin, Role, Verdict
 from realist.reports.model import RENDERERS, model_json
+from realist.reports.wording import counted
 from realist.services import coding, queries
 from realist.services.model import final_model
 from realist.services.testing import set_verdict, verdict_rule, weigh_evidence
@@ -380,7 +381,9 @@ def _print_model(state: CliState, derived: object) -> None:
         for c in topic["configurations"]:
             style = {"struck": "strike dim", "new": "bold"}.get(c["style"], "")
             text = f"[{style}]{c['text']}[/]" if style else c["text"]
-            state.console.print(f"  {c['identifier']}. {text} [dim]({c['evidence']} excerpts)[/]")
+            state.console.print(
+                f"  {c['identifier']}. {text} [dim]({counted(c['evidence'], 'excerpt')})[/]"
+            )
     state.console.print(
         "[dim]normal: supported · [strike]struck through[/strike]: no evidence · CAPITALS: new[/]"
     )

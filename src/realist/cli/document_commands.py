@@ -10,6 +10,7 @@ from rich.table import Table
 from realist.cli.app import CliState, cli, examples, json_option, print_json
 from realist.domain.appraisal import MMAT_CRITERIA, MMATAnswer
 from realist.domain.documents import DocumentType, StudyDesign
+from realist.reports.wording import counted, plural
 from realist.services import documents, interventions
 
 ANSWERS = {
@@ -20,6 +21,11 @@ ANSWERS = {
     "?": MMATAnswer.CANT_TELL,
     "cant_tell": MMATAnswer.CANT_TELL,
 }
+
+
+def _characters(n: int) -> str:
+    """A text's length: "61,974 characters"."""
+    return f"{n:,} {plural(n, 'character')}"
 
 
 @cli.command(
@@ -75,13 +81,15 @@ def attach(
         return
     state.console.print(
         f"Attached [bold]{done.key}[/] (version {done.version}, {done.format}, "
-        f"{done.pages} pages, {done.characters:,} characters)"
+        f"{counted(done.pages, 'page')}, {_characters(done.characters)})"
     )
     for warning in done.warnings:
         state.console.print(f"  [yellow]warning:[/] {warning}", markup=True, highlight=False)
     if done.stale_excerpts:
+        stale = len(done.stale_excerpts)
         state.console.print(
-            f"  [yellow]{len(done.stale_excerpts)} excerpts no longer match the new text:[/] "
+            f"  [yellow]{counted(stale, 'excerpt')} no longer "
+            f"{plural(stale, 'matches', 'match')} the new text:[/] "
             + ", ".join(done.stale_excerpts)
         )
 
@@ -157,7 +165,8 @@ def document(state: CliState, key: str, show_text: bool, as_json: bool) -> None:
     state.console.print(f"[bold]{d.key}[/] {d.title}", highlight=False)
     state.console.print(
         f"{data['type']}, {data['design'] or 'design not recorded'}; version {view.versions}, "
-        f"{len(view.pages)} pages, {len(d.text):,} characters, {view.excerpts} excerpts"
+        f"{counted(len(view.pages), 'page')}, {_characters(len(d.text))}, "
+        f"{counted(view.excerpts, 'excerpt')}"
     )
 
 
@@ -198,7 +207,7 @@ def intervention(
     try:
         if csv_file is not None:
             count = interventions.import_interventions(store, csv_file, state.reviewer)
-            state.console.print(f"Imported {count} interventions from {csv_file.name}.")
+            state.console.print(f"Imported {counted(count, 'intervention')} from {csv_file.name}.")
             return
         if number is None:
             raise click.UsageError("give an intervention NUMBER or --import FILE")

@@ -16,6 +16,7 @@ import click
 from realist.cli import record_commands  # registers `import` before it is wrapped here
 from realist.cli.app import CliState, cli, examples, json_option, print_json
 from realist.interchange.refi_import import QdpxImport
+from realist.reports.wording import counted, humanise
 from realist.services.interchange import (
     RECORD_FORMATS,
     Exported,
@@ -46,6 +47,23 @@ def export() -> None:
     """Write the review, or part of it, in a format another tool (or Realist) reads."""
 
 
+# What an export counts, as the noun for one: the keys of records and REFI-QDA exports are
+# plural; an archive's are its tables' names ("screening_decision"), already singular.
+_NOUNS = {
+    "records": "record",
+    "codes": "code",
+    "users": "user",
+    "sources": "source",
+    "selections": "selection",
+    "codings": "coding",
+    "notes": "note",
+}
+
+
+def _noun(key: str) -> str:
+    return _NOUNS.get(key) or humanise(key)
+
+
 def _report(state: CliState, done: Exported, as_json: bool) -> None:
     if as_json:
         print_json(
@@ -58,7 +76,7 @@ def _report(state: CliState, done: Exported, as_json: bool) -> None:
             }
         )
         return
-    shown = ", ".join(f"{n} {k}" for k, n in done.counts.items() if n)
+    shown = ", ".join(counted(n, _noun(k)) for k, n in done.counts.items() if n)
     state.console.print(f"Wrote {done.path} ({done.format}{': ' + shown if shown else ''})")
     for item in done.left_out:
         state.console.print(f"  [yellow]left out:[/] {item}", highlight=False)
@@ -176,12 +194,17 @@ def _print_qdpx(state: CliState, r: QdpxImport) -> None:
     console = state.console
     already = ""
     if r.excerpts_reused or r.codings_reused:
-        already = f"; {r.excerpts_reused} excerpts and {r.codings_reused} codings were already here"
+        already = (
+            f"; {counted(r.excerpts_reused, 'excerpt')} and "
+            f"{counted(r.codings_reused, 'coding')} were already here"
+        )
     console.print(
-        f"[bold]{r.filename}[/]: {r.documents_created} documents, "
-        f"{r.configurations_created} configurations ({r.components_created} parts), "
-        f"{r.topics_created} topics, {r.excerpts_created} excerpts, {r.codings_created} codings, "
-        f"{r.reviewers_created} reviewers, {r.memos_written} memos created{already}"
+        f"[bold]{r.filename}[/]: {counted(r.documents_created, 'document')}, "
+        f"{counted(r.configurations_created, 'configuration')} "
+        f"({counted(r.components_created, 'part')}), {counted(r.topics_created, 'topic')}, "
+        f"{counted(r.excerpts_created, 'excerpt')}, {counted(r.codings_created, 'coding')}, "
+        f"{counted(r.reviewers_created, 'reviewer')}, {counted(r.memos_written, 'memo')} "
+        f"created{already}"
     )
     for name, became in r.mapping:
         console.print(f"  {name} → {became}", markup=False, highlight=False)
@@ -237,6 +260,7 @@ def import_archive_command(state: CliState, file: Path, target: str | None, as_j
         return
     rows = sum(done.tables.values())
     state.console.print(
-        f"Restored {file.name} into {done.target}: {rows} rows in {len(done.tables)} tables "
+        f"Restored {file.name} into {done.target}: {counted(rows, 'row')} "
+        f"in {counted(len(done.tables), 'table')} "
         f"(schema {done.schema_revision})."
     )

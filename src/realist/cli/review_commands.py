@@ -9,6 +9,7 @@ from rich.table import Table
 
 from realist.cli.app import CliState, cli, examples, json_option, print_json
 from realist.demo import CREDIT
+from realist.reports.wording import counted, humanise
 from realist.services.check import check_review
 from realist.services.demo import DEFAULT_DEMO_DB, open_demo
 from realist.services.reviews import ReviewStatus, init_review, review_status
@@ -79,7 +80,9 @@ def _print_status(state: CliState, s: ReviewStatus) -> None:
     table.add_column("Count", justify="right")
     table.add_column("Detail")
     table.add_row(
-        "Records", str(s.records["total"]), f"{s.records['duplicates']} duplicates merged"
+        "Records",
+        str(s.records["total"]),
+        f"{counted(s.records['duplicates'], 'duplicate')} merged",
     )
     for stage, decisions in sorted(s.screening.items()):
         detail = ", ".join(f"{n} {d}" for d, n in sorted(decisions.items()))
@@ -88,7 +91,7 @@ def _print_status(state: CliState, s: ReviewStatus) -> None:
     table.add_row(
         "Included documents",
         str(docs["included"]),
-        ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in docs["by_type"].items()),
+        ", ".join(counted(n, humanise(k)) for k, n in docs["by_type"].items()),
     )
     table.add_row("Interventions", str(s.interventions), "")
     for topic, entry in s.configurations["by_topic"].items():
@@ -96,7 +99,7 @@ def _print_status(state: CliState, s: ReviewStatus) -> None:
             f"{n} {v.replace('_', ' ')}" for v, n in sorted(entry["by_verdict"].items())
         )
         table.add_row(f"Configurations: {topic.replace('_', ' ')}", str(entry["total"]), detail)
-    table.add_row("Excerpts", str(s.excerpts), f"{s.codings} codings")
+    table.add_row("Excerpts", str(s.excerpts), counted(s.codings, "coding"))
     known = {k: v for k, v in s.flow.items() if v is not None}
     if known:
         table.add_row(
@@ -105,7 +108,7 @@ def _print_status(state: CliState, s: ReviewStatus) -> None:
     console.print(table)
     if s.problems:
         console.print(
-            f"\n[yellow]{len(s.problems)} things to check[/] "
+            f"\n[yellow]{counted(len(s.problems), 'thing')} to check[/] "
             "(run [bold]realist check[/] to list them)"
         )
 

@@ -18,6 +18,7 @@ from realist.domain.screening import (
     ScreeningMode,
     Stage,
 )
+from realist.reports.wording import counted
 from realist.services import screening
 from realist.store import Store
 
@@ -299,7 +300,7 @@ def agreement(state: CliState, as_json: bool) -> None:
     for a in report:
         kappa = "undefined" if a.kappa is None else f"{a.kappa:.3f}"
         state.console.print(
-            f"{a.stage.value}: {' & '.join(a.reviewers)} on {a.records} records — "
+            f"{a.stage.value}: {' & '.join(a.reviewers)} on {counted(a.records, 'record')} — "
             f"{a.percent:.1f}% agreement, kappa {kappa}"
         )
 

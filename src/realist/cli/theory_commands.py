@@ -7,6 +7,7 @@ from rich.table import Table
 
 from realist.cli.app import CliState, cli, examples, json_option, print_json
 from realist.domain.theory import ModelStyle, final_model_style
+from realist.reports.wording import counted
 from realist.services.interventions import intervention_json, list_interventions
 from realist.services.theories import TheoryView, add_topic, list_theories, show_theory
 
@@ -40,7 +41,7 @@ def theories(state: CliState, topic: str | None, as_json: bool) -> None:
             title,
             c.origin.value + (" (partial)" if c.partial else ""),
             c.verdict.value.replace("_", " ") if c.verdict else "untested",
-            f"{v.evidence['excerpts']} excerpts (+{v.evidence['supports']}"
+            f"{counted(v.evidence['excerpts'], 'excerpt')} (+{v.evidence['supports']}"
             f" −{v.evidence['refutes']} ~{v.evidence['refines']})",
         )
     state.console.print(table)
@@ -87,7 +88,7 @@ def _print_theory(state: CliState, view: TheoryView) -> None:
         console.print("Interventions: " + ", ".join(f"#{n}" for n in c.intervention_numbers))
     e = view.evidence
     console.print(
-        f"Evidence: {e['excerpts']} excerpts ({e['supports']} supporting, "
+        f"Evidence: {counted(e['excerpts'], 'excerpt')} ({e['supports']} supporting, "
         f"{e['refutes']} refuting, {e['refines']} refining)"
     )
     if c.source_note:
