@@ -56,6 +56,17 @@ def test_one_key_loop_saves_each_decision(db_target: str) -> None:
     assert "Record 3: exclude" in done and "Nothing left to screen" in done
 
 
+def test_n_skips_a_record_for_now(db_target: str) -> None:
+    _review(db_target)
+    # skip record 1, include record 2, then record 3 is next; quit.
+    out = invoke(db_target, "screen", keys="niq")
+    assert "Record 2: include" in out and "Record 1:" not in out
+    store = open_store(db_target)
+    nxt = screening.next_record(store, Stage.TITLE_ABSTRACT, None, after=2)
+    assert nxt.record is not None and nxt.record.id == 3
+    store.close()
+
+
 def test_full_text_exclusion_requires_a_reason(db_target: str) -> None:
     _review(db_target, n=1)
     invoke(db_target, "screen", "--record", "1", "--decide", "include")

@@ -23,7 +23,10 @@ from realist.services import screening
 from realist.store import Store
 
 STAGES = {"title-abstract": Stage.TITLE_ABSTRACT, "full-text": Stage.FULL_TEXT}
-KEYS = "[bold]i[/] include  [bold]e[/] exclude  [bold]m[/] maybe  [bold]u[/] undo  [bold]q[/] quit"
+KEYS = (
+    "[bold]i[/] include  [bold]e[/] exclude  [bold]m[/] maybe  [bold]u[/] undo  "
+    "[bold]n[/] next (skip for now)  [bold]q[/] quit"
+)
 
 
 def highlighted(text: str, terms: dict[CriterionKind, list[str]]) -> Text:
@@ -103,7 +106,8 @@ def screen(
 ) -> None:
     """Screen records one at a time with single keys; each decision is saved at once.
 
-    Keys: i include, e exclude (with a reason menu), m maybe, u undo, q quit.
+    Keys: i include, e exclude (with a reason menu), m maybe, u undo, n next (skip this
+    record for now: it comes round again after the last one), q quit.
     Inclusion terms show in green and exclusion terms in red (see `realist terms`).
     """
     store = state.open()
@@ -125,8 +129,9 @@ def _loop(state: CliState, store: Store, stage: Stage) -> None:
     console = state.console
     terms = screening.highlight_terms(store)
     reasons = [c for c in screening.criteria(store) if c.kind is CriterionKind.EXCLUSION]
+    after: int | None = None  # the record just decided or skipped: go on from there
     while True:
-        nxt = screening.next_record(store, stage, state.reviewer)
+        nxt = screening.next_record(store, stage, state.reviewer, after)
         if nxt.record is None:
             console.print(f"Nothing left to screen at this stage ({nxt.progress.done} done).")
             return
@@ -141,6 +146,10 @@ def _loop(state: CliState, store: Store, stage: Stage) -> None:
         if key == "u":
             undone = screening.undo_last(store, stage, state.reviewer)
             console.print(f"Undid record {undone.record_id}." if undone else "Nothing to undo.")
+            after = None
+            continue
+        after = item.id
+        if key == "n":
             continue
         choice = {"i": Decision.INCLUDE, "e": Decision.EXCLUDE, "m": Decision.MAYBE}.get(key)
         if choice is None:
