@@ -125,3 +125,28 @@ def test_a_selection_coded_twice_is_refused_and_its_excerpt_kept_once(review: St
         f"(coding {made.id}, by ann)"
     )
     assert (coding.list_excerpts(review), _coded_events(review)) == before
+
+
+def test_merging_keeps_one_of_two_identical_codings(review: Store) -> None:
+    """An excerpt coded the same way to two configurations that are merged counts once."""
+    coding.create_configuration(
+        review, "2", "take_up", "ann", contexts=["a mother who wants to talk"]
+    )
+    excerpt = coding.create_excerpt(review, "study", *_span(), "ann")
+    assert excerpt.id is not None
+    coding.code_excerpt(review, excerpt.id, "1", "ann")
+    coding.code_excerpt(review, excerpt.id, "2", "ann")
+    coding.code_excerpt(review, excerpt.id, "2", "ann", role=Role.CONTEXT)
+    coding.code_excerpt(review, excerpt.id, "1", "ann", role=Role.CONTEXT)
+    coding.code_excerpt(review, excerpt.id, "2", "bob")
+    theories.merge_configurations(review, "2", "1", "ann", "the same idea")
+    assert sorted(_codings(review)) == sorted(
+        [
+            ("1", Role.CONFIGURATION, None, Stance.SUPPORTS, "ann"),
+            ("1", Role.CONTEXT, 0, Stance.SUPPORTS, "ann"),
+            ("1", Role.CONFIGURATION, None, Stance.SUPPORTS, "bob"),
+        ]
+    )
+    with review.reading() as connection:
+        merged = next(e for e in list_events(connection) if e.action == "configuration.merged")
+    assert merged.detail["same_as_existing"] == 2

@@ -264,23 +264,38 @@ def merge_configurations(
         assert old.id is not None and new.id is not None
         places = {c.id: (c.role, c.position) for c in old.components}
         targets = {(c.role, c.position): c.id for c in new.components}
+        c = coding_table.c
         rows = connection.execute(
-            sa.select(coding_table.c.id, coding_table.c.component_id).where(
-                coding_table.c.configuration_id == old.id
+            sa.select(c.id, c.component_id, c.excerpt_id, c.stance, c.reviewer_id).where(
+                c.configuration_id == old.id
             )
         ).all()
+        dropped = 0
         for row in rows:
             place = places.get(row.component_id) if row.component_id is not None else None
             component_id = targets.get(place) if place is not None else None
             role = place[0] if place is not None and component_id is not None else None
+            role = role or Role.CONFIGURATION
+            # The same reviewer may have coded the excerpt the same way to both: one coding
+            # is kept, so the merged configuration does not count that evidence twice.
+            twin = sa.select(c.id).where(
+                c.excerpt_id == row.excerpt_id,
+                c.stance == row.stance,
+                c.reviewer_id == row.reviewer_id,
+                c.configuration_id == new.id,
+                c.role == role,
+                c.component_id.is_(None)
+                if component_id is None
+                else c.component_id == component_id,
+            )
+            if connection.execute(twin.limit(1)).first() is not None:
+                connection.execute(coding_table.delete().where(c.id == row.id))
+                dropped += 1
+                continue
             connection.execute(
                 coding_table.update()
-                .where(coding_table.c.id == row.id)
-                .values(
-                    configuration_id=new.id,
-                    component_id=component_id,
-                    role=role or Role.CONFIGURATION,
-                )
+                .where(c.id == row.id)
+                .values(configuration_id=new.id, component_id=component_id, role=role)
             )
         version = theory_repo.current_version(connection, old.id)
         theory_repo.insert_version(
@@ -292,7 +307,8 @@ def merge_configurations(
         theory_repo.update_configuration(connection, old.id, changed, version + 1)
         append_event(
             connection, "configuration.merged", key, f"configuration:{source}",
-            {"into": target, "codings": len(rows), "rationale": rationale},
+            {"into": target, "codings": len(rows), "same_as_existing": dropped,
+             "rationale": rationale},
         )  # fmt: skip
     return show_theory(store, target)
 
