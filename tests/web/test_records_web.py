@@ -3,16 +3,19 @@ duplicate queue."""
 
 from __future__ import annotations
 
+import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from realist.domain.screening import Decision, Stage
 from realist.services import dedup, imports, screening
 from realist.store import Store
+from realist.web import WebConfig, create_app
 from web.conftest import Client
-from web.kit import SCRIPT, ris, token
+from web.kit import LOCAL, SCRIPT, ris, token
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "imports"
 HTMX = {"HX-Request": "true"}
@@ -61,6 +64,25 @@ def test_the_import_report_counts_one_of_a_thing_as_one(client_for: Client) -> N
     assert "Imported <strong>1</strong> record from ris" in again
     assert "1 record shares a DOI or PMID with earlier records" in again
     assert "problem" not in again.split("See these records", 1)[1]
+
+
+def test_an_upload_over_the_limit_is_refused_and_leaves_no_file(
+    web_review: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(uploads))  # where uploads are saved
+    config = WebConfig(target=web_review.target, max_upload_bytes=1 << 20)
+    client = TestClient(create_app(config, store=web_review), base_url=LOCAL)
+    for url in ("/api/records/import", "/api/documents"):
+        refused = client.post(
+            url,
+            files={"file": ("big.ris", ris("A study") + "x" * (2 << 20))},
+            headers={"X-CSRF-Token": token(client)},
+        )
+        assert refused.status_code == 400
+        assert "big.ris: larger than the upload limit of 1 MB" in refused.json()["error"]
+    assert list(uploads.iterdir()) == []
 
 
 def test_upload_of_an_unreadable_file_says_why(client_for: Client) -> None:

@@ -6,8 +6,6 @@ The reader of one document is ``documents``; coding and appraisal in it are
 
 from __future__ import annotations
 
-import re
-import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -18,11 +16,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from realist.domain.documents import DocumentType, StudyDesign
-from realist.errors import InvalidInput
 from realist.services import documents
 from realist.store import Store
 from realist.web.auth import Actor, Editor, Reader, StoreDep, config_of
 from realist.web.templating import render
+from realist.web.uploads import discard, save_upload
 
 router = APIRouter()
 
@@ -83,30 +81,6 @@ def documents_data(store: Store, attached: AttachResult | None = None) -> Docume
 # --- attaching a file -----------------------------------------------------------------------
 
 
-def _safe_name(name: str | None) -> str:
-    """The upload's own file name (its suffix says the format), harmless as a file name."""
-    base = Path((name or "").replace("\\", "/")).name
-    base = re.sub(r"[^\w.\- ()+]", "_", base).strip(". ") or "upload"
-    return base[-120:]
-
-
-async def _save_upload(upload: UploadFile, limit: int) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="realist-document-"))
-    path = folder / _safe_name(upload.filename)
-    size = 0
-    with path.open("wb") as out:
-        while chunk := await upload.read(1 << 20):
-            size += len(chunk)
-            if size > limit:
-                break
-            out.write(chunk)
-    if size > limit:
-        path.unlink()
-        folder.rmdir()
-        raise InvalidInput(f"{path.name}: larger than the upload limit of {limit >> 20} MB")
-    return path
-
-
 def _attach(
     store: Store,
     path: Path,
@@ -128,8 +102,7 @@ def _attach(
             reviewer=actor.key,
         )
     finally:
-        path.unlink(missing_ok=True)
-        path.parent.rmdir()
+        discard(path)
     return AttachResult(
         key=done.key,
         version=done.version,
@@ -152,7 +125,7 @@ async def attach(
     study_design: StudyDesign | Literal[""],
 ) -> AttachResult:
     """Save the upload (within the size limit), then attach it off the event loop."""
-    path = await _save_upload(file, config_of(request).max_upload_bytes)
+    path = await save_upload(file, config_of(request).max_upload_bytes)
     return await run_in_threadpool(
         _attach, store, path, actor, key, title, document_type, study_design or None
     )

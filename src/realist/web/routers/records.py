@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
@@ -17,13 +15,14 @@ from starlette.responses import RedirectResponse, Response
 
 from realist.domain.review import SourceKind
 from realist.domain.screening import Outcome, Stage
-from realist.errors import InvalidInput, NotFound
+from realist.errors import NotFound
 from realist.services import imports
 from realist.services.records import Duplicates, RecordRow, find_records, list_sources
 from realist.store import Store
 from realist.web.auth import Editor, Reader, StoreDep, config_of
 from realist.web.jobs import ImportJob, ImportJobs
 from realist.web.templating import is_htmx, render
+from realist.web.uploads import discard, save_upload
 
 router = APIRouter()
 PROBLEMS_SHOWN = 500
@@ -209,33 +208,6 @@ def _status(job: ImportJob) -> ImportStatus:
     )
 
 
-def _safe_name(name: str | None) -> str:
-    """The upload's own file name (it names the batch and, by default, the source), made
-    harmless as a file name."""
-    base = Path((name or "").replace("\\", "/")).name
-    base = re.sub(r"[^\w.\- ()+]", "_", base).strip(". ") or "upload"
-    return base[-120:]
-
-
-async def _save_upload(upload: UploadFile, limit: int) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="realist-upload-"))
-    path = folder / _safe_name(upload.filename)
-    size = 0
-    with path.open("wb") as out:
-        while chunk := await upload.read(1 << 20):
-            size += len(chunk)
-            if size > limit:
-                out.close()
-                path.unlink()
-                folder.rmdir()
-                raise InvalidInput(
-                    f"{path.name}: larger than the upload limit of "
-                    f"{limit // (1 << 20)} MB; import it with `realist import`"
-                )
-            out.write(chunk)
-    return path
-
-
 def _import(
     store: Store,
     path: Path,
@@ -257,9 +229,7 @@ def _import(
             progress=progress,
         )
     finally:
-        path.unlink(missing_ok=True)
-        if path.parent.name.startswith("realist-upload-"):
-            path.parent.rmdir()
+        discard(path)
 
 
 Upload = Annotated[UploadFile, File(description="a database export: RIS, nbib, BibTeX, CSV, ...")]
@@ -284,7 +254,9 @@ async def import_start(
     searched: SearchedField = "",
 ) -> Response:
     """Start the import in the background and show its progress (htmx polls the job)."""
-    path = await _save_upload(file, config_of(request).max_upload_bytes)
+    path = await save_upload(
+        file, config_of(request).max_upload_bytes, "; import it with `realist import`"
+    )
     jobs: ImportJobs = request.app.state.jobs
     job = jobs.start(
         path.name,
@@ -331,6 +303,8 @@ async def import_api(
 ) -> ImportResult:
     """Import one file as one batch and wait for it: all its records or none; bad records
     become problems (``file:line: reason``) and the good ones are kept."""
-    path = await _save_upload(file, config_of(request).max_upload_bytes)
+    path = await save_upload(
+        file, config_of(request).max_upload_bytes, "; import it with `realist import`"
+    )
     result = await run_in_threadpool(_import, store, path, source, kind, searched, actor.key)
     return _result(result)
