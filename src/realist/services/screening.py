@@ -151,49 +151,59 @@ def _next_by_query(connection: Connection, who: int, single: bool, after: int | 
     """Title/abstract screening, where every standing record is eligible: the queue and
     progress are counted by the database from indexes, so a decision costs the same with
     10 or 100,000 decisions already made (the web's ten-reviewers load depends on it)."""
-    decision = screening_decision
-    standing = record_table.c.duplicate_of.is_(None)
-    at_stage = decision.c.stage == Stage.TITLE_ABSTRACT
-    mine = sa.exists().where(
-        decision.c.record_id == record_table.c.id, at_stage, decision.c.reviewer_id == who
-    )
-    anyone = sa.exists().where(decision.c.record_id == record_table.c.id, at_stage)
-    waiting = sa.and_(standing, ~(anyone if single else mine))
-
-    def decided(*by: sa.ColumnElement[bool]) -> int:
-        # Counted from the decisions (a reviewer's, or everyone's) rather than by asking
-        # each record: that is the size of the work done, not of the whole search.
-        query = (
-            sa.select(sa.func.count(sa.distinct(decision.c.record_id)))
-            .select_from(decision.join(record_table, record_table.c.id == decision.c.record_id))
-            .where(at_stage, standing, *by)
-        )
-        return int(connection.execute(query).scalar() or 0)
-
-    total = int(
-        connection.execute(
-            sa.select(sa.func.count()).where(standing).select_from(record_table)
-        ).scalar()
-        or 0
-    )
-    done = decided(decision.c.reviewer_id == who)
-    left = total - (decided() if single else done)
-    first = None
+    params = {"who": who, "after": after if after is not None else -1}
+    total = int(connection.execute(_STANDING).scalar() or 0)
+    done = int(connection.execute(_DECIDED_BY, params).scalar() or 0)
+    left = total - (int(connection.execute(_DECIDED).scalar() or 0) if single else done)
+    first: int | None = None
     if after is not None:
-        first = _first(connection, sa.and_(waiting, record_table.c.id > after))
+        first = connection.execute(_QUEUE[single, True], params).scalar()
     if first is None:
-        first = _first(connection, waiting)
+        first = connection.execute(_QUEUE[single, False], params).scalar()
     progress = Progress(done=done, total=done + left)
     if first is None:
         return NextRecord(None, progress)
     return NextRecord(records_repo.get_record(connection, first), progress)
 
 
-def _first(connection: Connection, where: sa.ColumnElement[bool]) -> int | None:
-    found = connection.execute(
-        sa.select(record_table.c.id).where(where).order_by(record_table.c.id).limit(1)
-    ).scalar()
-    return None if found is None else int(found)
+# The queue's statements, built once (building them cost more than running them on SQLite;
+# see store.reviews): ``who`` is the reviewer's id, ``after`` a record id.
+_STANDING_RECORD = record_table.c.duplicate_of.is_(None)
+_AT_TITLE_ABSTRACT = screening_decision.c.stage == Stage.TITLE_ABSTRACT
+_BY_WHO = screening_decision.c.reviewer_id == sa.bindparam("who")
+_STANDING = sa.select(sa.func.count()).select_from(record_table).where(_STANDING_RECORD)
+# Counted from the decisions (a reviewer's, or everyone's) rather than by asking each
+# record: that is the size of the work done, not of the whole search.
+_DECIDED = (
+    sa.select(sa.func.count(sa.distinct(screening_decision.c.record_id)))
+    .select_from(
+        screening_decision.join(record_table, record_table.c.id == screening_decision.c.record_id)
+    )
+    .where(_AT_TITLE_ABSTRACT, _STANDING_RECORD)
+)
+_DECIDED_BY = _DECIDED.where(_BY_WHO)
+
+
+def _waiting(single: bool, after: bool) -> sa.Select[int]:
+    """The first standing record nobody (single) or this reviewer (dual) has decided, with
+    ``after``: among those after record ``after``."""
+    decided = sa.exists().where(
+        screening_decision.c.record_id == record_table.c.id,
+        _AT_TITLE_ABSTRACT,
+        *(() if single else (_BY_WHO,)),
+    )
+    later = (record_table.c.id > sa.bindparam("after"),) if after else ()
+    return (
+        sa.select(record_table.c.id)
+        .where(_STANDING_RECORD, ~decided, *later)
+        .order_by(record_table.c.id)
+        .limit(1)
+    )
+
+
+_QUEUE = {
+    (single, after): _waiting(single, after) for single in (True, False) for after in (True, False)
+}
 
 
 def screen(
@@ -274,11 +284,14 @@ def _save(
     return item
 
 
+_DUPLICATE_OF = sa.select(record_table.c.duplicate_of).where(
+    record_table.c.id == sa.bindparam("id")
+)
+
+
 def _is_eligible(connection: Connection, record_id: int, stage: Stage) -> bool:
     """One record's eligibility, without loading every record or decision."""
-    found = connection.execute(
-        sa.select(record_table.c.duplicate_of).where(record_table.c.id == record_id)
-    ).first()
+    found = connection.execute(_DUPLICATE_OF, {"id": record_id}).first()
     if found is None or found.duplicate_of is not None:
         return False
     if stage is Stage.TITLE_ABSTRACT:

@@ -73,6 +73,10 @@ def _query() -> sa.Select[Any]:
     )
 
 
+# Every signed-in request looks its reviewer up: built once (see store.reviews).
+_BY_KEY = _query().where(reviewer.c.key == sa.bindparam("key"))
+
+
 def _row(r: sa.Row[Any]) -> AccountRow:
     return AccountRow(r.key, r.name, ReviewerRole(r.role), r.password_hash, r.password_set_at)
 
@@ -84,7 +88,7 @@ def list_accounts(connection: Connection) -> list[AccountRow]:
 
 def find_account(connection: Connection, key: str) -> AccountRow | None:
     """One reviewer by key (with or without an account), or None."""
-    found = connection.execute(_query().where(reviewer.c.key == key)).first()
+    found = connection.execute(_BY_KEY, {"key": key}).first()
     return None if found is None else _row(found)
 
 

@@ -18,6 +18,9 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+_INSERT = event_table.insert()  # built once: every change appends an event
+
+
 def append_event(
     connection: Connection,
     action: str,
@@ -30,13 +33,14 @@ def append_event(
         action=action, actor=actor, subject=subject, detail=dict(detail or {}), at=now()
     )
     result = connection.execute(
-        event_table.insert().values(
-            at=happened.at,
-            actor=actor,
-            action=action,
-            subject=subject,
-            detail=happened.detail,
-        )
+        _INSERT,
+        {
+            "at": happened.at,
+            "actor": actor,
+            "action": action,
+            "subject": subject,
+            "detail": happened.detail,
+        },
     )
     happened.id = inserted_id(result)
     return happened

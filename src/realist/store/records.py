@@ -164,8 +164,11 @@ def list_records(connection: Connection, *, limit: int | None = None) -> list[Re
     return [row_to_record(r) for r in connection.execute(query)]
 
 
+_BY_ID = sa.select(record).where(record.c.id == sa.bindparam("id"))  # built once
+
+
 def find_record(connection: Connection, record_id: int) -> Record | None:
-    row = connection.execute(sa.select(record).where(record.c.id == record_id)).first()
+    row = connection.execute(_BY_ID, {"id": record_id}).first()
     return row_to_record(row) if row else None
 
 

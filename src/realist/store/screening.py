@@ -30,34 +30,46 @@ def insert_decision(connection: Connection, item: ScreeningDecision, reviewer_id
         if criterion_id is None:
             raise NotFound(f"no eligibility criterion '{item.criterion_code}'")
     result = connection.execute(
-        screening_decision.insert().values(
-            record_id=item.record_id,
-            stage=item.stage,
-            decision=item.decision,
-            reviewer_id=reviewer_id,
-            criterion_id=criterion_id,
-            note=item.note,
-            resolves_conflict=item.resolves_conflict,
-            created_at=now(),
-        )
+        _INSERT,
+        {
+            "record_id": item.record_id,
+            "stage": item.stage,
+            "decision": item.decision,
+            "reviewer_id": reviewer_id,
+            "criterion_id": criterion_id,
+            "note": item.note,
+            "resolves_conflict": item.resolves_conflict,
+            "created_at": now(),
+        },
     )
     return inserted_id(result)
+
+
+# Built once: screening runs these on every decision (see store.reviews).
+_INSERT = screening_decision.insert()
+_DECISIONS = (
+    sa.select(screening_decision, reviewer.c.key.label("who"), criterion.c.code)
+    .join(reviewer, reviewer.c.id == screening_decision.c.reviewer_id)
+    .outerjoin(criterion, criterion.c.id == screening_decision.c.criterion_id)
+    .order_by(screening_decision.c.id)
+)
+_AT_STAGE = screening_decision.c.stage == sa.bindparam("stage")
+_OF_RECORD = screening_decision.c.record_id == sa.bindparam("record_id")
+_DECISIONS_BY = {
+    (False, False): _DECISIONS,
+    (True, False): _DECISIONS.where(_AT_STAGE),
+    (False, True): _DECISIONS.where(_OF_RECORD),
+    (True, True): _DECISIONS.where(_AT_STAGE, _OF_RECORD),
+}
+_TERMS = sa.select(highlight_term).order_by(highlight_term.c.id)
 
 
 def list_decisions(
     connection: Connection, stage: Stage | None = None, record_id: int | None = None
 ) -> list[ScreeningDecision]:
     """Decisions in the order they were made, optionally for one stage or record."""
-    query = (
-        sa.select(screening_decision, reviewer.c.key.label("who"), criterion.c.code)
-        .join(reviewer, reviewer.c.id == screening_decision.c.reviewer_id)
-        .outerjoin(criterion, criterion.c.id == screening_decision.c.criterion_id)
-        .order_by(screening_decision.c.id)
-    )
-    if stage is not None:
-        query = query.where(screening_decision.c.stage == stage)
-    if record_id is not None:
-        query = query.where(screening_decision.c.record_id == record_id)
+    query = _DECISIONS_BY[stage is not None, record_id is not None]
+    params = {"stage": stage, "record_id": record_id}
     return [
         ScreeningDecision(
             record_id=r.record_id,
@@ -70,7 +82,7 @@ def list_decisions(
             created_at=r.created_at,
             id=r.id,
         )
-        for r in connection.execute(query)
+        for r in connection.execute(query, params)
     ]
 
 
@@ -98,6 +110,6 @@ def add_terms(connection: Connection, terms: list[str], kind: CriterionKind) -> 
 
 def list_terms(connection: Connection) -> dict[CriterionKind, list[str]]:
     found: dict[CriterionKind, list[str]] = {k: [] for k in CriterionKind}
-    for r in connection.execute(sa.select(highlight_term).order_by(highlight_term.c.id)):
+    for r in connection.execute(_TERMS):
         found[CriterionKind(r.kind)].append(r.term)
     return found
