@@ -213,5 +213,10 @@ def test_duplicate_queue_side_by_side(
     )
     assert f"Pair {group}: merged." in merged.text
     assert dedup.review_queue(web_review) == []
+    # The merged group is listed by titles (escaped), not only record numbers.
+    shown = client.get("/api/duplicates").json()["merged"][0]
+    assert "conference abstract" in (shown["keeper"]["title"] + shown["members"][0]["title"])
+    page = client.get("/records/duplicates").text
+    assert "(conference abstract)" in page and SCRIPT not in page
     undone = client.post(f"/api/duplicates/{group}/undo", headers={"X-CSRF-Token": token(client)})
     assert undone.json()["merged"] == []

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 from realist.domain.records import DuplicateStatus, Record
 from realist.reports.wording import counted
-from realist.services import dedup
+from realist.services import dedup, records
 from realist.store import Store
 from realist.web.auth import Editor, Reader, StoreDep
 from realist.web.templating import is_htmx, render
@@ -46,12 +46,19 @@ class Pair(BaseModel):
     differs: list[str]
 
 
+class GroupMember(BaseModel):
+    id: int
+    title: str
+
+
 class MergedGroup(BaseModel):
     group_id: int
     keeper_id: int
     member_ids: list[int]
     confidence: float
     reason: str
+    keeper: GroupMember
+    members: list[GroupMember]  # the records merged into the keeper, with their titles
 
 
 class DuplicatesPage(BaseModel):
@@ -92,6 +99,13 @@ def duplicates_data(store: Store, message: str = "") -> DuplicatesPage:
                 differs=differs,
             )
         )
+    groups = list(reversed(dedup.list_groups(store, DuplicateStatus.MERGED)[-MERGED_SHOWN:]))
+    shown = records.get_records(store, [i for g in groups for i in (g.keeper_id, *g.member_ids)])
+
+    def member(record_id: int) -> GroupMember:
+        found = shown.get(record_id)
+        return GroupMember(id=record_id, title=found.title if found else "")
+
     merged = [
         MergedGroup(
             group_id=g.id or 0,
@@ -99,8 +113,10 @@ def duplicates_data(store: Store, message: str = "") -> DuplicatesPage:
             member_ids=g.member_ids,
             confidence=g.confidence,
             reason=g.reason,
+            keeper=member(g.keeper_id),
+            members=[member(i) for i in g.member_ids if i != g.keeper_id],
         )
-        for g in reversed(dedup.list_groups(store, DuplicateStatus.MERGED)[-MERGED_SHOWN:])
+        for g in groups
     ]
     return DuplicatesPage(queue=queue, merged=merged, message=message)
 
