@@ -175,3 +175,23 @@ def test_writers_in_one_process_take_turns_without_sqlite_polling(tmp_path: Path
     with store.reading() as connection:
         assert connection.execute(sa.select(review.c.title)).scalar() == "second"
     store.close()
+
+
+def test_an_idle_sqlite_connection_is_only_promised_when_one_is_free(db_target: str) -> None:
+    """The web app looks the signed-in reviewer up on its event loop only when a pooled
+    SQLite connection is free; otherwise (or on PostgreSQL) it uses a worker thread."""
+    store = init_review(db_target, "t", "ann")
+    if store.dialect != "sqlite":
+        assert not store.has_idle_sqlite_connection()
+        store.close()
+        return
+    assert store.has_idle_sqlite_connection()
+    held = []
+    while store.has_idle_sqlite_connection():
+        held.append(store.engine.connect())
+    assert held and not store.has_idle_sqlite_connection()
+    held.pop().close()
+    assert store.has_idle_sqlite_connection()
+    for connection in held:
+        connection.close()
+    store.close()

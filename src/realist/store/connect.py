@@ -115,6 +115,13 @@ class Store:
         with self._writing, self.engine.begin() as connection:
             yield connection
 
+    def has_idle_sqlite_connection(self) -> bool:
+        """Whether this is SQLite and a pooled connection is free at once (see web.auth)."""
+        pool = self.engine.pool
+        return (
+            self._writing is not None and isinstance(pool, sa.QueuePool) and (pool.checkedin() > 0)
+        )
+
     @contextmanager
     def reading(self) -> Iterator[Connection]:
         with self.engine.connect() as connection:

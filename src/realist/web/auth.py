@@ -129,8 +129,9 @@ class Allow:
         await csrf.verify(request)
         # Looking up the actor is two indexed reads. On SQLite (WAL: readers never wait for
         # the writer) they take less time than handing them to the thread pool and back,
-        # so they run here; a PostgreSQL round trip could stall the server, so it is handed.
-        if store_of(request).dialect == "sqlite":
+        # so they run here, when a pooled connection is free (waiting for one would stall
+        # the server); a PostgreSQL round trip could stall it too, so it is handed over.
+        if store_of(request).has_idle_sqlite_connection():
             actor = _actor(request)
         else:
             actor = await run_in_threadpool(_actor, request)
