@@ -191,9 +191,10 @@ def _stored(store: Store) -> tuple[list[tuple[object, ...]], list[tuple[object, 
 
 
 def test_a_large_file_parsed_by_workers_is_stored_as_when_parsed_in_one_piece(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db_target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Workers parse only into SQLite (PostgreSQL imports parse in-process)."""
+    """In one piece into a SQLite file; then by workers into the store under test (SQLite,
+    or PostgreSQL through COPY): the same rows and problems."""
     from realist.importers import segments
 
     big = tmp_path / "big.ris"
@@ -205,10 +206,11 @@ def test_a_large_file_parsed_by_workers_is_stored_as_when_parsed_in_one_piece(
     stored = []
     # Threads that other tests left behind would stop the workers (forking is unsafe then).
     monkeypatch.setattr(segments.threading, "active_count", lambda: 1)
-    for min_bytes, workers in ((10**12, 0), (1, 2)):  # in one piece, then by workers
+    monkeypatch.setattr(segments, "SEGMENT_BYTES", 2_000)
+    targets = ((str(tmp_path / "one-piece.realist"), 10**12, 0), (db_target, 1, 2))
+    for target, min_bytes, workers in targets:
         monkeypatch.setattr(segments, "MIN_BYTES", min_bytes)
-        monkeypatch.setattr(segments, "SEGMENT_BYTES", 2_000)
-        store = init_review(str(tmp_path / f"review-{min_bytes}.realist"), "t", "ann")
+        store = init_review(target, "t", "ann")
         done = import_file(store, big)
         assert done.imported > 100 and done.problem_count >= 1 and done.workers == workers
         stored.append(_stored(store))

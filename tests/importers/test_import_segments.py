@@ -12,9 +12,9 @@ from realist.errors import InvalidInput, RealistError
 from realist.importers import iter_parse
 from realist.importers.base import Problem
 from realist.importers.segments import Segment, parse_in_workers, splittable
-from realist.store.records import sqlite_row
+from realist.store.records import record_row
 
-encode = functools.partial(sqlite_row, batch_id=7)
+encode = functools.partial(record_row, batch_id=7)
 
 
 def _record(n: int) -> str:

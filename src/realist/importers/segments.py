@@ -8,12 +8,13 @@ with two cores (bench/import_ris.py).
 How: the file's bytes are cut into segments at the format's ``boundary``, a place where a
 fresh parser is in exactly the state the sequential one would be in (between records). Each
 of ``workers`` forked processes parses every W-th segment, encodes each record with the
-caller's ``encode`` (for SQLite, a ready row) and sends the segment's rows and problems as
-one message; the caller reads the segments in file order, so stored records keep the file's
-order and every line number is the one the sequential parser would give. Workers are forked
-so that they share the file's bytes and the encoder without copying or pickling; forking a
-process that runs other threads (the web server) is unsafe, so :func:`splittable` says no
-there and the import parses in-process as before.
+caller's ``encode`` (a row ready for SQLite's executemany or PostgreSQL's COPY) and sends
+the segment's rows and problems as one message; the caller reads the segments in file
+order, so stored records keep the file's order and every line number is the one the
+sequential parser would give. Workers are forked so that they share the file's bytes and
+the encoder without copying or pickling; forking a process that runs other threads (the
+web server) is unsafe, so :func:`splittable` says no there and the import parses
+in-process as before.
 """
 
 from __future__ import annotations

@@ -129,11 +129,11 @@ def _store_records(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        if connection.dialect.name == "sqlite" and splittable(stream):
-            encode = functools.partial(records_repo.sqlite_row, batch_id=batch_id)
+        if splittable(stream):
+            encode = functools.partial(records_repo.record_row, batch_id=batch_id)
             result.workers = WORKERS
             for segment in parse_in_workers(stream, encode, WORKERS):
-                result.imported += records_repo.insert_sqlite_rows(connection, segment.rows)
+                result.imported += records_repo.insert_rows(connection, segment.rows)
                 _note_problems(result, segment.problems, progress)
         else:
             for chunk in _chunks(stream):
