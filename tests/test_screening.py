@@ -164,6 +164,25 @@ def test_deciding_shows_the_others_decisions_now_visible(db_target: str) -> None
     store.close()
 
 
+def test_undo_takes_back_only_your_own_latest_decision(db_target: str) -> None:
+    store = _review(db_target)
+    screening.set_screening_mode(store, ScreeningMode.DUAL, "ann")
+    screening.screen(store, 1, TA, INC, "ann")
+    screening.screen(store, 1, TA, EXC, "bob", criterion="E-POP")
+    screening.resolve_conflict(store, 1, TA, INC, "ann")  # not a decision to undo
+    screening.screen(store, 2, TA, MAY, "bob")
+    undone = screening.undo_last(store, TA, "ann")
+    assert undone is not None and (undone.record_id, undone.decision) == (1, INC)
+    assert screening.undo_last(store, TA, "ann") is None
+    assert screening.undo_last(store, FT, "bob") is None
+    left = [
+        (d.reviewer_key, d.record_id, d.resolves_conflict)
+        for d in screening.visible_decisions(store, 1, TA, "bob")
+    ]
+    assert left == [("bob", 1, False), ("ann", 1, True)]
+    store.close()
+
+
 def test_highlight_terms(db_target: str) -> None:
     store = _review(db_target, records=0)
     assert (

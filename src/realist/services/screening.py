@@ -312,15 +312,10 @@ def _why_not_eligible(connection: Connection, record_id: int, stage: Stage) -> s
 def undo_last(store: Store, stage: Stage, reviewer: str | None) -> ScreeningDecision | None:
     """Take back the reviewer's most recent decision at ``stage``; the event log keeps it."""
     with store.transaction() as connection:
-        key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
-        mine = [
-            d
-            for d in screening_repo.list_decisions(connection, stage)
-            if d.reviewer_key == key and not d.resolves_conflict
-        ]
-        if not mine:
+        key, who = reviews_repo.resolve_reviewer(connection, reviewer)
+        last = screening_repo.latest_decision(connection, stage, who)
+        if last is None:
             return None
-        last = mine[-1]
         assert last.id is not None
         screening_repo.delete_decision(connection, last.id)
         append_event(
@@ -371,7 +366,9 @@ def resolve_conflict(
     """Settle a conflict; the resolution is recorded with who resolved it."""
     with store.transaction() as connection:
         key, who = reviews_repo.resolve_reviewer(connection, reviewer)
-        if outcomes(connection, stage).get(record_id) is not Outcome.CONFLICT:
+        # Settled from this record's decisions alone, not every decision at the stage.
+        mine = screening_repo.list_decisions(connection, stage, record_id)
+        if settle(mine, _mode(connection)) is not Outcome.CONFLICT:
             raise InvalidInput(f"record {record_id} has no conflict at {stage.value}")
         item = ScreeningDecision(record_id, stage, decision, key, criterion, note, True)
         return _save(connection, item, who, "screening.resolved")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -70,20 +72,40 @@ def list_decisions(
     """Decisions in the order they were made, optionally for one stage or record."""
     query = _DECISIONS_BY[stage is not None, record_id is not None]
     params = {"stage": stage, "record_id": record_id}
-    return [
-        ScreeningDecision(
-            record_id=r.record_id,
-            stage=Stage(r.stage),
-            decision=Decision(r.decision),
-            reviewer_key=r.who,
-            criterion_code=r.code,
-            note=r.note,
-            resolves_conflict=r.resolves_conflict,
-            created_at=r.created_at,
-            id=r.id,
+    return [_decision(r) for r in connection.execute(query, params)]
+
+
+def _decision(r: sa.Row[Any]) -> ScreeningDecision:
+    return ScreeningDecision(
+        record_id=r.record_id,
+        stage=Stage(r.stage),
+        decision=Decision(r.decision),
+        reviewer_key=r.who,
+        criterion_code=r.code,
+        note=r.note,
+        resolves_conflict=r.resolves_conflict,
+        created_at=r.created_at,
+        id=r.id,
+    )
+
+
+def latest_decision(
+    connection: Connection, stage: Stage, reviewer_id: int
+) -> ScreeningDecision | None:
+    """A reviewer's most recent decision at ``stage`` (conflict resolutions aside): what
+    undo takes back. Asked of the reviewer's index, not of every decision at the stage."""
+    query = (
+        _DECISIONS_BY[True, False]
+        .where(
+            screening_decision.c.reviewer_id == reviewer_id,
+            screening_decision.c.resolves_conflict.is_(False),
         )
-        for r in connection.execute(query, params)
-    ]
+        .order_by(None)
+        .order_by(screening_decision.c.id.desc())
+        .limit(1)
+    )
+    found = connection.execute(query, {"stage": stage}).first()
+    return None if found is None else _decision(found)
 
 
 def delete_decision(connection: Connection, decision_id: int) -> None:
