@@ -183,6 +183,44 @@ def test_undo_takes_back_only_your_own_latest_decision(db_target: str) -> None:
     store.close()
 
 
+def _settled(store: Store) -> dict[int, Outcome]:
+    """Where each record stands at title/abstract, by the domain's settle() in Python."""
+    with store.reading() as connection:
+        return screening.outcomes(connection, TA)
+
+
+@pytest.mark.parametrize("mode", list(ScreeningMode))
+def test_full_text_takes_what_title_abstract_settled_as_included_or_maybe(
+    db_target: str, mode: ScreeningMode
+) -> None:
+    """The full-text queue, worked out in SQL, holds exactly the standing records that
+    settle() puts through title/abstract, whatever the mix of reviewers and resolutions."""
+    import random
+
+    store = _review(db_target, records=60)
+    screening.set_screening_mode(store, mode, "ann")
+    rng = random.Random(7)
+    for rid in range(1, 61):
+        for who in rng.sample(["ann", "bob", "cat"], rng.randint(0, 3)):
+            choice = rng.choice([INC, EXC, MAY])
+            screening.screen(store, rid, TA, choice, who, "E-POP" if choice is EXC else None)
+    for rid, outcome in sorted(_settled(store).items()):
+        if outcome is Outcome.CONFLICT and rid % 2:
+            screening.resolve_conflict(store, rid, TA, rng.choice([INC, EXC]), "cat")
+    with store.transaction() as connection:
+        connection.execute(record.update().where(record.c.id == 5).values(duplicate_of=4))
+    settled = _settled(store)
+    expected = [
+        rid for rid in range(1, 61)
+        if rid != 5 and settled.get(rid) in screening.GOES_TO_FULL_TEXT
+    ]  # fmt: skip
+    assert expected and len(expected) < 59
+    nxt = screening.next_record(store, FT, "ann")
+    assert nxt.progress.total == len(expected)
+    assert nxt.record is not None and nxt.record.id == expected[0]
+    store.close()
+
+
 def test_highlight_terms(db_target: str) -> None:
     store = _review(db_target, records=0)
     assert (

@@ -58,19 +58,16 @@ def outcomes(connection: Connection, stage: Stage) -> dict[int, Outcome]:
 
 def _eligible_ids(connection: Connection, stage: Stage) -> list[int]:
     """Records that can be screened at ``stage``: standing (not merged duplicates), and for
-    full text, through title/abstract."""
-    standing = [
-        r[0]
-        for r in connection.execute(
-            sa.select(record_table.c.id)
-            .where(record_table.c.duplicate_of.is_(None))
-            .order_by(record_table.c.id)
+    full text, through title/abstract (settled in SQL: reading every title/abstract
+    decision into Python cost most of a second per full-text decision at 100k records)."""
+    query = sa.select(record_table.c.id).where(_STANDING_RECORD).order_by(record_table.c.id)
+    if stage is not Stage.TITLE_ABSTRACT:
+        passed = screening_repo.settled_query(Stage.TITLE_ABSTRACT, _mode(connection)).subquery()
+        wanted = [outcome.value for outcome in GOES_TO_FULL_TEXT]
+        query = query.join(passed, passed.c.record_id == record_table.c.id).where(
+            passed.c.outcome.in_(wanted)
         )
-    ]
-    if stage is Stage.TITLE_ABSTRACT:
-        return standing
-    passed = outcomes(connection, Stage.TITLE_ABSTRACT)
-    return [rid for rid in standing if passed.get(rid) in GOES_TO_FULL_TEXT]
+    return [int(r[0]) for r in connection.execute(query)]
 
 
 @dataclass

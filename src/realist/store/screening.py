@@ -7,7 +7,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from realist.domain.screening import CriterionKind, Decision, ScreeningDecision, Stage
+from realist.domain.screening import (
+    CriterionKind,
+    Decision,
+    Outcome,
+    ScreeningDecision,
+    ScreeningMode,
+    Stage,
+)
 from realist.errors import InvalidInput, NotFound
 from realist.store.events import now
 from realist.store.schema import (
@@ -135,3 +142,74 @@ def list_terms(connection: Connection) -> dict[CriterionKind, list[str]]:
     for r in connection.execute(_TERMS):
         found[CriterionKind(r.kind)].append(r.term)
     return found
+
+
+def settled_query(stage: Stage, mode: ScreeningMode) -> sa.Select[tuple[int, str]]:
+    """``(record_id, outcome)`` for every record with a decision at ``stage``: the rules of
+    :func:`realist.domain.screening.settle`, in SQL.
+
+    - The latest conflict resolution (highest id) settles a record, whatever came before.
+    - Otherwise each reviewer's latest decision counts. Single mode: the decision of the
+      reviewer who first decided last (settle keeps reviewers in the order they first
+      decided and takes the last one's latest decision). Dual mode: awaiting a second
+      reviewer with one reviewer, the shared decision when all agree, a conflict when not.
+    """
+    d = screening_decision
+    at_stage = d.c.stage == stage
+    decision = sa.type_coerce(d.c.decision, sa.String)  # outcomes are not all decisions
+
+    last_resolution = (
+        sa.select(d.c.record_id, sa.func.max(d.c.id).label("id"))
+        .where(at_stage, d.c.resolves_conflict.is_(True))
+        .group_by(d.c.record_id)
+        .subquery("last_resolution")
+    )
+    resolved = (
+        sa.select(last_resolution.c.record_id, decision.label("decision"))
+        .join(d, d.c.id == last_resolution.c.id)
+        .subquery("resolved")
+    )
+    per_reviewer = (
+        sa.select(
+            d.c.record_id,
+            sa.func.min(d.c.id).label("first_id"),
+            sa.func.max(d.c.id).label("last_id"),
+        )
+        .where(at_stage)
+        .group_by(d.c.record_id, d.c.reviewer_id)
+        .subquery("per_reviewer")
+    )
+    latest = (
+        sa.select(per_reviewer.c.record_id, per_reviewer.c.first_id, decision.label("decision"))
+        .join(d, d.c.id == per_reviewer.c.last_id)
+        .subquery("latest")
+    )
+    if mode is ScreeningMode.SINGLE:
+        ranked = sa.select(
+            latest.c.record_id,
+            latest.c.decision,
+            sa.func.row_number()
+            .over(partition_by=latest.c.record_id, order_by=latest.c.first_id.desc())
+            .label("nth"),
+        ).subquery("ranked")
+        unresolved = (
+            sa.select(ranked.c.record_id, ranked.c.decision.label("outcome"))
+            .where(ranked.c.nth == 1)
+            .subquery("unresolved")
+        )
+    else:
+        agreed = sa.func.min(latest.c.decision) == sa.func.max(latest.c.decision)
+        outcome = sa.case(
+            (sa.func.count() < 2, sa.literal(Outcome.AWAITING_SECOND.value, sa.String)),
+            (agreed, sa.func.min(latest.c.decision)),
+            else_=sa.literal(Outcome.CONFLICT.value, sa.String),
+        )
+        unresolved = (
+            sa.select(latest.c.record_id, outcome.label("outcome"))
+            .group_by(latest.c.record_id)
+            .subquery("unresolved")
+        )
+    return sa.select(
+        unresolved.c.record_id,
+        sa.func.coalesce(resolved.c.decision, unresolved.c.outcome).label("outcome"),
+    ).outerjoin(resolved, resolved.c.record_id == unresolved.c.record_id)
