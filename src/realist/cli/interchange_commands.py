@@ -8,6 +8,7 @@ argument still goes to the records import unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,17 @@ from realist.services.interchange import (
 )
 
 __all__ = ["cli"]
+
+
+def _export(state: CliState, as_json: bool, write: Callable[..., Exported], *args: Any) -> None:
+    """Open the review, ``write(store, *args)`` one export, close it, say what was written."""
+    store = state.open()
+    try:
+        done = write(store, *args)
+    finally:
+        store.close()
+    _report(state, done, as_json)
+
 
 _OUTPUT = click.option(
     "-o", "--output", required=True, type=click.Path(path_type=Path), help="The file to write."
@@ -107,12 +119,7 @@ def export_records_command(
     RIS keeps each imported record's own tags, so it imports back without loss; decisions
     go into N1 notes that `realist import --with-decisions` reads.
     """
-    store = state.open()
-    try:
-        done = export_records(store, output, fmt, with_decisions)
-    finally:
-        store.close()
-    _report(state, done, as_json)
+    _export(state, as_json, export_records, output, fmt, with_decisions)
 
 
 @export.command(
@@ -125,12 +132,7 @@ def export_records_command(
 def export_qdpx_command(state: CliState, output: Path, as_json: bool) -> None:
     """A REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or QualCoder: configurations and
     their contexts, mechanisms and outcomes as codes, texts, excerpts, codings, memos."""
-    store = state.open()
-    try:
-        done = export_qdpx(store, output)
-    finally:
-        store.close()
-    _report(state, done, as_json)
+    _export(state, as_json, export_qdpx, output)
 
 
 @export.command("archive", epilog=examples("realist export archive -o review.realist.zip"))
@@ -140,12 +142,7 @@ def export_qdpx_command(state: CliState, output: Path, as_json: bool) -> None:
 def export_archive_command(state: CliState, output: Path, as_json: bool) -> None:
     """The whole review in one zip (every table as JSON, and the stored original files);
     `realist import archive` restores it, identical, into a new store."""
-    store = state.open()
-    try:
-        done = export_archive(store, output)
-    finally:
-        store.close()
-    _report(state, done, as_json)
+    _export(state, as_json, export_archive, output)
 
 
 @export.command("prisma-csv", epilog=examples("realist export prisma-csv -o prisma.csv"))
@@ -154,12 +151,7 @@ def export_archive_command(state: CliState, output: Path, as_json: bool) -> None
 @click.pass_obj
 def export_prisma_csv_command(state: CliState, output: Path, as_json: bool) -> None:
     """The PRISMA 2020 counts as the PRISMA2020 R package's CSV."""
-    store = state.open()
-    try:
-        done = export_prisma_csv(store, output)
-    finally:
-        store.close()
-    _report(state, done, as_json)
+    _export(state, as_json, export_prisma_csv, output)
 
 
 class _ImportGroup(click.Group):
