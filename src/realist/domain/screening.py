@@ -34,6 +34,7 @@ class Decision(StrEnum):
     INCLUDE = "include"
     EXCLUDE = "exclude"
     MAYBE = "maybe"
+    NOT_RETRIEVED = "not_retrieved"  # full text only: the report could not be obtained
 
 
 @dataclass
@@ -61,6 +62,8 @@ class ScreeningDecision:
             found.append("a full-text exclusion must cite an eligibility criterion")
         if self.decision is not Decision.EXCLUDE and self.criterion_code:
             found.append("only an exclusion cites a criterion as its reason")
+        if self.decision is Decision.NOT_RETRIEVED and self.stage is not Stage.FULL_TEXT:
+            found.append("only a full text can be recorded as not retrieved")
         return found
 
 
@@ -78,12 +81,14 @@ class Outcome(StrEnum):
     INCLUDED = "include"
     EXCLUDED = "exclude"
     MAYBE = "maybe"
+    NOT_RETRIEVED = "not_retrieved"
 
 
 _SETTLED = {
     Decision.INCLUDE: Outcome.INCLUDED,
     Decision.EXCLUDE: Outcome.EXCLUDED,
     Decision.MAYBE: Outcome.MAYBE,
+    Decision.NOT_RETRIEVED: Outcome.NOT_RETRIEVED,
 }
 
 

@@ -86,6 +86,8 @@ reviewer = sa.Table(
     sa.Column("key", sa.String(64), nullable=False, unique=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("role", enum(ReviewerRole, "reviewer_role"), nullable=False),
+    # A reviewer whose work stays attributed but who no longer acts in the review.
+    sa.Column("retired", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
 )
 
 concept_block = sa.Table(
@@ -105,6 +107,9 @@ source = sa.Table(
     sa.Column("kind", enum(SourceKind, "source_kind"), nullable=False),
     sa.Column("searched", sa.String(32)),
     sa.Column("note", sa.Text, nullable=False, default=""),
+    # What RAMESES item 8 asks for, per source: the search as run there, and its limits.
+    sa.Column("search_string", sa.Text, nullable=False, default="", server_default=""),
+    sa.Column("limits", sa.Text, nullable=False, default="", server_default=""),
 )
 
 import_batch = sa.Table(
@@ -154,6 +159,8 @@ duplicate_group = sa.Table(
     sa.Column("status", enum(DuplicateStatus, "duplicate_status"), nullable=False),
     sa.Column("reason", sa.Text, nullable=False, default=""),
     created_at(),
+    # Who merged, confirmed or separated the group by hand (NULL: the algorithm merged it).
+    fk("decided_by", "reviewer.id", nullable=True),
     sa.CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_range"),
 )
 
@@ -174,6 +181,8 @@ criterion = sa.Table(
     sa.Column("kind", enum(CriterionKind, "criterion_kind"), nullable=False),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("position", sa.Integer, nullable=False),
+    # Cited by decisions already made, so it is retired rather than deleted.
+    sa.Column("retired", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
 )
 
 screening_decision = sa.Table(
@@ -191,6 +200,10 @@ screening_decision = sa.Table(
     sa.CheckConstraint(
         "NOT (stage = 'full_text' AND decision = 'exclude' AND criterion_id IS NULL)",
         name="full_text_exclusion_has_reason",
+    ),
+    # A report that could not be obtained is a full-text fact (PRISMA's "not retrieved").
+    sa.CheckConstraint(
+        "decision <> 'not_retrieved' OR stage = 'full_text'", name="not_retrieved_at_full_text"
     ),
     # The screening queue asks "has this reviewer (anyone) decided this record at this
     # stage?" for every record; without this index each question scans decisions.

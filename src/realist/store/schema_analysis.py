@@ -26,6 +26,8 @@ document = sa.Table(
     sa.Column("reference_number", sa.Integer),
     fk("record_id", "record.id", nullable=True),
     sa.Column("included", sa.Boolean, nullable=False, default=True),
+    # Why a full text was attached to a record that screening excluded (empty: it was not).
+    sa.Column("inclusion_override", sa.Text, nullable=False, default="", server_default=""),
     created_at(),
 )
 
@@ -106,6 +108,9 @@ mmat_appraisal = sa.Table(
     sa.Column("category", enum(StudyDesign, "mmat_category"), nullable=False),
     sa.Column("screening", sa.JSON, nullable=False),
     sa.Column("criteria", sa.JSON, nullable=False),
+    # A mixed-methods study's components, appraised by their own categories' criteria:
+    # {"qualitative": [answers], "non_randomised": [answers]} (MMAT 2018, section 5).
+    sa.Column("components", sa.JSON, nullable=False, default=dict, server_default=sa.text("'{}'")),
     sa.Column("note", sa.Text, nullable=False, default=""),
     created_at(),
     sa.UniqueConstraint("document_id", "reviewer_id"),
