@@ -48,11 +48,17 @@ def test_status_json_shape_is_stable(demo_store: Store) -> None:
     assert list(status) == [
         "title", "is_demo", "citation", "licence", "records", "screening", "documents",
         "interventions", "configurations", "excerpts", "codings", "flow", "problems",
+        "question",
     ]  # fmt: skip
     assert status["documents"]["included"] == 29
     assert status["interventions"] == 22
     assert status["configurations"]["by_topic"]["take_up"]["total"] == 13
-    assert status["screening"]["full_text"] == {"include": 29}
+    # Records by where they stand (each in one outcome), and votes apart from them.
+    assert status["screening"]["full_text"] == {
+        "records": 29, "include": 29, "exclude": 0, "maybe": 0, "not_retrieved": 0,
+        "awaiting_second": 0, "conflict": 0, "undecided": 0,
+        "votes": {"jm": {"include": 29}}, "resolutions": 0,
+    }  # fmt: skip
     assert "CC BY 4.0" in status["licence"]
 
 

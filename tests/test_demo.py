@@ -74,10 +74,10 @@ def test_interventions_match_table_2(demo_store: Store) -> None:
 
 
 def test_flow_counts_known_and_unknown(demo_store: Store) -> None:
-    flow = review_status(demo_store).flow
-    assert flow["identified"] == 5126
-    assert flow["included_documents"] == 29
-    assert flow["duplicates_removed"] is None  # the paper does not say: unknown, not zero
+    flow = review_status(demo_store).flow  # PRISMA2020 names; the demo's are translated
+    assert flow["database_results"] == 5126
+    assert flow["new_reports"] == 29
+    assert flow["duplicates"] is None  # the paper does not say: unknown, not zero
 
 
 def test_configurations_by_topic(demo_store: Store) -> None:

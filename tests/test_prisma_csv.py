@@ -124,6 +124,7 @@ COUNT_FIELDS = [
         "database_specific_results",
         "register_specific_results",
         "website_specific_results",
+        "other_sources_specific_results",
         "dbr_excluded",
         "other_excluded",
     }
@@ -136,6 +137,7 @@ def prisma_counts(draw: st.DrawFn) -> PrismaCounts:
     for name in ("database_specific_results", "register_specific_results"):
         values[name] = draw(PARTS)
     values["website_specific_results"] = draw(PARTS)
+    values["other_sources_specific_results"] = draw(PARTS)
     for name in ("dbr_excluded", "other_excluded"):
         values[name] = draw(st.none() | PARTS)
     return PrismaCounts(**values)  # type: ignore[arg-type]

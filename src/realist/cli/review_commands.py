@@ -9,10 +9,14 @@ from rich.table import Table
 
 from realist.cli.app import CliState, cli, examples, json_option, print_json
 from realist.demo import CREDIT
-from realist.reports.wording import counted, humanise
+from realist.reports.wording import counted, humanise, stage_detail, votes_detail
 from realist.services.check import check_review
 from realist.services.demo import DEFAULT_DEMO_DB, open_demo
-from realist.services.reviews import ReviewStatus, init_review, review_status
+from realist.services.reviews import (
+    ReviewStatus,
+    init_review,
+    review_status,
+)
 
 
 @cli.command(epilog=examples('realist --db my-review.realist init --title "Peer support"'))
@@ -70,9 +74,14 @@ def status(state: CliState, as_json: bool) -> None:
         _print_status(state, result)
 
 
+STAGE_LABELS = {"title_abstract": "Title and abstract", "full_text": "Full text"}
+
+
 def _print_status(state: CliState, s: ReviewStatus) -> None:
     console = state.console
-    console.print(f"[bold]{s.title}[/]")
+    console.print(f"[bold]{s.title}[/]", highlight=False)
+    if s.question:
+        console.print(f"Question: {s.question}", highlight=False, markup=False)
     if s.is_demo:
         console.print(f"[dim]{CREDIT}[/]")
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
@@ -82,17 +91,25 @@ def _print_status(state: CliState, s: ReviewStatus) -> None:
     table.add_row(
         "Records",
         str(s.records["total"]),
-        f"{counted(s.records['duplicates'], 'duplicate')} merged",
+        f"{counted(s.records['duplicates'], 'duplicate')} merged, {s.records['unique']} unique",
     )
-    for stage, decisions in sorted(s.screening.items()):
-        detail = ", ".join(f"{n} {d}" for d, n in sorted(decisions.items()))
-        table.add_row(f"Screened ({stage.replace('_', ' ')})", str(sum(decisions.values())), detail)
+    for stage, counts in s.screening.items():
+        table.add_row(
+            f"{STAGE_LABELS.get(stage, stage)}",
+            counted(counts["records"], "record"),
+            stage_detail(counts),
+        )
+        if counts["votes"]:
+            table.add_row("  votes", "", votes_detail(counts))
     docs = s.documents
-    table.add_row(
-        "Included documents",
-        str(docs["included"]),
-        ", ".join(counted(n, humanise(k)) for k, n in docs["by_type"].items()),
-    )
+    waiting = docs["by_status"].get("awaiting_decision", 0)
+    excluded = docs["by_status"].get("excluded", 0)
+    extra = [counted(n, humanise(k)) for k, n in docs["by_type"].items()]
+    if waiting:
+        extra.append(f"{waiting} more awaiting a full-text decision")
+    if excluded:
+        extra.append(f"{excluded} attached to excluded records (not counted)")
+    table.add_row("Included documents", str(docs["included"]), ", ".join(extra))
     table.add_row("Interventions", str(s.interventions), "")
     for topic, entry in s.configurations["by_topic"].items():
         detail = ", ".join(
@@ -100,12 +117,12 @@ def _print_status(state: CliState, s: ReviewStatus) -> None:
         )
         table.add_row(f"Configurations: {topic.replace('_', ' ')}", str(entry["total"]), detail)
     table.add_row("Excerpts", str(s.excerpts), counted(s.codings, "coding"))
-    known = {k: v for k, v in s.flow.items() if v is not None}
-    if known:
-        table.add_row(
-            "Flow (stated)", "", ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in known.items())
-        )
     console.print(table)
+    flow = ", ".join(
+        f"{k.replace('_', ' ')} {v}" for k, v in s.flow.items() if v is not None and v != 0
+    )
+    if flow:
+        console.print(f"[dim]PRISMA 2020: {flow} (see realist prisma)[/]", highlight=False)
     if s.problems:
         console.print(
             f"\n[yellow]{counted(len(s.problems), 'thing')} to check[/] "

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from realist.domain.dedup_keys import author_keys
+from realist.domain.screening import Outcome
 
 
 class DocumentType(StrEnum):
@@ -23,6 +28,89 @@ class StudyDesign(StrEnum):
     QUANTITATIVE_DESCRIPTIVE = "quantitative_descriptive"
     MIXED_METHODS = "mixed_methods"
     PROCESS_DESCRIPTION = "process_description"
+
+
+class DocumentStatus(StrEnum):
+    """Whether a document counts among the review's included documents, which follows the
+    screening of its record (see :func:`document_status`)."""
+
+    INCLUDED = "included"  # its record is included at full text (or it has no record)
+    AWAITING = "awaiting_decision"  # its record has no settled full-text decision yet
+    EXCLUDED = "excluded"  # its record was excluded (attached by a recorded override)
+    NOT_A_STUDY = "not_a_study"  # e.g. the review's own report, kept only for coding
+
+
+def document_status(
+    is_study: bool,
+    has_record: bool,
+    title_abstract: Outcome | None,
+    full_text: Outcome | None,
+) -> DocumentStatus:
+    """Where a document stands: counts follow screening, so a full text attached to a record
+    counts as included only once that record is included at full text. A document without
+    a record (added by hand) counts as included; ``realist check`` says it is outside the
+    PRISMA flow."""
+    if not is_study:
+        return DocumentStatus.NOT_A_STUDY
+    if not has_record or full_text is Outcome.INCLUDED:
+        return DocumentStatus.INCLUDED
+    if title_abstract is Outcome.EXCLUDED or full_text in (
+        Outcome.EXCLUDED,
+        Outcome.NOT_RETRIEVED,
+    ):
+        return DocumentStatus.EXCLUDED
+    return DocumentStatus.AWAITING
+
+
+KEY_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?")
+"""A document key: lower-case letters, digits, dots, hyphens and underscores, at most 64
+characters, starting and ending with a letter or digit (it is part of URLs and commands)."""
+
+
+def key_problems(key: str) -> list[str]:
+    """Why ``key`` cannot name a document; empty when it can."""
+    if not KEY_PATTERN.fullmatch(key) or ".." in key:
+        return [
+            f"'{key[:80]}' is not a document key: use lower-case letters, digits and - . _ "
+            "(e.g. thapa-2020), at most 64 characters"
+        ]
+    return []
+
+
+def _words(text: str, limit: int) -> str:
+    """The first ``limit`` words of a text as a key, short words ("of", "a") skipped when
+    longer ones exist."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    telling = [w for w in words if len(w) > 2 or w.isdigit()]
+    return "-".join((telling or words)[:limit])
+
+
+def default_key(
+    authors: Sequence[str],
+    year: int | None,
+    title: str,
+    fallback: str,
+    taken: Callable[[str], bool],
+) -> str:
+    """A short, readable key for a new document that ``taken`` says is free: the first
+    author's surname and the year (``thapa-2020``; ``thapa-2020b``, ``thapa-2020c`` when
+    taken), else the first words of the title, else ``fallback`` (a file name), numbered
+    when taken (``final-report-2``)."""
+    surname = next(iter(author_keys(authors, 1)), "")
+    if surname:
+        base = "-".join(part for part in (surname[:40], str(year) if year else "") if part)
+        for suffix in ("", *"bcdefghijklmnopqrstuvwxyz"):
+            if not taken(base + suffix):
+                return base + suffix
+    else:
+        base = _words(title, 4)[:48].strip("-") or _words(fallback, 4)[:48].strip("-")
+        base = base or "document"
+        if not taken(base):
+            return base
+    n = 2
+    while taken(f"{base}-{n}"):
+        n += 1
+    return f"{base}-{n}"
 
 
 def text_hash(text: str) -> str:
@@ -46,14 +134,26 @@ class Document:
     citation: str = ""
     reference_number: int | None = None  # the review's own reference-list number, if any
     record_id: int | None = None
-    included: bool = True  # an included study; False for e.g. the review's own report
+    included: bool = True  # a study of the review; False for e.g. the review's own report
     text: str = ""
     text_sha256: str = ""
     id: int | None = None
+    # Read from the store: where its record stands (see DocumentStatus), and why a full
+    # text was attached to a record that screening had excluded (empty when it was not).
+    status: DocumentStatus | None = None
+    inclusion_override: str = ""
 
     def __post_init__(self) -> None:
         if self.text and not self.text_sha256:
             self.text_sha256 = text_hash(self.text)
+
+    @property
+    def counted(self) -> bool:
+        """Whether it counts among the review's included documents (its status when read
+        from a review; the study flag alone for a document made by hand)."""
+        if self.status is None:
+            return self.included
+        return self.status is DocumentStatus.INCLUDED
 
 
 class AttributeType(StrEnum):

@@ -6,10 +6,15 @@ systematic reviews that searched databases, registers and other sources (Page et
 Campbell Systematic Reviews 2022;18:e1230), so a CSV written from it opens in that tool.
 
 ``None`` always means *unknown*, never zero: a review reported from a paper often gives only a
-few of the counts, and a diagram must not invent the rest. Two fields are Realist's own
-(``website_specific_results`` and ``organisations_contacted``): the R package has nowhere to
-name the websites searched or say how many organisations were asked, and PRISMA 2020 item 7 asks
-for both.
+few of the counts, and a diagram must not invent the rest.
+
+Some fields are Realist's own: ``website_specific_results`` and ``organisations_contacted`` (the
+R package has nowhere to name the websites searched or say how many organisations were
+asked, and PRISMA 2020 item 7 asks for both); ``other_sources_*`` for other methods that are
+none of websites, organisations and citation searching; the other-methods arm's removals
+(``other_duplicates``, ``other_records_excluded``), since Realist screens every record on title
+and abstract; and the ``*_awaiting*`` boxes of a review in progress (see
+:mod:`realist.domain.flow`), which are 0 when screening is done.
 """
 
 from __future__ import annotations
@@ -54,17 +59,25 @@ class PrismaCounts:
     organisation_results: int | None = None
     organisations_contacted: int | None = None
     citations_results: int | None = None
+    other_sources_results: int | None = None
+    other_sources_specific_results: Breakdown = field(default_factory=_empty)
     duplicates: int | None = None
     excluded_automatic: int | None = None
     excluded_other: int | None = None
     records_screened: int | None = None
     records_excluded: int | None = None
+    records_awaiting: int | None = None
     dbr_sought_reports: int | None = None
     dbr_notretrieved_reports: int | None = None
+    dbr_awaiting_reports: int | None = None
     dbr_assessed: int | None = None
     dbr_excluded: Breakdown | None = None
+    other_duplicates: int | None = None
+    other_records_excluded: int | None = None
+    other_records_awaiting: int | None = None
     other_sought_reports: int | None = None
     other_notretrieved_reports: int | None = None
+    other_awaiting_reports: int | None = None
     other_assessed: int | None = None
     other_excluded: Breakdown | None = None
     new_studies: int | None = None
@@ -94,6 +107,24 @@ class PrismaCounts:
     def other_excluded_total(self) -> int | None:
         """Reports excluded in the other-methods column, if every reason's n is known."""
         return breakdown_total(self.other_excluded)
+
+    @property
+    def dbr_identified(self) -> int | None:
+        """Records identified from databases and registers (None if either is unknown)."""
+        return _sum_known([self.database_results, self.register_results])
+
+    @property
+    def other_identified(self) -> int | None:
+        """Records identified by other methods: the known kinds summed (a kind not used is
+        unknown, and adds nothing); None when every kind is unknown."""
+        parts = [
+            self.website_results,
+            self.organisation_results,
+            self.citations_results,
+            self.other_sources_results,
+        ]
+        known = [n for n in parts if n is not None]
+        return sum(known) if known else None
 
     @property
     def has_previous(self) -> bool:
@@ -131,11 +162,20 @@ def _fmt(n: int) -> str:
     return f"{n:,}"
 
 
+def _none_is_zero(value: int | None) -> int:
+    # Realist's own awaiting and other-arm removal boxes: a count entered by hand (or a
+    # published diagram) never has them, and then nothing waits and nothing was removed.
+    return value or 0
+
+
 def consistency_problems(counts: PrismaCounts) -> list[str]:
     """Arithmetic in the flow that does not add up, one sentence per problem.
 
     A rule is checked only when every number it uses is known: an unknown count is a gap in
     the report, not an error. An empty list means nothing known contradicts anything else.
+    The identities, per arm (see :mod:`realist.domain.flow`): identified − removed before
+    screening = screened; screened − excluded − awaiting = sought; sought − not retrieved −
+    awaiting = assessed; assessed − excluded (both arms) = included.
     """
     c = counts
     problems: list[str] = []
@@ -155,6 +195,7 @@ def consistency_problems(counts: PrismaCounts) -> list[str]:
         ("database_results", "database_specific_results"),
         ("register_results", "register_specific_results"),
         ("website_results", "website_specific_results"),
+        ("other_sources_results", "other_sources_specific_results"),
     ):
         parts: Breakdown = getattr(c, parts_name)
         if parts:
@@ -165,7 +206,7 @@ def consistency_problems(counts: PrismaCounts) -> list[str]:
                 f"the sum of {parts_name}",
             )
 
-    identified = _sum_known([c.database_results, c.register_results])
+    identified = c.dbr_identified
     removed = _sum_known([c.duplicates, c.excluded_automatic, c.excluded_other])
     if identified is not None and removed is not None:
         equal(
@@ -181,22 +222,34 @@ def consistency_problems(counts: PrismaCounts) -> list[str]:
     if c.records_screened is not None and c.records_excluded is not None:
         equal(
             "dbr_sought_reports",
-            c.records_screened - c.records_excluded,
+            c.records_screened - c.records_excluded - _none_is_zero(c.records_awaiting),
             c.dbr_sought_reports,
-            "records_screened minus records_excluded",
+            "records_screened minus records_excluded and records awaiting a decision",
+        )
+    other = c.other_identified
+    if other is not None and c.other_duplicates is not None:
+        gone = c.other_duplicates + _none_is_zero(c.other_records_excluded)
+        equal(
+            "other_sought_reports",
+            other - gone - _none_is_zero(c.other_records_awaiting),
+            c.other_sought_reports,
+            "records identified by other methods minus duplicates, records excluded on title"
+            " and abstract and records awaiting a decision",
         )
     for col in ("dbr", "other"):
         sought = getattr(c, f"{col}_sought_reports")
         not_retrieved = getattr(c, f"{col}_notretrieved_reports")
+        waiting = _none_is_zero(getattr(c, f"{col}_awaiting_reports"))
         assessed = getattr(c, f"{col}_assessed")
         excluded = breakdown_total(getattr(c, f"{col}_excluded"))
         at_most(f"{col}_notretrieved_reports", not_retrieved, f"{col}_sought_reports", sought)
         if sought is not None and not_retrieved is not None:
             equal(
                 f"{col}_assessed",
-                sought - not_retrieved,
+                sought - not_retrieved - waiting,
                 assessed,
-                f"{col}_sought_reports minus {col}_notretrieved_reports",
+                f"{col}_sought_reports minus {col}_notretrieved_reports and reports awaiting a"
+                " decision",
             )
         at_most(f"{col}_excluded", excluded, f"{col}_assessed", assessed)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from realist.domain.appraisal import MMATAppraisal
 from realist.domain.documents import Document, Intervention
@@ -80,7 +81,7 @@ class ReviewData:
     matrices: dict[str, MatrixData]  # "interventions" and "documents"
     phrasings: list[Phrasing]
     verdict_rule: str
-    screening: dict[str, dict[str, int]]  # stage -> decision -> records
+    screening: dict[str, dict[str, Any]]  # stage -> StageCounts.as_json(): records, votes
     excerpts: int
     codings: int
     events: int
@@ -90,8 +91,9 @@ class ReviewData:
 
     @property
     def included(self) -> list[Document]:
-        """The included documents, by reference number then key."""
-        found = [d for d in self.documents.values() if d.included]
+        """The included documents (their records included at full text), by reference
+        number then key."""
+        found = [d for d in self.documents.values() if d.counted]
         return sorted(found, key=lambda d: (d.reference_number or 10**9, d.key))
 
     @property

@@ -11,8 +11,10 @@ Choices, and why:
   diagram, which is the nearest it has to "unknown"; writing 0 would state a falsehood.
 - A name cannot carry ``,`` or ``;`` in that format, so they are written as look-alikes
   (U+201A and U+FF1B) that the package shows unchanged, and read back as the originals.
-- Realist's two extra rows (``website_specific_results``, ``organisations_contacted``) do
-  not match any name the package greps for, so the package ignores them.
+- Realist's extra rows (``website_specific_results``, ``organisations_contacted``, and the
+  ``realist_*`` rows of :data:`EXTRA_ROWS`: other sources, the other-methods arm's removals,
+  what still awaits a decision) do not contain any name the package greps for, so the package
+  ignores them; Realist reads them back.
 - Output is deterministic: fixed row order, breakdowns in their given order, ``\\n`` endings.
 """
 
@@ -70,6 +72,18 @@ _TEMPLATE: tuple[tuple[str, str, str, str, str, str, str], ...] = (
      "Organisations contacted", "NA", "NA"),
     ("citations_results", "NA", "box11", "Records identified from: Citation searching",
      "Citation searching", "NA", "NA"),
+    ("realist_other_sources_n", "NA", "box11", "Records identified from: other sources",
+     "Other sources", "NA", "NA"),
+    ("realist_other_sources_named", "NA", "box11",
+     "Records identified from: specific other sources", "Specific other sources", "NA", "NA"),
+    ("realist_other_arm_dups", "NA", "box11", "Duplicate records removed (other methods)",
+     "Duplicate records removed", "NA", "NA"),
+    ("realist_other_arm_ta_excl", "NA", "box11",
+     "Records excluded on title and abstract (other methods)",
+     "Records excluded on title and abstract", "NA", "NA"),
+    ("realist_other_arm_ta_waiting", "NA", "box11",
+     "Records awaiting a title and abstract decision (other methods)",
+     "Awaiting a decision", "NA", "NA"),
     ("duplicates", "node8", "box3", "Duplicate records", "Duplicate records", "Duplicate records",
      "duplicates.html"),
     ("excluded_automatic", "NA", "box3", "Records marked as ineligible by automation tools",
@@ -80,17 +94,26 @@ _TEMPLATE: tuple[tuple[str, str, str, str, str, str, str], ...] = (
      "Records screened", "Records screened (databases and registers)", "records_screened.html"),
     ("records_excluded", "node10", "box5", "Records excluded (databases and registers)",
      "Records excluded", "Records excluded (databases and registers)", "records_excluded.html"),
+    ("realist_dbr_ta_waiting", "NA", "box4",
+     "Records awaiting a title and abstract decision (databases and registers)",
+     "Awaiting a decision", "NA", "NA"),
     ("dbr_sought_reports", "node11", "box6",
      "Reports sought for retrieval (databases and registers)", "Reports sought for retrieval",
      "Reports sought for retrieval (databases and registers)", "dbr_sought_reports.html"),
     ("dbr_notretrieved_reports", "node12", "box7",
      "Reports not retrieved (databases and registers)", "Reports not retrieved",
      "Reports not retrieved (databases and registers)", "dbr_notretrieved_reports.html"),
+    ("realist_dbr_ft_waiting", "NA", "box6",
+     "Reports awaiting a full-text decision (databases and registers)",
+     "Awaiting a decision", "NA", "NA"),
     ("other_sought_reports", "node18", "box12", "Reports sought for retrieval (other)",
      "Reports sought for retrieval", "Reports sought for retrieval (other)",
      "other_sought_reports.html"),
     ("other_notretrieved_reports", "node19", "box13", "Reports not retrieved (other)",
      "Reports not retrieved", "Reports not retrieved (other)", "other_notretrieved_reports.html"),
+    ("realist_other_arm_ft_waiting", "NA", "box12",
+     "Reports awaiting a full-text decision (other methods)", "Awaiting a decision", "NA",
+     "NA"),
     ("dbr_assessed", "node13", "box8",
      "Reports assessed for eligibility (databases and registers)",
      "Reports assessed for eligibility",
@@ -120,11 +143,25 @@ _TEMPLATE: tuple[tuple[str, str, str, str, str, str, str], ...] = (
      "included.html"),
 )  # fmt: skip
 
+EXTRA_ROWS = {
+    "realist_other_sources_n": "other_sources_results",
+    "realist_other_sources_named": "other_sources_specific_results",
+    "realist_other_arm_dups": "other_duplicates",
+    "realist_other_arm_ta_excl": "other_records_excluded",
+    "realist_other_arm_ta_waiting": "other_records_awaiting",
+    "realist_dbr_ta_waiting": "records_awaiting",
+    "realist_dbr_ft_waiting": "dbr_awaiting_reports",
+    "realist_other_arm_ft_waiting": "other_awaiting_reports",
+}
+"""Realist's own boxes: the CSV's ``data`` name -> the field of PrismaCounts. The names
+avoid every field name of the package, which finds its rows by pattern."""
+
 _TITLE_ROWS = {"NA", "identification", "screening", "included"}
 _BREAKDOWNS = {
     "database_specific_results",
     "register_specific_results",
     "website_specific_results",
+    "other_sources_specific_results",
 }
 _REASONS = {"dbr_excluded", "other_excluded"}
 _FIELDS = {row[0] for row in _TEMPLATE} - _TITLE_ROWS
@@ -144,7 +181,8 @@ def to_prisma2020_csv(counts: PrismaCounts) -> str:
     writer.writerow(COLUMNS)
     for row in _TEMPLATE:
         name = row[0]
-        n = "0" if name in _TITLE_ROWS else _cell(name, getattr(counts, name))
+        field = EXTRA_ROWS.get(name, name)
+        n = "0" if name in _TITLE_ROWS else _cell(field, getattr(counts, field))
         writer.writerow((*row, n))
     return out.getvalue()
 
@@ -191,10 +229,11 @@ def from_prisma2020_csv(text: str) -> PrismaCounts:
     reader.fieldnames = [f.strip() for f in reader.fieldnames]
     values: dict[str, object] = {}
     for row in reader:
-        name = (row.get("data") or "").strip()
-        if name not in _FIELDS:
+        row_name = (row.get("data") or "").strip()
+        if row_name not in _FIELDS:
             continue
-        where = f"PRISMA CSV line {reader.line_num} ({name})"
+        where = f"PRISMA CSV line {reader.line_num} ({row_name})"
+        name = EXTRA_ROWS.get(row_name, row_name)
         if name in values:
             raise InvalidInput(f"{where}: this box is given twice")
         cell = (row.get("n") or "").strip()

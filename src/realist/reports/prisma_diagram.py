@@ -185,14 +185,42 @@ def _reasons(parts: Breakdown | None) -> list[_Text]:
     return lines
 
 
-def _boxes(c: PrismaCounts) -> dict[str, _Box]:
-    """Every box of the diagram with its text, before layout."""
+def _waiting(label: str, n: int | None) -> list[_Text]:
+    """A line for what still awaits a decision, only while something does (Realist's own
+    boxes of a review in progress; see realist.domain.flow)."""
+    return [_count(label, n, 14)] if n else []
+
+
+def _other_identified(c: PrismaCounts) -> list[_Text]:
+    """The other-methods identification box, with Realist's other sources and, since
+    Realist screens every record, the records this arm lost before retrieval."""
     other = [_head("Records identified from:"), _count("Websites", c.website_results)]
     other += _parts(c.website_specific_results)
     other.append(_count("Organisations", c.organisation_results))
     if c.organisations_contacted is not None:
         other.append(_Text(f"{c.organisations_contacted:,} contacted", 14))
     other.append(_count("Citation searching", c.citations_results))
+    if c.other_sources_results is not None or c.other_sources_specific_results:
+        other.append(_count("Other sources", c.other_sources_results))
+        other += _parts(c.other_sources_specific_results)
+    removed = [
+        (label, n)
+        for label, n in (
+            ("Duplicate records removed", c.other_duplicates),
+            ("Records excluded on title and abstract", c.other_records_excluded),
+            ("Awaiting a title and abstract decision", c.other_records_awaiting),
+        )
+        if n
+    ]
+    if removed:
+        other.append(_head("Records removed before retrieval:"))
+        other += [_count(label, n, 14) for label, n in removed]
+    return other
+
+
+def _boxes(c: PrismaCounts) -> dict[str, _Box]:
+    """Every box of the diagram with its text, before layout."""
+    other = _other_identified(c)
     new = "New studies" if c.has_previous else "Studies"
     new_reports = "Reports of new included studies" if c.has_previous else None
     boxes = [
@@ -205,17 +233,20 @@ def _boxes(c: PrismaCounts) -> dict[str, _Box]:
             _count("Duplicate records removed", c.duplicates),
             _count("Records marked as ineligible by automation tools", c.excluded_automatic),
             _count("Records removed for other reasons", c.excluded_other)]),
-        _Box("records_screened", [_count("Records screened", c.records_screened)]),
+        _Box("records_screened", [_count("Records screened", c.records_screened),
+                                  *_waiting("awaiting a decision", c.records_awaiting)]),
         _Box("records_excluded", [_count("Records excluded", c.records_excluded)]),
         _Box("dbr_sought_reports", [
-            _count("Reports sought for retrieval", c.dbr_sought_reports)]),
+            _count("Reports sought for retrieval", c.dbr_sought_reports),
+            *_waiting("awaiting a full-text decision", c.dbr_awaiting_reports)]),
         _Box("dbr_notretrieved_reports", [
             _count("Reports not retrieved", c.dbr_notretrieved_reports)]),
         _Box("dbr_assessed", [_count("Reports assessed for eligibility", c.dbr_assessed)]),
         _Box("dbr_excluded", _reasons(c.dbr_excluded)),
         _Box("website_results", other, GREY),
         _Box("other_sought_reports", [
-            _count("Reports sought for retrieval", c.other_sought_reports)], GREY),
+            _count("Reports sought for retrieval", c.other_sought_reports),
+            *_waiting("awaiting a full-text decision", c.other_awaiting_reports)], GREY),
         _Box("other_notretrieved_reports", [
             _count("Reports not retrieved", c.other_notretrieved_reports)], GREY),
         _Box("other_assessed", [

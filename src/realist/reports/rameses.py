@@ -20,7 +20,7 @@ from realist.domain.prisma import PrismaCounts
 from realist.domain.theory import ModelStyle, Verdict
 from realist.reports.blocks import CellValue, Inline, Paragraph, Report, Run, Table, inline
 from realist.reports.data import ReviewData
-from realist.reports.wording import plural
+from realist.reports.wording import counted, plural, stage_detail
 
 __all__ = ["ITEMS", "Assessment", "RamesesItem", "assess", "rameses_report"]
 
@@ -166,9 +166,9 @@ def _selection(d: ReviewData) -> Assessment:
         f"{plural(len(d.criteria), 'criterion', 'criteria')} (Table 1)",
         f"Screening: {d.screening_mode.value} reviewer",
     ]
-    for stage, decisions in sorted(d.screening.items()):
-        shown = ", ".join(f"{n} {k}" for k, n in sorted(decisions.items()))
-        lines.append(f"{stage.replace('_', ' ')}: {shown}")
+    for stage, counts in d.screening.items():
+        shown = f"{stage.replace('_', ' ')}: {counted(counts['records'], 'record')}"
+        lines.append(f"{shown} ({stage_detail(counts)})")
     lines.append(f"MMAT appraisals: {len(d.mmat)}")
     if not d.criteria:
         return Assessment(PARTIAL, tuple(lines), "record the eligibility criteria")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from realist.domain.documents import Document
 
@@ -143,3 +144,30 @@ def document_label(item: Document) -> str:
     if first and year and first[:1].isupper():
         return f"{first} {year.group(1)}{ref}"
     return f"{item.key}{ref}"
+
+
+OUTCOME_WORDS = {
+    "include": "included",
+    "exclude": "excluded",
+    "maybe": "maybe",
+    "not_retrieved": "not retrieved",
+    "awaiting_second": "awaiting a second vote",
+    "conflict": "in conflict",
+    "undecided": "undecided",
+}
+"""How a stage's outcomes read to people, in the order they are shown."""
+
+
+def stage_detail(stage: Mapping[str, Any]) -> str:
+    """Where a stage's records stand ("10 included, 12 excluded, 2 in conflict")."""
+    parts = [f"{stage[key]} {word}" for key, word in OUTCOME_WORDS.items() if stage.get(key)]
+    return ", ".join(parts) or "no records yet"
+
+
+def votes_detail(stage: Mapping[str, Any]) -> str:
+    """Each reviewer's votes at a stage, apart from the records' outcomes
+    ("ana: 12 include, 3 exclude; ben: ...")."""
+    return "; ".join(
+        f"{who}: " + ", ".join(f"{n} {d.replace('_', ' ')}" for d, n in cast.items())
+        for who, cast in stage.get("votes", {}).items()
+    )

@@ -170,7 +170,7 @@ def check_review(store: Store) -> list[Finding]:
     own contradictions, spans that no longer match, configurations without evidence."""
     with store.reading() as connection:
         data = _Data(
-            documents=[d for d in documents_repo.list_documents(connection) if d.included],
+            documents=[d for d in documents_repo.list_documents(connection) if d.counted],
             interventions=documents_repo.list_interventions(connection),
             configurations=theory_repo.list_configurations(connection),
         )

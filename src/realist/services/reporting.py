@@ -22,11 +22,11 @@ from realist.reports.kinds import BINARY, KINDS, Options, render
 from realist.reports.rameses import ITEMS
 from realist.reports.summary import Phrasing
 from realist.services import queries
-from realist.services.documents import list_documents, mmat_table
+from realist.services.check import check_review
+from realist.services.counts import review_counts
+from realist.services.documents import mmat_table
 from realist.services.interventions import list_interventions
 from realist.services.model import final_model
-from realist.services.prisma import prisma_counts
-from realist.services.reviews import review_status
 from realist.services.screening import criteria
 from realist.services.testing import verdict_rule, weigh_evidence
 from realist.services.theories import list_theories
@@ -105,19 +105,19 @@ def gather(store: Store) -> ReviewData:
         )
         for v in list_theories(store)
     ]
-    status = review_status(store)
+    counts = review_counts(store)
     interventions, _ = list_interventions(store)
     return ReviewData(
         review=review,
         search=search,
         criteria=criteria(store),
         screening_mode=review.screening_mode,
-        documents={d.key: d for d in list_documents(store)},
+        documents={d.key: d for d in counts.documents},
         interventions=interventions,
         topics=topics,
         configurations=configurations,
         model=final_model(store),
-        prisma=prisma_counts(store),
+        prisma=counts.flow,
         mmat=mmat_table(store),
         matrices={
             "interventions": _matrix(store, "intervention"),
@@ -125,11 +125,11 @@ def gather(store: Store) -> ReviewData:
         },
         phrasings=stored,
         verdict_rule=verdict_rule(store).describe(),
-        screening=status.screening,
-        excerpts=status.excerpts,
-        codings=status.codings,
+        screening={stage.value: c.as_json() for stage, c in counts.stages.items()},
+        excerpts=counts.excerpts,
+        codings=counts.codings,
         events=events,
-        findings=status.problems,
+        findings=[finding.message for finding in check_review(store)],
         rameses_notes={int(k): str(v) for k, v in notes.items()} if isinstance(notes, dict) else {},
         last_change=last,
     )

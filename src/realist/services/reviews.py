@@ -7,22 +7,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
-
+from realist.domain.prisma import PrismaCounts
 from realist.domain.review import Review, Reviewer, ReviewerRole
 from realist.domain.theory import Verdict
+from realist.services.counts import review_counts
 from realist.store import Store, create_store
 from realist.store import reviews as reviews_repo
 from realist.store.events import append_event
-from realist.store.schema import record, screening_decision
-from realist.store.schema_analysis import (
-    coding,
-    configuration,
-    document,
-    excerpt,
-    intervention,
-    topic,
-)
 
 
 def init_review(
@@ -49,14 +40,18 @@ def _login_name() -> str:
 
 @dataclass
 class ReviewStatus:
-    """Counts for every stage of the review (the ``status --json`` shape)."""
+    """Counts for every stage of the review (the ``status --json`` shape, docs/CLI.md).
+
+    Every figure comes from :func:`realist.services.counts.review_counts`, as the
+    dashboard's, the PRISMA diagram's and the reports' do.
+    """
 
     title: str
     is_demo: bool
     citation: str
     licence: str
     records: dict[str, int]
-    screening: dict[str, dict[str, int]]
+    screening: dict[str, dict[str, Any]]
     documents: dict[str, Any]
     interventions: int
     configurations: dict[str, Any]
@@ -64,77 +59,82 @@ class ReviewStatus:
     codings: int
     flow: dict[str, int | None]
     problems: list[str] = field(default_factory=list)
-
-
-def _count(connection: sa.Connection, query: sa.Select[Any]) -> int:
-    return int(connection.execute(query).scalar() or 0)
+    question: str = ""
 
 
 def review_status(store: Store) -> ReviewStatus:
     """Counts for every stage, plus the problems `realist check` would report."""
     from realist.services.check import check_review  # the check needs the same counts
 
+    counts = review_counts(store)
     with store.reading() as connection:
         review = reviews_repo.get_review(connection)
-        total = _count(connection, sa.select(sa.func.count()).select_from(record))
-        merged = _count(
-            connection,
-            sa.select(sa.func.count())
-            .select_from(record)
-            .where(record.c.duplicate_of.is_not(None)),
-        )
-        screening: dict[str, dict[str, int]] = {}
-        for stage, decision, n in connection.execute(
-            sa.select(
-                screening_decision.c.stage,
-                screening_decision.c.decision,
-                sa.func.count(sa.distinct(screening_decision.c.record_id)),
-            ).group_by(screening_decision.c.stage, screening_decision.c.decision)
-        ):
-            screening.setdefault(stage, {})[decision] = n
-        by_type = Counter(
-            r[0]
-            for r in connection.execute(
-                sa.select(document.c.document_type).where(document.c.included.is_(True))
-            )
-        )
-        by_design = Counter(
-            r[0] or "unknown"
-            for r in connection.execute(
-                sa.select(document.c.study_design).where(document.c.included.is_(True))
-            )
-        )
-        configurations: dict[str, Any] = {"total": 0, "by_topic": {}}
-        for topic_key, verdict, n in connection.execute(
-            sa.select(topic.c.key, configuration.c.verdict, sa.func.count())
-            .join(topic, topic.c.id == configuration.c.topic_id)
-            .group_by(topic.c.key, configuration.c.verdict)
-            .order_by(topic.c.key)
-        ):
-            entry = configurations["by_topic"].setdefault(topic_key, {"total": 0, "by_verdict": {}})
-            entry["total"] += n
-            entry["by_verdict"][verdict or "untested"] = n
-            configurations["total"] += n
-        status = ReviewStatus(
-            title=review.title,
-            is_demo=review.is_demo,
-            citation=review.citation,
-            licence=review.licence,
-            records={"total": total, "duplicates": merged, "unique": total - merged},
-            screening=screening,
-            documents={
-                "included": sum(by_type.values()),
-                "by_type": dict(sorted(by_type.items())),
-                "by_design": dict(sorted(by_design.items())),
-            },
-            interventions=_count(connection, sa.select(sa.func.count()).select_from(intervention)),
-            configurations=configurations,
-            excerpts=_count(connection, sa.select(sa.func.count()).select_from(excerpt)),
-            codings=_count(connection, sa.select(sa.func.count()).select_from(coding)),
-            flow=reviews_repo.get_flow_counts(connection),
-        )
+    included = counts.included_documents
+    by_type = Counter(d.document_type.value for d in included)
+    by_design = Counter(d.study_design.value if d.study_design else "unknown" for d in included)
+    by_status = Counter(d.status.value for d in counts.documents if d.status)
+    configurations: dict[str, Any] = {"total": 0, "by_topic": {}}
+    for topic_key, verdicts in counts.configurations.items():
+        total = sum(verdicts.values())
+        configurations["by_topic"][topic_key] = {"total": total, "by_verdict": verdicts}
+        configurations["total"] += total
+    status = ReviewStatus(
+        title=review.title,
+        is_demo=review.is_demo,
+        citation=review.citation,
+        licence=review.licence,
+        records={
+            "total": counts.records_total,
+            "duplicates": counts.records_merged,
+            "unique": counts.records_unique,
+        },
+        screening={stage.value: c.as_json() for stage, c in counts.stages.items()},
+        documents={
+            "included": len(included),
+            "by_type": dict(sorted(by_type.items())),
+            "by_design": dict(sorted(by_design.items())),
+            "by_status": dict(sorted(by_status.items())),
+        },
+        interventions=counts.interventions,
+        configurations=configurations,
+        excerpts=counts.excerpts,
+        codings=counts.codings,
+        flow=_flow_json(counts.flow),
+        question=review.question,
+    )
     status.problems = [finding.message for finding in check_review(store)]
     return status
+
+
+FLOW_SUMMARY = (
+    "database_results",
+    "register_results",
+    "website_results",
+    "organisation_results",
+    "citations_results",
+    "other_sources_results",
+    "duplicates",
+    "other_duplicates",
+    "records_screened",
+    "records_excluded",
+    "records_awaiting",
+    "dbr_sought_reports",
+    "dbr_notretrieved_reports",
+    "dbr_assessed",
+    "other_sought_reports",
+    "other_notretrieved_reports",
+    "other_assessed",
+    "new_reports",
+    "new_studies",
+)
+"""The PRISMA boxes ``status`` shows (per-source and per-reason parts are in ``prisma``)."""
+
+
+def _flow_json(flow: PrismaCounts) -> dict[str, int | None]:
+    found: dict[str, int | None] = {name: getattr(flow, name) for name in FLOW_SUMMARY}
+    found["dbr_excluded"] = flow.dbr_excluded_total
+    found["other_excluded"] = flow.other_excluded_total
+    return found
 
 
 VERDICT_ORDER = [v.value for v in Verdict] + ["untested"]

@@ -13,11 +13,13 @@ from realist.domain.documents import (
     Intervention,
     StudyDesign,
     attribute_type_of,
+    document_status,
     text_hash,
 )
+from realist.domain.screening import Outcome, ScreeningMode, Stage
 from realist.errors import NotFound
 from realist.store.events import now
-from realist.store.schema import inserted_id
+from realist.store.schema import inserted_id, review
 from realist.store.schema_analysis import (
     document,
     document_text,
@@ -25,6 +27,7 @@ from realist.store.schema_analysis import (
     intervention_attribute,
     intervention_document,
 )
+from realist.store.screening import settled_query
 from realist.store.search import index_text
 
 
@@ -41,6 +44,7 @@ def insert_document(connection: Connection, item: Document) -> int:
             reference_number=item.reference_number,
             record_id=item.record_id,
             included=item.included,
+            inclusion_override=item.inclusion_override,
             created_at=now(),
         )
     )
@@ -99,6 +103,7 @@ def latest_text(connection: Connection, document_id: int) -> tuple[int, str] | N
 
 
 def _to_document(row: sa.Row[tuple[object, ...]], text: str = "", sha: str = "") -> Document:
+    first, second = row.title_abstract, row.full_text
     return Document(
         key=row.key,
         title=row.title,
@@ -112,19 +117,55 @@ def _to_document(row: sa.Row[tuple[object, ...]], text: str = "", sha: str = "")
         text=text,
         text_sha256=sha,
         id=row.id,
+        status=document_status(
+            row.included,
+            row.record_id is not None,
+            Outcome(first) if first else None,
+            Outcome(second) if second else None,
+        ),
+        inclusion_override=row.inclusion_override,
+    )
+
+
+def _with_standing(connection: Connection) -> sa.Select[tuple[object, ...]]:
+    """Documents with where their records stand at each stage (settled in SQL, for the
+    documents' records only), from which each document's status follows."""
+    mode = ScreeningMode(connection.execute(sa.select(review.c.screening_mode)).scalar_one())
+    ids = sa.select(document.c.record_id).where(document.c.record_id.is_not(None))
+    first = settled_query(Stage.TITLE_ABSTRACT, mode, ids).subquery("first")
+    second = settled_query(Stage.FULL_TEXT, mode, ids).subquery("second")
+    return (
+        sa.select(
+            document,
+            first.c.outcome.label("title_abstract"),
+            second.c.outcome.label("full_text"),
+        )
+        .outerjoin(first, first.c.record_id == document.c.record_id)
+        .outerjoin(second, second.c.record_id == document.c.record_id)
     )
 
 
 def list_documents(connection: Connection) -> list[Document]:
-    """Every document, without text (texts can be large; fetch one with get_document)."""
+    """Every document with its status, without text (texts can be large; fetch one with
+    get_document)."""
     rows = connection.execute(
-        sa.select(document).order_by(document.c.reference_number.nulls_last(), document.c.key)
+        _with_standing(connection).order_by(
+            document.c.reference_number.nulls_last(), document.c.key
+        )
     )
     return [_to_document(r) for r in rows]
 
 
+def document_for_record(connection: Connection, record_id: int) -> Document | None:
+    """The document attached to a record as its full text, if any (without text)."""
+    row = connection.execute(
+        _with_standing(connection).where(document.c.record_id == record_id).limit(1)
+    ).first()
+    return _to_document(row) if row else None
+
+
 def get_document(connection: Connection, key: str) -> Document:
-    row = connection.execute(sa.select(document).where(document.c.key == key)).first()
+    row = connection.execute(_with_standing(connection).where(document.c.key == key)).first()
     if row is None:
         raise NotFound(f"no document '{key}' in this review")
     latest = latest_text(connection, row.id)

@@ -144,9 +144,12 @@ def list_terms(connection: Connection) -> dict[CriterionKind, list[str]]:
     return found
 
 
-def settled_query(stage: Stage, mode: ScreeningMode) -> sa.Select[tuple[int, str]]:
-    """``(record_id, outcome)`` for every record with a decision at ``stage``: the rules of
-    :func:`realist.domain.screening.settle`, in SQL.
+def settled_query(
+    stage: Stage, mode: ScreeningMode, records: sa.Select[Any] | None = None
+) -> sa.Select[tuple[int, str]]:
+    """``(record_id, outcome)`` for every record with a decision at ``stage`` (or only those
+    whose id ``records`` selects): the rules of :func:`realist.domain.screening.settle`, in
+    SQL.
 
     - The latest conflict resolution (highest id) settles a record, whatever came before.
     - Otherwise each reviewer's latest decision counts. Single mode: the decision of the
@@ -156,6 +159,8 @@ def settled_query(stage: Stage, mode: ScreeningMode) -> sa.Select[tuple[int, str
     """
     d = screening_decision
     at_stage = d.c.stage == stage
+    if records is not None:
+        at_stage = sa.and_(at_stage, d.c.record_id.in_(records.scalar_subquery()))
     decision = sa.type_coerce(d.c.decision, sa.String)  # outcomes are not all decisions
 
     last_resolution = (

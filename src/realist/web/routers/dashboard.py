@@ -11,7 +11,7 @@ from realist.demo import CREDIT
 from realist.domain.prisma import PrismaCounts
 from realist.domain.screening import Stage
 from realist.reports.prisma_diagram import render_svg
-from realist.reports.wording import counted
+from realist.reports.wording import counted, stage_detail, votes_detail
 from realist.services import dedup, prisma, screening
 from realist.services.check import check_review
 from realist.services.reviews import ReviewStatus, review_status
@@ -55,9 +55,12 @@ class Dashboard(BaseModel):
 
 def _stages(s: ReviewStatus) -> list[StageSummary]:
     def decided(stage: Stage) -> tuple[int, str]:
+        # Records and where they stand; votes are per reviewer and shown apart from them.
         counts = s.screening.get(stage.value, {})
-        detail = ", ".join(f"{n} {label(d).lower()}" for d, n in sorted(counts.items()))
-        return sum(counts.values()), detail or "none yet"
+        detail = stage_detail(counts) if counts else "no records yet"
+        if counts.get("votes"):
+            detail += " · votes: " + votes_detail(counts)
+        return int(counts.get("records", 0)), detail
 
     ta, ta_detail = decided(Stage.TITLE_ABSTRACT)
     ft, ft_detail = decided(Stage.FULL_TEXT)

@@ -1,0 +1,364 @@
+"""The review's counts, computed in one place for every output that shows them.
+
+``realist status``, the dashboard, the PRISMA diagram and CSV, the RAMESES checklist and the
+whole-review report all read :func:`review_counts` (or :func:`flow` for the PRISMA boxes
+alone), so a figure cannot differ between two of them. The rules:
+
+- **Records** are counted once: a screening stage counts the records eligible there, each in
+  exactly one outcome (included, excluded, maybe, not retrieved, or still waiting: undecided,
+  awaiting the second reviewer, in conflict). Reviewers' decisions are *votes*, counted
+  separately per reviewer (each reviewer's latest decision on each record).
+- **Documents** count as included when their record is included at full text
+  (:func:`realist.domain.documents.document_status`).
+- **The flow** (PRISMA 2020) comes from one fact per imported record
+  (:func:`realist.domain.flow.flow_counts`); counts entered by hand win over computed ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from realist.domain.documents import Document, DocumentStatus
+from realist.domain.flow import BOXES, NAMED_BOXES, PASSES_SCREENING, RecordFlow, flow_counts
+from realist.domain.prisma import PrismaCounts
+from realist.domain.review import SourceKind
+from realist.domain.screening import Decision, Outcome, ScreeningMode, Stage
+from realist.store import Store
+from realist.store import documents as documents_repo
+from realist.store import reviews as reviews_repo
+from realist.store.schema import (
+    criterion,
+    import_batch,
+    record,
+    reviewer,
+    screening_decision,
+    source,
+)
+from realist.store.schema_analysis import coding, configuration, excerpt, intervention, topic
+from realist.store.screening import settled_query
+
+__all__ = [
+    "OUTCOME_ORDER",
+    "ReviewCounts",
+    "StageCounts",
+    "flow",
+    "manual_flow_counts",
+    "review_counts",
+]
+
+OUTCOME_ORDER = (
+    Outcome.INCLUDED,
+    Outcome.EXCLUDED,
+    Outcome.MAYBE,
+    Outcome.NOT_RETRIEVED,
+    Outcome.AWAITING_SECOND,
+    Outcome.CONFLICT,
+    Outcome.UNDECIDED,
+)
+"""The order outcomes are shown in: settled ones first, then those still waiting."""
+
+WAITING = frozenset({Outcome.AWAITING_SECOND, Outcome.CONFLICT, Outcome.UNDECIDED})
+
+# Older names of manual counts (the demo's transcription) and the PRISMA2020 field each means.
+FLOW_ALIASES = {
+    "identified": "database_results",
+    "duplicates_removed": "duplicates",
+    "screened": "records_screened",
+    "excluded_title_abstract": "records_excluded",
+    "reports_sought": "dbr_sought_reports",
+    "reports_not_retrieved": "dbr_notretrieved_reports",
+    "reports_assessed": "dbr_assessed",
+    "included_documents": "new_reports",
+    "included_interventions": "new_studies",
+}
+SETTABLE = tuple(
+    f.name for f in dataclasses.fields(PrismaCounts) if f.type in ("int | None", int | None)
+)
+"""PRISMA boxes a count can be entered for by hand."""
+
+
+@dataclass(frozen=True)
+class StageCounts:
+    """One screening stage: the records eligible there by outcome, and the votes cast.
+
+    Every eligible record is in exactly one outcome, so ``sum(outcomes) == records``.
+    """
+
+    stage: Stage
+    records: int
+    outcomes: dict[Outcome, int]
+    votes: dict[str, dict[Decision, int]]  # reviewer -> decision -> records
+    resolutions: int  # conflicts settled by a third say
+
+    @property
+    def settled(self) -> int:
+        """Records whose outcome at this stage is settled."""
+        return self.records - self.waiting
+
+    @property
+    def waiting(self) -> int:
+        """Records still waiting for a decision (undecided, a second vote, a conflict)."""
+        return sum(n for o, n in self.outcomes.items() if o in WAITING)
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``status --json`` shape of one stage (docs/CLI.md)."""
+        return {
+            "records": self.records,
+            **{o.value: self.outcomes.get(o, 0) for o in OUTCOME_ORDER},
+            "votes": {
+                who: {d.value: n for d, n in sorted(cast.items())}
+                for who, cast in sorted(self.votes.items())
+            },
+            "resolutions": self.resolutions,
+        }
+
+
+@dataclass(frozen=True)
+class ReviewCounts:
+    """Every count of the review, read at one moment."""
+
+    records_total: int
+    records_merged: int
+    stages: dict[Stage, StageCounts]
+    documents: list[Document]  # every document, with its status
+    interventions: int
+    configurations: dict[str, dict[str, int]]  # topic key -> verdict (or "untested") -> n
+    excerpts: int
+    codings: int
+    flow: PrismaCounts
+    manual: dict[str, int | None] = field(default_factory=dict)  # boxes entered by hand
+
+    @property
+    def records_unique(self) -> int:
+        """Records standing after deduplication."""
+        return self.records_total - self.records_merged
+
+    @property
+    def included_documents(self) -> list[Document]:
+        """Documents that count as included (their record is included at full text)."""
+        return [d for d in self.documents if d.status is DocumentStatus.INCLUDED]
+
+
+def review_counts(store: Store) -> ReviewCounts:
+    """Every count the review's outputs show, from one read of the store."""
+    with store.reading() as connection:
+        mode = reviews_repo.get_review(connection).screening_mode
+        documents = documents_repo.list_documents(connection)
+        stages = {stage: _stage(connection, stage, mode) for stage in Stage}
+        total, merged = connection.execute(
+            sa.select(sa.func.count(), sa.func.count(record.c.duplicate_of))
+        ).one()
+        interventions = _count(connection, intervention)
+        manual = _manual(connection)
+        return ReviewCounts(
+            records_total=int(total),
+            records_merged=int(merged),
+            stages=stages,
+            documents=documents,
+            interventions=interventions,
+            configurations=_configurations(connection),
+            excerpts=_count(connection, excerpt),
+            codings=_count(connection, coding),
+            flow=_flow(connection, mode, documents, interventions, manual),
+            manual=manual,
+        )
+
+
+def flow(store: Store) -> PrismaCounts:
+    """The review's PRISMA 2020 counts: computed from the records, hand-entered ones on top."""
+    return review_counts(store).flow
+
+
+def manual_flow_counts(connection: Connection) -> dict[str, int | None]:
+    """Counts entered by hand, by PRISMA2020 field name (older names translated)."""
+    return _manual(connection)
+
+
+def _count(connection: Connection, table: sa.Table) -> int:
+    return int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0)
+
+
+_STANDING = record.c.duplicate_of.is_(None)
+
+
+def _eligible(connection: Connection, stage: Stage, mode: ScreeningMode) -> sa.Select[Any]:
+    """Ids of the records that can be screened at ``stage``: standing records, and for full
+    text those that passed title and abstract."""
+    query = sa.select(record.c.id).where(_STANDING)
+    if stage is Stage.TITLE_ABSTRACT:
+        return query
+    passed = settled_query(Stage.TITLE_ABSTRACT, mode).subquery("passed")
+    return query.join(passed, passed.c.record_id == record.c.id).where(
+        passed.c.outcome.in_([o.value for o in PASSES_SCREENING])
+    )
+
+
+def _stage(connection: Connection, stage: Stage, mode: ScreeningMode) -> StageCounts:
+    eligible = _eligible(connection, stage, mode).subquery("eligible")
+    settled = settled_query(stage, mode).subquery("settled")
+    outcome = sa.func.coalesce(settled.c.outcome, Outcome.UNDECIDED.value)
+    outcomes: dict[Outcome, int] = {o: 0 for o in OUTCOME_ORDER}
+    for value, n in connection.execute(
+        sa.select(outcome, sa.func.count())
+        .select_from(eligible.outerjoin(settled, settled.c.record_id == eligible.c.id))
+        .group_by(outcome)
+    ):
+        outcomes[Outcome(value)] = int(n)
+    d = screening_decision
+    votes_only = sa.and_(d.c.stage == stage, d.c.resolves_conflict.is_(False))
+    latest = (
+        sa.select(sa.func.max(d.c.id).label("id"))
+        .where(votes_only, d.c.record_id.in_(sa.select(eligible.c.id)))
+        .group_by(d.c.record_id, d.c.reviewer_id)
+        .subquery("latest")
+    )
+    votes: dict[str, dict[Decision, int]] = defaultdict(dict)
+    for who, decision, n in connection.execute(
+        sa.select(reviewer.c.key, d.c.decision, sa.func.count())
+        .join(latest, latest.c.id == d.c.id)
+        .join(reviewer, reviewer.c.id == d.c.reviewer_id)
+        .group_by(reviewer.c.key, d.c.decision)
+    ):
+        votes[who][Decision(decision)] = int(n)
+    resolutions = connection.execute(
+        sa.select(sa.func.count(sa.distinct(d.c.record_id))).where(
+            d.c.stage == stage,
+            d.c.resolves_conflict.is_(True),
+            d.c.record_id.in_(sa.select(eligible.c.id)),
+        )
+    ).scalar()
+    return StageCounts(
+        stage=stage,
+        records=sum(outcomes.values()),
+        outcomes=outcomes,
+        votes=dict(votes),
+        resolutions=int(resolutions or 0),
+    )
+
+
+def _configurations(connection: Connection) -> dict[str, dict[str, int]]:
+    found: dict[str, dict[str, int]] = {}
+    for key, verdict, n in connection.execute(
+        sa.select(topic.c.key, configuration.c.verdict, sa.func.count())
+        .join(topic, topic.c.id == configuration.c.topic_id)
+        .group_by(topic.c.key, configuration.c.verdict)
+        .order_by(topic.c.key)
+    ):
+        found.setdefault(key, {})[verdict or "untested"] = int(n)
+    return found
+
+
+def _record_flows(connection: Connection, mode: ScreeningMode) -> list[RecordFlow]:
+    """One fact per imported record (records entered by hand, such as the demo's included
+    studies, are not search results and stay out of the flow)."""
+    first = settled_query(Stage.TITLE_ABSTRACT, mode).subquery("first")
+    second = settled_query(Stage.FULL_TEXT, mode).subquery("second")
+    rows = connection.execute(
+        sa.select(
+            record.c.id,
+            source.c.name,
+            source.c.kind,
+            record.c.duplicate_of,
+            first.c.outcome.label("first"),
+            second.c.outcome.label("second"),
+        )
+        .join(import_batch, import_batch.c.id == record.c.batch_id)
+        .join(source, source.c.id == import_batch.c.source_id)
+        .outerjoin(first, first.c.record_id == record.c.id)
+        .outerjoin(second, second.c.record_id == record.c.id)
+        .order_by(record.c.id)
+    ).all()
+    excluded = [r.id for r in rows if r.second == Outcome.EXCLUDED.value]
+    reasons = _exclusion_reasons(connection, excluded)
+    return [
+        RecordFlow(
+            source=r.name,
+            kind=SourceKind(r.kind),
+            removed=r.duplicate_of is not None,
+            title_abstract=Outcome(r.first) if r.first else Outcome.UNDECIDED,
+            full_text=Outcome(r.second) if r.second else Outcome.UNDECIDED,
+            reason=reasons.get(r.id),
+        )
+        for r in rows
+    ]
+
+
+def _exclusion_reasons(connection: Connection, ids: list[int]) -> dict[int, str]:
+    """The criterion each full-text exclusion cites: that of the latest excluding decision
+    on the record (a conflict resolution's, when one settled it)."""
+    reasons: dict[int, str] = {}
+    d = screening_decision
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        chunk = ids[start : start + 500]
+        for record_id, text in connection.execute(
+            sa.select(d.c.record_id, criterion.c.text)
+            .join(criterion, criterion.c.id == d.c.criterion_id)
+            .where(
+                d.c.stage == Stage.FULL_TEXT,
+                d.c.decision == Decision.EXCLUDE,
+                d.c.record_id.in_(chunk),
+            )
+            .order_by(d.c.resolves_conflict, d.c.id)
+        ):
+            reasons[record_id] = text
+    return reasons
+
+
+def _flow(
+    connection: Connection,
+    mode: ScreeningMode,
+    documents: list[Document],
+    interventions: int,
+    manual: dict[str, int | None],
+) -> PrismaCounts:
+    sources = [
+        (r.name, SourceKind(r.kind))
+        for r in connection.execute(sa.select(source.c.name, source.c.kind).order_by(source.c.id))
+    ]
+    facts = _record_flows(connection, mode)
+    studies = interventions or None
+    if facts:
+        computed = flow_counts(facts, sources, studies=studies)
+    else:
+        # No search results imported (a review entered from its reference list, like the
+        # demo): only the included box can be known, from the documents.
+        included = sum(1 for d in documents if d.status is DocumentStatus.INCLUDED)
+        computed = PrismaCounts(
+            **_named_sources(sources),  # type: ignore[arg-type]
+            new_reports=included or None,
+            new_studies=studies,
+        )
+    return dataclasses.replace(computed, **manual)  # type: ignore[arg-type]
+
+
+def _named_sources(sources: list[tuple[str, SourceKind]]) -> dict[str, dict[str, int | None]]:
+    """Every named source with an unknown count, so a diagram still lists it."""
+    named: dict[str, dict[str, int | None]] = defaultdict(dict)
+    for name, kind in sources:
+        box = BOXES[kind]
+        if box in NAMED_BOXES:
+            named[f"{box}_specific_results"][name] = None
+    return dict(named)
+
+
+def _manual(connection: Connection) -> dict[str, int | None]:
+    found: dict[str, int | None] = {}
+    for name, value in reviews_repo.get_flow_counts(connection).items():
+        box = FLOW_ALIASES.get(name, name)
+        if box in SETTABLE and value is not None:
+            found[box] = value
+    return found
+
+
+def votes_total(stage: StageCounts) -> Counter[Decision]:
+    """All reviewers' votes at a stage, by decision."""
+    total: Counter[Decision] = Counter()
+    for cast in stage.votes.values():
+        total.update(cast)
+    return total
