@@ -66,8 +66,39 @@ def test_certain_duplicates_merge_and_can_be_undone(db_target: str) -> None:
     with store.reading() as connection:
         actions = [e.action for e in list_events(connection)]
     assert actions[:3] == ["duplicates.found", "duplicates.unmerged", "duplicates.found"]
-    with pytest.raises(InvalidInput, match="is not merged"):
+    # Separating them was a person's decision: undoing it puts the pair back in the queue.
+    assert dedup.undo_merge(store, groups[0].id, "ann") == []
+    assert [q.group_id for q in dedup.review_queue(store)] == [groups[0].id]
+    with pytest.raises(InvalidInput, match="no merge or decision to undo"):
         dedup.undo_merge(store, groups[0].id, "ann")
+    store.close()
+
+
+def test_a_merge_by_hand_can_be_undone_and_decided_again(db_target: str) -> None:
+    """The issue's case: a pair confirmed (or merged) by hand, then undone, returns to the
+    queue, where --same and --different work again; nothing becomes unreachable."""
+    other = Record(title="Peer support for perinatal depression: a pilot", year=2016, journal="Y")
+    store = _store(db_target, [ARTICLE, other, Record(title="Unrelated", year=2001)])
+    group = dedup.merge_records(store, 1, 2, "ann")
+    assert _standing(store) == [1, 3]
+    with pytest.raises(InvalidInput, match="already merged into record 1"):
+        dedup.merge_records(store, 3, 2, "ann")
+    assert dedup.undo_merge(store, group, "ann") == [2]
+    assert _standing(store) == [1, 2, 3]
+    assert [q.group_id for q in dedup.review_queue(store)] == [group]
+    dedup.decide_pair(store, group, True, "ann")  # --same
+    assert _standing(store) == [1, 3]
+    assert dedup.undo_merge(store, group, "ann") == [2]  # --undo
+    dedup.decide_pair(store, group, False, "ann")  # --different
+    assert _standing(store) == [1, 2, 3]
+    assert dedup.deduplicate(store, "ann").merged_records == 0  # never merged again
+    dedup.undo_merge(store, group, "ann")  # and that decision, too, can be revisited
+    assert [q.group_id for q in dedup.review_queue(store)] == [group]
+    with pytest.raises(InvalidInput, match="cannot be merged with itself"):
+        dedup.merge_records(store, 1, 1, "ann")
+    with store.reading() as connection:
+        actions = [e.action for e in list_events(connection)]
+    assert "duplicates.merged_by_hand" in actions and "duplicates.reopened" in actions
     store.close()
 
 

@@ -130,6 +130,7 @@ def test_screening_json_shape(client_for: Client) -> None:
         "terms",
         "reason_required",
         "message",
+        "full_text",
     ]
     assert page["progress"] == {"done": 0, "total": 3, "percent": 0}
     assert page["record"]["id"] == 1 and page["terms"]["inclusion"] == ["peer*", "script"]

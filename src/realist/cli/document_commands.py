@@ -10,7 +10,7 @@ from rich.table import Table
 from realist.cli.app import CliState, cli, examples, json_option, print_json
 from realist.domain.appraisal import MMAT_CRITERIA, MMATAnswer
 from realist.domain.documents import DocumentType, StudyDesign
-from realist.reports.wording import counted, plural
+from realist.reports.wording import counted, humanise, plural
 from realist.services import documents, interventions
 
 ANSWERS = {
@@ -33,12 +33,22 @@ def _characters(n: int) -> str:
         "realist attach dennis-2010.pdf --record 12 --design qualitative",
         "realist attach report.docx --key acacia-2019 --type report",
         "realist attach dennis-2010-v2.pdf --key dennis-2010",
+        "realist attach late.pdf --record 31 --override 'excluded at title/abstract in error'",
     )
 )
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--key", help="The document's key (default: from the title or file name).")
+@click.option(
+    "--key",
+    help="Add a new version to this document, or name a new one (default for a new one: "
+    "first author and year, e.g. thapa-2020).",
+)
 @click.option("--title")
-@click.option("--record", "record_id", type=int, help="The included record it is the full text of.")
+@click.option("--record", "record_id", type=int, help="The record it is the full text of.")
+@click.option(
+    "--override",
+    metavar="WHY",
+    help="Attach to a record screening excluded anyway (recorded; it does not count as included).",
+)
 @click.option(
     "--type",
     "document_type",
@@ -57,11 +67,14 @@ def attach(
     record_id: int | None,
     document_type: str,
     design: str | None,
+    override: str | None,
     as_json: bool,
 ) -> None:
     """Attach a full text (PDF, DOCX, HTML, TXT, Markdown); its text is extracted with a
-    page map and the file is kept in the review. Attaching to an existing --key adds a new
-    text version and lists the excerpts whose text no longer matches."""
+    page map and the file is kept in the review. A new version is added only to the
+    document you name (--key, or the one already attached to --record), listing the
+    excerpts whose text no longer matches; otherwise a new document is made. A record
+    excluded by screening needs --override."""
     store = state.open()
     try:
         done = documents.attach_document(
@@ -73,15 +86,18 @@ def attach(
             document_type=DocumentType(document_type),
             study_design=StudyDesign(design) if design else None,
             reviewer=state.reviewer,
+            override=override,
         )
     finally:
         store.close()
     if as_json:
         print_json(done.__dict__)
         return
+    what = "new document" if done.version == 1 else f"text version {done.version}"
     state.console.print(
-        f"Attached [bold]{done.key}[/] (version {done.version}, {done.format}, "
-        f"{counted(done.pages, 'page')}, {_characters(done.characters)})"
+        f"Attached [bold]{done.key}[/] ({what}, {done.format}, "
+        f"{counted(done.pages, 'page')}, {_characters(done.characters)})",
+        highlight=False,
     )
     for warning in done.warnings:
         state.console.print(f"  [yellow]warning:[/] {warning}", markup=True, highlight=False)
@@ -110,24 +126,34 @@ def documents_(state: CliState, as_json: bool) -> None:
             "reference": d.reference_number,
             "type": d.document_type.value,
             "design": d.study_design.value if d.study_design else None,
-            "included": d.included,
+            "included": d.counted,
             "title": d.title,
+            "record": d.record_id,
+            "status": d.status.value if d.status else None,
+            "override": d.inclusion_override,
         }
         for d in found
     ]
     if as_json:
         print_json(rows)
         return
-    table = Table("Key", "Ref", "Type", "Design", "Title", box=None, header_style="bold")
-    for r in rows:
+    table = Table(
+        "Key", "Ref", "Record", "Status", "Type", "Design", "Title", box=None, header_style="bold"
+    )
+    for r, d in zip(rows, found, strict=True):
+        status = humanise(str(r["status"] or ""))
+        if d.inclusion_override:
+            status += f" (override: {d.inclusion_override})"
         table.add_row(
             str(r["key"]),
             str(r["reference"] or ""),
+            str(r["record"] or ""),
+            status,
             str(r["type"]),
             str(r["design"] or "—"),
             str(r["title"]),
         )
-    state.console.print(table)
+    state.console.print(table, highlight=False)
 
 
 @cli.command(

@@ -12,7 +12,13 @@ from realist.cli.progress import progress_bar
 from realist.domain.records import Record
 from realist.domain.review import SourceKind
 from realist.reports.wording import counted
-from realist.services.dedup import decide_pair, deduplicate, review_queue, undo_merge
+from realist.services.dedup import (
+    decide_pair,
+    deduplicate,
+    merge_records,
+    review_queue,
+    undo_merge,
+)
 from realist.services.imports import FileImport, import_file
 from realist.services.records import list_records
 
@@ -128,12 +134,25 @@ def _print_import(state: CliState, r: FileImport) -> None:
         "realist dedup --same 12",
         "realist dedup --different 13",
         "realist dedup --undo 7",
+        "realist dedup --merge 31 44",
     )
 )
 @click.option("--review", "review_pairs", is_flag=True, help="List uncertain pairs side by side.")
 @click.option("--same", type=int, metavar="GROUP", help="Decide that a queued pair is one work.")
 @click.option("--different", type=int, metavar="GROUP", help="Decide that a queued pair differs.")
-@click.option("--undo", type=int, metavar="GROUP", help="Undo a merge.")
+@click.option(
+    "--undo",
+    type=int,
+    metavar="GROUP",
+    help="Undo a merge (or a decision on a pair): a decision made by hand goes back to the queue.",
+)
+@click.option(
+    "--merge",
+    nargs=2,
+    type=int,
+    metavar="KEEP DUPLICATE",
+    help="Merge two records the algorithm missed: DUPLICATE into KEEP.",
+)
 @json_option
 @click.pass_obj
 def dedup(
@@ -142,16 +161,24 @@ def dedup(
     same: int | None,
     different: int | None,
     undo: int | None,
+    merge: tuple[int, int] | None,
     as_json: bool,
 ) -> None:
     """Find and merge duplicate records; uncertain pairs wait for a person.
 
     Certain duplicates (same DOI/PMID, or near-identical bibliographic details) are merged
-    at once; every merge keeps all its records and sources and can be undone.
+    at once; every merge keeps all its records and sources and can be undone. Pairs the
+    algorithm missed are merged by hand with --merge.
     """
     store = state.open()
     try:
-        if same is not None or different is not None:
+        if merge:
+            group = merge_records(store, merge[0], merge[1], state.reviewer)
+            state.console.print(
+                f"Merged record {merge[1]} into record {merge[0]} (group {group}; "
+                f"undo with realist dedup --undo {group})."
+            )
+        elif same is not None or different is not None:
             group = same if same is not None else different
             assert group is not None
             decide_pair(store, group, same is not None, state.reviewer)
@@ -160,7 +187,13 @@ def dedup(
             )
         elif undo is not None:
             restored = undo_merge(store, undo, state.reviewer)
-            state.console.print(f"Undone: records {', '.join(map(str, restored))} stand again.")
+            again = f"records {', '.join(map(str, restored))} stand again" if restored else ""
+            state.console.print(
+                f"Undone group {undo}"
+                + (f": {again}." if again else ".")
+                + " If a person had decided it, it waits in the queue again "
+                "(realist dedup --review)."
+            )
         elif review_pairs:
             _print_queue(state, as_json)
         else:

@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from realist.cli.app import CliState, cli, examples, json_option, print_json
+from realist.domain.documents import Document
 from realist.domain.records import Record
 from realist.domain.screening import (
     CriterionKind,
@@ -27,6 +28,20 @@ KEYS = (
     "[bold]i[/] include  [bold]e[/] exclude  [bold]m[/] maybe  [bold]u[/] undo  "
     "[bold]n[/] next (skip for now)  [bold]q[/] quit"
 )
+FULL_TEXT_KEYS = "[bold]r[/] full text not retrieved  "
+CHOICES = {"i": Decision.INCLUDE, "e": Decision.EXCLUDE, "m": Decision.MAYBE}
+FULL_TEXT_CHOICES = {**CHOICES, "r": Decision.NOT_RETRIEVED}
+
+
+def full_text_line(document: Document | None, record_id: int) -> str:
+    """Whether a full text is attached to the record being screened at full text."""
+    if document is None:
+        return (
+            f"[yellow]No full text attached.[/] Attach it with "
+            f"[bold]realist attach FILE --record {record_id}[/], or press r if it cannot be "
+            "retrieved."
+        )
+    return f"Full text: [bold]{document.key}[/] (see [bold]realist document {document.key}[/])"
 
 
 def highlighted(text: str, terms: dict[CriterionKind, list[str]]) -> Text:
@@ -84,6 +99,7 @@ def _ask_reason(state: CliState, options: list[EligibilityCriterion], required: 
         "realist screen",
         "realist --reviewer ann screen --stage full-text",
         "realist screen --record 12 --decide exclude --reason E-POP",
+        "realist screen --stage full-text --record 12 --decide not_retrieved",
     )
 )
 @click.option(
@@ -107,7 +123,9 @@ def screen(
     """Screen records one at a time with single keys; each decision is saved at once.
 
     Keys: i include, e exclude (with a reason menu), m maybe, u undo, n next (skip this
-    record for now: it comes round again after the last one), q quit.
+    record for now: it comes round again after the last one), q quit; at full text also
+    r (the report could not be retrieved). Deciding a record again (--record N --decide)
+    changes your decision; the audit trail keeps the earlier one.
     Inclusion terms show in green and exclusion terms in red (see `realist terms`).
     """
     store = state.open()
@@ -115,10 +133,12 @@ def screen(
         if decide is not None:
             if record_id is None:
                 raise click.UsageError("--decide needs --record")
-            screening.screen(
+            done = screening.decide(
                 store, record_id, STAGES[stage], Decision(decide), state.reviewer, reason, note
             )
-            state.console.print(f"Record {record_id}: {decide}")
+            changed = done.previous and done.previous.decision != done.decision.decision
+            was = f" (changed from {done.previous.decision.value})" if changed else ""
+            state.console.print(f"Record {record_id}: {decide}{was}")
             return
         _loop(state, store, STAGES[stage])
     finally:
@@ -138,7 +158,9 @@ def _loop(state: CliState, store: Store, stage: Stage) -> None:
         item = nxt.record
         assert item.id is not None
         console.print(_card(item, terms, nxt.progress.done, nxt.progress.total))
-        console.print(KEYS)
+        if stage is Stage.FULL_TEXT:
+            console.print(full_text_line(nxt.full_text, item.id), highlight=False)
+        console.print((FULL_TEXT_KEYS if stage is Stage.FULL_TEXT else "") + KEYS)
         key = click.getchar().lower()
         if key == "q":
             console.print("Saved. Bye.")
@@ -151,7 +173,7 @@ def _loop(state: CliState, store: Store, stage: Stage) -> None:
         after = item.id
         if key == "n":
             continue
-        choice = {"i": Decision.INCLUDE, "e": Decision.EXCLUDE, "m": Decision.MAYBE}.get(key)
+        choice = (FULL_TEXT_CHOICES if stage is Stage.FULL_TEXT else CHOICES).get(key)
         if choice is None:
             console.print(f"[red]Unknown key {key!r}.[/]")
             continue

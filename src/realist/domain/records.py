@@ -69,3 +69,4 @@ class DuplicateGroup:
     status: DuplicateStatus = DuplicateStatus.MERGED
     reason: str = ""
     id: int | None = None
+    by_hand: bool = False  # a person merged, confirmed or separated it (undo re-queues it)

@@ -18,6 +18,7 @@ from realist.store import records as records_repo
 from realist.store import reviews as reviews_repo
 from realist.store.events import append_event, now
 from realist.store.schema import duplicate_group, duplicate_member, inserted_id, record
+from realist.store.schema_analysis import document
 
 
 @dataclass
@@ -43,7 +44,9 @@ def _pairs_with_status(connection: Connection, status: DuplicateStatus) -> set[f
     return {frozenset((a, b)) for ids in members.values() for a in ids for b in ids if a < b}
 
 
-def _insert_group(connection: Connection, group: DuplicateGroup) -> int:
+def _insert_group(
+    connection: Connection, group: DuplicateGroup, decided_by: int | None = None
+) -> int:
     group_id = inserted_id(
         connection.execute(
             duplicate_group.insert().values(
@@ -51,6 +54,7 @@ def _insert_group(connection: Connection, group: DuplicateGroup) -> int:
                 confidence=round(min(max(group.confidence, 0.0), 1.0), 6),
                 status=group.status,
                 reason=group.reason,
+                decided_by=decided_by,
                 created_at=now(),
             )
         )
@@ -78,6 +82,14 @@ def _standing_records(connection: Connection) -> list[Record]:
     return [records_repo.row_to_record(r) for r in rows]
 
 
+def _with_full_text(connection: Connection) -> set[int]:
+    """Records that have a document attached (their full text)."""
+    rows = connection.execute(
+        sa.select(document.c.record_id).where(document.c.record_id.is_not(None))
+    )
+    return {r[0] for r in rows}
+
+
 def _keepers(connection: Connection) -> set[int]:
     """Records that already have duplicates merged into them."""
     rows = connection.execute(
@@ -100,14 +112,33 @@ def deduplicate(
         rejected = _pairs_with_status(connection, DuplicateStatus.REJECTED)
         queued = _pairs_with_status(connection, DuplicateStatus.PENDING)
         keepers = _keepers(connection)
+        with_text = _with_full_text(connection)
         run = DedupRun(len(standing), 0, 0, 0)
         for group in found.groups:
             ids = list(group.member_ids)
             if any(frozenset((a, b)) in rejected for a in ids for b in ids if a < b):
                 continue
-            # Keep an earlier keeper standing so no merged record points at a duplicate.
+            # Keep an earlier keeper standing so no merged record points at a duplicate, and
+            # never merge away a record that has a full text attached.
             earlier = sorted(set(ids) & keepers)
-            keeper = earlier[0] if earlier else group.keeper_id
+            texts = sorted(set(ids) & with_text)
+            keeper = earlier[0] if earlier else texts[0] if texts else group.keeper_id
+            if len(set(earlier) | set(texts)) > 1 or (texts and keeper not in texts):
+                if all(frozenset((a, b)) in queued for a in ids for b in ids if a < b):
+                    continue  # already waiting for a person
+                queued |= {frozenset((a, b)) for a in ids for b in ids if a < b}
+                _insert_group(
+                    connection,
+                    DuplicateGroup(
+                        keeper,
+                        ids,
+                        group.confidence,
+                        DuplicateStatus.PENDING,
+                        "records with full texts or duplicates of their own: a person decides",
+                    ),
+                )
+                run.queued_pairs += 1
+                continue
             _insert_group(
                 connection,
                 DuplicateGroup(keeper, ids, group.confidence, DuplicateStatus.MERGED, group.reason),
@@ -189,10 +220,14 @@ def review_queue(store: Store) -> list[QueuedPair]:
 def decide_pair(store: Store, group_id: int, same: bool, reviewer: str | None) -> None:
     """A person's verdict on a queued pair: merge them, or never propose them again."""
     with store.transaction() as connection:
-        key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
+        key, who = reviews_repo.resolve_reviewer(connection, reviewer)
         row, members = _group(connection, group_id)
         if row.status != DuplicateStatus.PENDING:
-            raise InvalidInput(f"duplicate group {group_id} is not waiting for a decision")
+            raise InvalidInput(
+                f"duplicate group {group_id} is not waiting for a decision (it is "
+                f"{row.status}; `realist dedup --undo {group_id}` returns a decision made by "
+                "hand to the queue)"
+            )
         standing = [
             rid for rid in members if records_repo.get_record(connection, rid).duplicate_of is None
         ]
@@ -201,9 +236,13 @@ def decide_pair(store: Store, group_id: int, same: bool, reviewer: str | None) -
                 f"duplicate group {group_id}: a record was merged elsewhere since; "
                 "undo that merge first"
             )
+        if same:
+            _check_mergeable(connection, row.keeper_id, [m for m in members if m != row.keeper_id])
         status = DuplicateStatus.MERGED if same else DuplicateStatus.REJECTED
         connection.execute(
-            duplicate_group.update().where(duplicate_group.c.id == group_id).values(status=status)
+            duplicate_group.update()
+            .where(duplicate_group.c.id == group_id)
+            .values(status=status, decided_by=who)
         )
         if same:
             _merge(connection, row.keeper_id, members)
@@ -212,31 +251,120 @@ def decide_pair(store: Store, group_id: int, same: bool, reviewer: str | None) -
 
 
 def undo_merge(store: Store, group_id: int, reviewer: str | None) -> list[int]:
-    """Undo a merge: its records stand again, and the group is marked as different works."""
+    """Undo a merge, or a person's decision on a pair. The records stand again. A group a
+    person merged, confirmed or separated goes back to the queue for a new decision (they
+    are revising their own judgement); an automatic merge undone is marked as different
+    works (a person disagreed with the algorithm), so it is never merged again. Returns
+    the records that stand again (none when a separation is undone)."""
     with store.transaction() as connection:
-        key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
+        key, who = reviews_repo.resolve_reviewer(connection, reviewer)
         row, members = _group(connection, group_id)
-        if row.status != DuplicateStatus.MERGED:
-            raise InvalidInput(f"duplicate group {group_id} is not merged")
-        restored = [rid for rid in members if rid != row.keeper_id]
-        connection.execute(
-            record.update()
-            .where(record.c.id.in_(restored), record.c.duplicate_of == row.keeper_id)
-            .values(duplicate_of=None)
-        )
+        by_hand = row.decided_by is not None
+        if row.status == DuplicateStatus.PENDING or (
+            row.status == DuplicateStatus.REJECTED and not by_hand
+        ):
+            raise InvalidInput(
+                f"duplicate group {group_id} is {row.status}: there is no merge or decision to undo"
+            )
+        restored: list[int] = []
+        if row.status == DuplicateStatus.MERGED:
+            restored = [rid for rid in members if rid != row.keeper_id]
+            connection.execute(
+                record.update()
+                .where(record.c.id.in_(restored), record.c.duplicate_of == row.keeper_id)
+                .values(duplicate_of=None)
+            )
+        back_to_queue = by_hand
         connection.execute(
             duplicate_group.update()
             .where(duplicate_group.c.id == group_id)
-            .values(status=DuplicateStatus.REJECTED)
+            .values(
+                status=DuplicateStatus.PENDING if back_to_queue else DuplicateStatus.REJECTED,
+                decided_by=None if back_to_queue else who,
+            )
         )
         append_event(
             connection,
-            "duplicates.unmerged",
+            "duplicates.unmerged" if restored else "duplicates.reopened",
             key,
             f"duplicate_group:{group_id}",
-            {"records": members},
+            {"records": members, "was": row.status, "queued_again": back_to_queue},
         )
         return restored
+
+
+def merge_records(store: Store, keeper: int, duplicate: int, reviewer: str | None) -> int:
+    """Merge two records a person knows are one work (a pair the algorithm missed):
+    ``duplicate`` is merged into ``keeper``. Returns the duplicate group's id; undo it with
+    :func:`undo_merge` (the pair then waits in the queue)."""
+    if keeper == duplicate:
+        raise InvalidInput("a record cannot be merged with itself")
+    with store.transaction() as connection:
+        key, who = reviews_repo.resolve_reviewer(connection, reviewer)
+        _check_mergeable(connection, keeper, [duplicate])
+        pair = frozenset((keeper, duplicate))
+        earlier = [
+            row
+            for row in connection.execute(
+                sa.select(duplicate_group.c.id, duplicate_group.c.status).where(
+                    duplicate_group.c.status != DuplicateStatus.MERGED
+                )
+            )
+            if set(_group(connection, row.id)[1]) == pair
+        ]
+        if earlier:
+            # The pair was queued, or separated before: that group records the merge now.
+            group_id = int(earlier[0].id)
+            connection.execute(
+                duplicate_group.update()
+                .where(duplicate_group.c.id == group_id)
+                .values(keeper_id=keeper, status=DuplicateStatus.MERGED, decided_by=who)
+            )
+        else:
+            group_id = _insert_group(
+                connection,
+                DuplicateGroup(keeper, [keeper, duplicate], 1.0, DuplicateStatus.MERGED,
+                               "merged by hand"),
+                decided_by=who,
+            )  # fmt: skip
+        _merge(connection, keeper, [keeper, duplicate])
+        append_event(
+            connection,
+            "duplicates.merged_by_hand",
+            key,
+            f"duplicate_group:{group_id}",
+            {"keeper": keeper, "duplicate": duplicate},
+        )
+        return group_id
+
+
+def _check_mergeable(connection: Connection, keeper: int, others: list[int]) -> None:
+    """Refuse a merge that would leave a record pointing at a duplicate, or merge away a
+    record's full text: say which record and what to do instead."""
+    for rid in [keeper, *others]:
+        found = records_repo.find_record(connection, rid)
+        if found is None:
+            raise NotFound(f"no record {rid} in this review")
+        if found.duplicate_of is not None:
+            raise InvalidInput(
+                f"record {rid} is already merged into record {found.duplicate_of}: "
+                "undo that merge first, or merge into that record"
+            )
+    with_text = _with_full_text(connection)
+    for rid in others:
+        if rid in with_text:
+            raise InvalidInput(
+                f"record {rid} has a full text attached: keep it instead "
+                f"(realist dedup --merge {rid} {keeper})"
+            )
+        own = connection.execute(
+            sa.select(record.c.id).where(record.c.duplicate_of == rid).limit(1)
+        ).first()
+        if own is not None:
+            raise InvalidInput(
+                f"record {rid} has duplicates of its own merged into it: keep it instead "
+                f"(realist dedup --merge {rid} {keeper})"
+            )
 
 
 def list_groups(store: Store, status: DuplicateStatus | None = None) -> list[DuplicateGroup]:
@@ -255,6 +383,7 @@ def list_groups(store: Store, status: DuplicateStatus | None = None) -> list[Dup
                     DuplicateStatus(row.status),
                     row.reason,
                     row.id,
+                    by_hand=row.decided_by is not None,
                 )
             )
         return groups

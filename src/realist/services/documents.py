@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +11,15 @@ from sqlalchemy.engine import Connection
 
 from realist.domain.appraisal import MMATAnswer, MMATAppraisal
 from realist.domain.coding import span_problems
-from realist.domain.documents import Document, DocumentType, StudyDesign
+from realist.domain.documents import (
+    Document,
+    DocumentType,
+    StudyDesign,
+    default_key,
+    key_problems,
+)
+from realist.domain.records import Record
+from realist.domain.screening import Outcome, Stage, settle
 from realist.errors import InvalidInput
 from realist.extraction import Extraction, PageSpan, extract, page_of
 from realist.store import Store
@@ -21,6 +28,7 @@ from realist.store import coding as coding_repo
 from realist.store import documents as documents_repo
 from realist.store import records as records_repo
 from realist.store import reviews as reviews_repo
+from realist.store import screening as screening_repo
 from realist.store.events import append_event, now
 from realist.store.schema_analysis import document, document_file, document_text, excerpt
 
@@ -45,12 +53,6 @@ def _read(path: Path) -> bytes:
         raise InvalidInput(f"{path}: no such file") from None
     except OSError as error:
         raise InvalidInput(f"{path}: cannot read ({error.strerror})") from None
-
-
-def slug(text: str) -> str:
-    """A document key from a file name or title: lower-case words joined by hyphens."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return "-".join(words)[:80] or "document"
 
 
 def _store_file(connection: Connection, document_id: int, filename: str, data: bytes) -> None:
@@ -106,10 +108,24 @@ def attach_document(
     document_type: DocumentType = DocumentType.PEER_REVIEWED_ARTICLE,
     study_design: StudyDesign | None = None,
     reviewer: str | None = None,
+    override: str | None = None,
 ) -> Attached:
     """Attach a full text (PDF, DOCX, HTML, TXT, Markdown): the file is kept in the review
-    and its text extracted. Attaching to an existing key adds a new text version and
-    reports the excerpts whose text no longer matches; old excerpts keep their version."""
+    and its text extracted.
+
+    A new text version is added only to the document the reviewer names: its ``key``, or
+    the document already attached to ``record_id``; anything else makes a new document
+    with a short readable key (``thapa-2020``), so one paper's text can never become a
+    version of another's. The record must be standing (not merged as a duplicate) and not
+    excluded by screening, unless ``override`` says why it is attached anyway (recorded
+    and shown; the document then does not count as included). Reports the excerpts whose
+    text no longer matches a new version; old excerpts keep their version."""
+    if key is not None:
+        problems = key_problems(key)
+        if problems:
+            raise InvalidInput(problems[0])
+    if override is not None and not override.strip():
+        raise InvalidInput("an override needs a reason (why attach a full text screening excluded)")
     data = _read(path)
     extraction: Extraction = extract(data, path.name)
     if not extraction.text.strip():
@@ -117,14 +133,21 @@ def attach_document(
     pages = [(p.number, p.start, p.end) for p in extraction.pages]
     with store.transaction() as connection:
         who_key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
-        if record_id is not None and title is None:
-            title = records_repo.get_record(connection, record_id).title
-        key = key or slug(title or path.stem)
-        existing = connection.execute(
-            sa.select(document.c.id).where(document.c.key == key)
-        ).scalar()
+        found = records_repo.get_record(connection, record_id) if record_id is not None else None
+        if found is not None:
+            _check_attachable(connection, found, override)
+        target = _target_document(connection, key, found)
         stale: list[str] = []
-        if existing is None:
+        if target is None:
+            if found is not None and title is None:
+                title = found.title
+            key = key or default_key(
+                found.authors if found else [],
+                found.year if found else None,
+                title or "",
+                path.stem,
+                lambda k: _key_taken(connection, k),
+            )
             document_id = documents_repo.insert_document(
                 connection,
                 Document(
@@ -133,11 +156,18 @@ def attach_document(
                     document_type=document_type,
                     study_design=study_design,
                     record_id=record_id,
+                    inclusion_override=(override or "").strip(),
                 ),
             )
         else:
-            document_id = int(existing)
+            document_id, key = target
             stale = _stale(connection, document_id, extraction.text)
+            if override is not None:
+                connection.execute(
+                    document.update()
+                    .where(document.c.id == document_id)
+                    .values(inclusion_override=override.strip())
+                )
         documents_repo.add_text_version(
             connection, document_id, extraction.text, pages, extraction.format
         )
@@ -152,7 +182,9 @@ def attach_document(
                 "file": path.name,
                 "version": version,
                 "format": extraction.format,
+                "record": record_id,
                 "stale_excerpts": stale,
+                **({"override": override.strip()} if override else {}),
             },
         )
     return Attached(
@@ -164,6 +196,69 @@ def attach_document(
         list(extraction.warnings),
         stale,
     )
+
+
+def _key_taken(connection: Connection, key: str) -> bool:
+    found = connection.execute(sa.select(document.c.id).where(document.c.key == key)).first()
+    return found is not None
+
+
+def _check_attachable(connection: Connection, found: Record, override: str | None) -> None:
+    """Refuse a full text for a record merged away, or (without an override) for one that
+    screening excluded: it would count as an included document that is not included."""
+    if found.duplicate_of is not None:
+        raise InvalidInput(
+            f"record {found.id} was merged as a duplicate of record {found.duplicate_of}: "
+            f"attach the full text to record {found.duplicate_of}"
+        )
+    assert found.id is not None
+    mode = reviews_repo.get_review(connection).screening_mode
+    settled = {
+        stage: settle(screening_repo.list_decisions(connection, stage, found.id), mode)
+        for stage in Stage
+    }
+    why = None
+    if settled[Stage.TITLE_ABSTRACT] is Outcome.EXCLUDED:
+        why = "was excluded at title and abstract"
+    elif settled[Stage.FULL_TEXT] is Outcome.EXCLUDED:
+        why = "was excluded at full text"
+    elif settled[Stage.FULL_TEXT] is Outcome.NOT_RETRIEVED:
+        why = "is recorded as not retrieved at full text (change that decision first)"
+    if why and override is None:
+        raise InvalidInput(
+            f"record {found.id} {why}: its full text would not count as included. "
+            "To keep it anyway, say why with --override"
+        )
+
+
+def _target_document(
+    connection: Connection, key: str | None, found: Record | None
+) -> tuple[int, str] | None:
+    """The existing document a new text version goes to, if the reviewer named one (by its
+    key, or by the record it is the full text of); None for a new document."""
+    by_record = None
+    if found is not None:
+        by_record = connection.execute(
+            sa.select(document.c.id, document.c.key).where(document.c.record_id == found.id)
+        ).first()
+    if key is None:
+        return (int(by_record.id), by_record.key) if by_record else None
+    by_key = connection.execute(
+        sa.select(document.c.id, document.c.record_id).where(document.c.key == key)
+    ).first()
+    if by_key is None:
+        if by_record is not None:
+            raise InvalidInput(
+                f"record {found.id if found else ''} already has a full text, "
+                f"'{by_record.key}': attach a new version with --key {by_record.key}"
+            )
+        return None
+    if found is not None and by_key.record_id not in (None, found.id):
+        raise InvalidInput(
+            f"document '{key}' is the full text of record {by_key.record_id}, not of record "
+            f"{found.id}: choose another --key"
+        )
+    return int(by_key.id), key
 
 
 @dataclass

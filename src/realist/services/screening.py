@@ -10,6 +10,7 @@ from itertools import combinations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from realist.domain.documents import Document
 from realist.domain.records import Record
 from realist.domain.screening import (
     Agreement,
@@ -25,6 +26,7 @@ from realist.domain.screening import (
 )
 from realist.errors import InvalidInput, NotFound
 from realist.store import Store
+from realist.store import documents as documents_repo
 from realist.store import records as records_repo
 from realist.store import reviews as reviews_repo
 from realist.store import screening as screening_repo
@@ -80,6 +82,7 @@ class Progress:
 class NextRecord:
     record: Record | None
     progress: Progress
+    full_text: Document | None = None  # at full text: the document attached to the record
 
 
 @dataclass
@@ -141,7 +144,12 @@ def _next(
     if not queue:
         return NextRecord(None, progress)
     later = [rid for rid in queue if after is not None and rid > after]
-    return NextRecord(records_repo.get_record(connection, (later or queue)[0]), progress)
+    chosen = (later or queue)[0]
+    return NextRecord(
+        records_repo.get_record(connection, chosen),
+        progress,
+        documents_repo.document_for_record(connection, chosen),
+    )
 
 
 def _next_by_query(connection: Connection, who: int, single: bool, after: int | None) -> NextRecord:
@@ -230,15 +238,25 @@ def _screen(
     if not _is_eligible(connection, record_id, stage):
         raise InvalidInput(_why_not_eligible(connection, record_id, stage))
     item = ScreeningDecision(record_id, stage, decision, key, criterion, note)
-    return _save(connection, item, who, "screening.decided")
+    earlier = [
+        d
+        for d in screening_repo.list_decisions(connection, stage, record_id)
+        if d.reviewer_key == key and not d.resolves_conflict
+    ]
+    # A decision made again replaces the reviewer's earlier one (their latest counts); the
+    # audit trail says what it replaced.
+    changed = {"changed_from": earlier[-1].decision.value} if earlier else {}
+    return _save(connection, item, who, "screening.decided", changed)
 
 
 @dataclass
 class Decided:
-    """A decision just saved, and the others' decisions on the record it may now see."""
+    """A decision just saved, the others' decisions on the record it may now see, and the
+    reviewer's own earlier decision there that it replaces (if any)."""
 
     decision: ScreeningDecision
     others: list[ScreeningDecision]
+    previous: ScreeningDecision | None = None
 
 
 def decide(
@@ -253,17 +271,22 @@ def decide(
     """:func:`screen`, and what the other reviewers decided on the record (in dual mode
     hidden until now, since this reviewer has decided too), in one transaction."""
     with store.transaction() as connection:
+        before = screening_repo.list_decisions(connection, stage, record_id)
         saved = _screen(connection, record_id, stage, decision, reviewer, criterion, note)
+        mine = [d for d in before if d.reviewer_key == saved.reviewer_key]
         others = [
-            d
-            for d in screening_repo.list_decisions(connection, stage, record_id)
-            if d.reviewer_key != saved.reviewer_key and not d.resolves_conflict
+            d for d in before if d.reviewer_key != saved.reviewer_key and not d.resolves_conflict
         ]
-        return Decided(saved, others)
+        previous = next((d for d in reversed(mine) if not d.resolves_conflict), None)
+        return Decided(saved, others, previous)
 
 
 def _save(
-    connection: Connection, item: ScreeningDecision, who: int, action: str
+    connection: Connection,
+    item: ScreeningDecision,
+    who: int,
+    action: str,
+    extra: dict[str, str] | None = None,
 ) -> ScreeningDecision:
     """Store a decision and its event in the caller's transaction."""
     item.id = screening_repo.insert_decision(connection, item, who)
@@ -276,6 +299,7 @@ def _save(
             "stage": item.stage.value,
             "decision": item.decision.value,
             "criterion": item.criterion_code,
+            **(extra or {}),
         },
     )
     return item

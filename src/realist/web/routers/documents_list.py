@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from realist.domain.documents import DocumentType, StudyDesign
+from realist.domain.documents import DocumentStatus, DocumentType, StudyDesign
 from realist.services import documents
 from realist.store import Store
 from realist.web.auth import Actor, Editor, Reader, StoreDep, config_of
@@ -38,6 +38,11 @@ class DocumentItem(BaseModel):
     pages: int
     characters: int = Field(description="length of the current text, in code points")
     excerpts: int
+    record_id: int | None = None
+    status: DocumentStatus | None = Field(
+        None, description="whether it counts as included: it follows its record's screening"
+    )
+    inclusion_override: str = Field("", description="why it was attached to an excluded record")
 
 
 class AttachResult(BaseModel):
@@ -69,6 +74,9 @@ def _item(summary: documents.DocumentSummary) -> DocumentItem:
         pages=summary.pages,
         characters=summary.characters,
         excerpts=summary.excerpts,
+        record_id=d.record_id,
+        status=d.status,
+        inclusion_override=d.inclusion_override,
     )
 
 
@@ -89,6 +97,8 @@ def _attach(
     title: str,
     document_type: DocumentType,
     study_design: StudyDesign | None,
+    record_id: int | None = None,
+    override: str = "",
 ) -> AttachResult:
     """Attach the saved upload, then remove it and its temporary folder."""
     try:
@@ -97,9 +107,11 @@ def _attach(
             path,
             key=key.strip() or None,
             title=title.strip() or None,
+            record_id=record_id,
             document_type=document_type,
             study_design=study_design,
             reviewer=actor.key,
+            override=override.strip() or None,
         )
     finally:
         discard(path)
@@ -123,11 +135,22 @@ async def attach(
     title: str,
     document_type: DocumentType,
     study_design: StudyDesign | Literal[""],
+    record_id: int | None = None,
+    override: str = "",
 ) -> AttachResult:
     """Save the upload (within the size limit), then attach it off the event loop."""
     path = await save_upload(file, config_of(request).max_upload_bytes)
     return await run_in_threadpool(
-        _attach, store, path, actor, key, title, document_type, study_design or None
+        _attach,
+        store,
+        path,
+        actor,
+        key,
+        title,
+        document_type,
+        study_design or None,
+        record_id,
+        override,
     )
 
 
@@ -138,6 +161,12 @@ KeyField = Annotated[str, Form(max_length=80, description="attach to this docume
 TitleField = Annotated[str, Form(max_length=1000)]
 TypeField = Annotated[DocumentType, Form()]
 DesignField = Annotated[StudyDesign | Literal[""], Form()]
+RecordField = Annotated[
+    int | Literal[""], Form(description="the record this is the full text of (its id)")
+]
+OverrideField = Annotated[
+    str, Form(max_length=2000, description="why a record screening excluded is attached anyway")
+]
 
 
 def _list_page(request: Request, page: DocumentsPage) -> Response:
@@ -163,9 +192,14 @@ async def attach_page(
     title: TitleField = "",
     document_type: TypeField = DocumentType.PEER_REVIEWED_ARTICLE,
     study_design: DesignField = "",
+    record_id: RecordField = "",
+    override: OverrideField = "",
 ) -> Response:
     """Attach the file and show what happened (warnings included) above the list."""
-    result = await attach(request, store, actor, file, key, title, document_type, study_design)
+    result = await attach(
+        request, store, actor, file, key, title, document_type, study_design,
+        record_id or None, override,
+    )  # fmt: skip
     page = await run_in_threadpool(documents_data, store, result)
     return _list_page(request, page)
 
@@ -189,7 +223,14 @@ async def attach_api(
     title: TitleField = "",
     document_type: TypeField = DocumentType.PEER_REVIEWED_ARTICLE,
     study_design: DesignField = "",
+    record_id: RecordField = "",
+    override: OverrideField = "",
 ) -> AttachResult:
-    """Attach a full text (multipart) and extract its text; to an existing ``key`` it adds
-    a new text version and names the excerpts whose words moved."""
-    return await attach(request, store, actor, file, key, title, document_type, study_design)
+    """Attach a full text (multipart) and extract its text. To an existing ``key`` (or the
+    document already attached to ``record_id``) it adds a new text version and names the
+    excerpts whose words moved; otherwise it makes a new document with a short key
+    (first author and year). A record excluded by screening needs an ``override``."""
+    return await attach(
+        request, store, actor, file, key, title, document_type, study_design,
+        record_id or None, override,
+    )  # fmt: skip

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from realist.domain.records import DuplicateStatus, Record
+from realist.domain.records import DuplicateGroup, DuplicateStatus, Record
 from realist.reports.wording import counted
 from realist.services import dedup, records
 from realist.store import Store
@@ -65,6 +65,7 @@ class DuplicatesPage(BaseModel):
     queue: list[Pair]
     merged: list[MergedGroup]
     message: str = ""
+    separated: list[MergedGroup] = []  # pairs a person said differ (undo: back to the queue)
 
 
 def _record(r: Record) -> PairRecord:
@@ -100,14 +101,18 @@ def duplicates_data(store: Store, message: str = "") -> DuplicatesPage:
             )
         )
     groups = list(reversed(dedup.list_groups(store, DuplicateStatus.MERGED)[-MERGED_SHOWN:]))
-    shown = records.get_records(store, [i for g in groups for i in (g.keeper_id, *g.member_ids)])
+    apart = [g for g in dedup.list_groups(store, DuplicateStatus.REJECTED) if g.by_hand]
+    apart = list(reversed(apart[-MERGED_SHOWN:]))
+    shown = records.get_records(
+        store, [i for g in (*groups, *apart) for i in (g.keeper_id, *g.member_ids)]
+    )
 
     def member(record_id: int) -> GroupMember:
         found = shown.get(record_id)
         return GroupMember(id=record_id, title=found.title if found else "")
 
-    merged = [
-        MergedGroup(
+    def listed(g: DuplicateGroup) -> MergedGroup:
+        return MergedGroup(
             group_id=g.id or 0,
             keeper_id=g.keeper_id,
             member_ids=g.member_ids,
@@ -116,9 +121,13 @@ def duplicates_data(store: Store, message: str = "") -> DuplicatesPage:
             keeper=member(g.keeper_id),
             members=[member(i) for i in g.member_ids if i != g.keeper_id],
         )
-        for g in groups
-    ]
-    return DuplicatesPage(queue=queue, merged=merged, message=message)
+
+    return DuplicatesPage(
+        queue=queue,
+        merged=[listed(g) for g in groups],
+        message=message,
+        separated=[listed(g) for g in apart],
+    )
 
 
 def _answer(request: Request, store: Store, message: str) -> Response:
@@ -146,6 +155,18 @@ def _ran(run: dedup.DedupRun) -> str:
     )
 
 
+@router.post("/records/duplicates/merge", include_in_schema=False)
+def merge_page(
+    request: Request,
+    actor: Editor,
+    store: StoreDep,
+    keep: Annotated[int, Form()],
+    duplicate: Annotated[int, Form()],
+) -> Response:
+    group = dedup.merge_records(store, keep, duplicate, actor.key)
+    return _answer(request, store, f"Record {duplicate} merged into record {keep} (group {group}).")
+
+
 @router.post("/records/duplicates/{group_id}", include_in_schema=False)
 def decide_page(
     request: Request,
@@ -163,11 +184,17 @@ def decide_page(
 def undo_page(request: Request, actor: Editor, store: StoreDep, group_id: int) -> Response:
     restored = dedup.undo_merge(store, group_id, actor.key)
     listed = ", ".join(str(r) for r in restored)
-    return _answer(request, store, f"Merge {group_id} undone: record {listed} stands again.")
+    done = f"record {listed} stands again" if restored else "the pair waits in the queue again"
+    return _answer(request, store, f"Group {group_id} undone: {done}.")
 
 
 class PairDecision(BaseModel):
     same: bool
+
+
+class HandMerge(BaseModel):
+    keep: int
+    duplicate: int
 
 
 class DedupRun(BaseModel):
@@ -195,6 +222,13 @@ def run_api(actor: Editor, store: StoreDep) -> DedupRun:
     )
 
 
+@router.post("/api/duplicates/merge", tags=["records"])
+def merge_api(actor: Editor, store: StoreDep, body: HandMerge) -> DuplicatesPage:
+    """Merge two records the algorithm missed: ``duplicate`` into ``keep`` (undoable)."""
+    group = dedup.merge_records(store, body.keep, body.duplicate, actor.key)
+    return duplicates_data(store, f"Record {body.duplicate} merged into {body.keep} ({group}).")
+
+
 @router.post("/api/duplicates/{group_id}", tags=["records"])
 def decide_api(actor: Editor, store: StoreDep, group_id: int, body: PairDecision) -> DuplicatesPage:
     """Same work (merge) or different works (never proposed again)."""
@@ -204,6 +238,7 @@ def decide_api(actor: Editor, store: StoreDep, group_id: int, body: PairDecision
 
 @router.post("/api/duplicates/{group_id}/undo", tags=["records"])
 def undo_api(actor: Editor, store: StoreDep, group_id: int) -> DuplicatesPage:
-    """Undo a merge: its records stand again and the pair is marked as different works."""
+    """Undo a merge (its records stand again) or a decision on a pair. A group a person
+    decided goes back to the queue; an automatic merge undone is marked as different works."""
     dedup.undo_merge(store, group_id, actor.key)
     return duplicates_data(store)

@@ -65,6 +65,14 @@ class ScreeningProgress(BaseModel):
     percent: int
 
 
+class AttachedFullText(BaseModel):
+    """The document attached to a record as its full text (full-text screening)."""
+
+    key: str
+    title: str
+    href: str
+
+
 class ScreeningPage(BaseModel):
     """The next record for the acting reviewer at ``stage``; ``record`` is null when their
     queue is empty. ``message`` says what the last action did."""
@@ -78,6 +86,9 @@ class ScreeningPage(BaseModel):
     terms: dict[CriterionKind, list[str]]
     reason_required: bool = Field(description="an exclusion must cite a criterion")
     message: str = ""
+    full_text: AttachedFullText | None = Field(
+        None, description="full-text stage: the document attached to the record, if any"
+    )
 
 
 def _record(r: Record) -> ScreeningRecord:
@@ -129,6 +140,13 @@ def screening_data(
         terms=view.terms,
         reason_required=stage is Stage.FULL_TEXT,
         message=message,
+        full_text=AttachedFullText(
+            key=nxt.full_text.key,
+            title=nxt.full_text.title,
+            href=f"/documents/{nxt.full_text.key}",
+        )
+        if nxt.full_text
+        else None,
     )
 
 
@@ -160,6 +178,8 @@ def decide(
     (now visible, since this reviewer has decided too)."""
     done = screening.decide(store, record_id, stage, decision, actor.key, criterion or None, note)
     message = f"Record {record_id}: {label(done.decision.decision).lower()}"
+    if done.previous and done.previous.decision != done.decision.decision:
+        message += f" (changed from {label(done.previous.decision).lower()})"
     if done.decision.criterion_code:
         message += f" ({done.decision.criterion_code})"
     if done.others:

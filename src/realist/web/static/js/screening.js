@@ -1,5 +1,5 @@
 // Screening with single keys: i include, e exclude (then 1-9 for the reason, 0 or Enter for
-// none, Esc to cancel), m maybe, u undo, n next (skip this record for now). Each key presses the button a mouse would,
+// none, Esc to cancel), m maybe, r not retrieved (full text), u undo, n next (skip this record for now). Each key presses the button a mouse would,
 // so the server sees the same request either way.
 "use strict";
 
@@ -63,6 +63,7 @@
     i: function () { return press('button[value="include"]'); },
     e: openPicker,
     m: function () { return press('button[value="maybe"]'); },
+    r: function () { return press('button[value="not_retrieved"]'); },
     u: function () { return press('button[data-key="u"]'); },
     n: function () { return press('a[data-key="n"]'); },
   };
