@@ -101,7 +101,9 @@ def test_a_key_of_another_records_document_is_refused(review: Store, tmp_path: P
 def test_a_merged_duplicate_cannot_take_a_full_text(review: Store, tmp_path: Path) -> None:
     _, _, three = _texts(tmp_path)
     dedup.deduplicate(review, "ann")
-    with pytest.raises(InvalidInput, match="duplicate of record 3: attach the full text to record 3"):
+    with pytest.raises(
+        InvalidInput, match="duplicate of record 3: attach the full text to record 3"
+    ):
         attach_document(review, three, record_id=4, reviewer="ann")
     assert list_documents(review) == []
 
