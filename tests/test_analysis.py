@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from realist.domain.appraisal import Grade
 from realist.domain.coding import Stance
 from realist.domain.model import derive_model
-from realist.domain.testing import EvidenceItem, VerdictRule, propose_verdict
+from realist.domain.testing import EvidenceItem, VerdictRule, contested, propose_verdict
 from realist.domain.theory import CMOConfiguration, ModelStyle, Origin, Topic, Verdict
 from realist.errors import InvalidInput
 from realist.reports.model import render_html, render_markdown, render_text
@@ -20,13 +22,18 @@ S, R, F = Stance.SUPPORTS, Stance.REFUTES, Stance.REFINES
 H, M, L = Grade.HIGH, Grade.MODERATE, Grade.LOW
 
 
-def item(stance: Stance, rigour: Grade | None) -> EvidenceItem:
-    return EvidenceItem(1, stance, None, rigour)
+_IDS = itertools.count(1)
+
+
+def item(stance: Stance, rigour: Grade | None, excerpt: int | None = None) -> EvidenceItem:
+    """One excerpt's stance; each a different excerpt unless ``excerpt`` names one."""
+    return EvidenceItem(excerpt or next(_IDS), stance, None, rigour)
 
 
 def test_verdict_rules() -> None:
     rule = VerdictRule()  # at least moderate support, high refutation blocks
-    assert propose_verdict([], rule).verdict is Verdict.NOT_SUPPORTED
+    untested = propose_verdict([], rule)  # no evidence: nothing to judge, not "refuted"
+    assert untested.verdict is None and untested.reason == "untested: no evidence coded"
     assert propose_verdict([item(S, L)], rule).verdict is Verdict.NOT_SUPPORTED
     assert propose_verdict([item(S, M)], rule).verdict is Verdict.SUPPORTED
     assert propose_verdict([item(S, H), item(R, M)], rule).verdict is Verdict.SUPPORTED
@@ -35,6 +42,20 @@ def test_verdict_rules() -> None:
     lenient = VerdictRule(min_support_rigour=None)
     assert propose_verdict([item(S, None)], lenient).verdict is Verdict.SUPPORTED
     assert "at least one supporting excerpt and" in lenient.describe()
+
+
+def test_opposite_stances_on_one_excerpt_are_set_aside_not_pooled() -> None:
+    rule = VerdictRule()
+    # Excerpt 7 supports (one coder) and refutes (another) at high rigour: pooled, the
+    # refutation would block; set aside, the other supporting excerpt decides, and says so.
+    evidence = [item(S, H, 7), item(R, H, 7), item(S, M, 8)]
+    assert contested(evidence) == [7]
+    proposal = propose_verdict(evidence, rule)
+    assert proposal.verdict is Verdict.SUPPORTED
+    assert "1 excerpt(s) coded with opposite stances set aside" in proposal.reason
+    only = propose_verdict([item(S, H, 9), item(R, M, 9)], rule)
+    assert only.verdict is Verdict.NOT_SUPPORTED and "disputed" in only.reason
+    assert contested([item(S, H, 3), item(F, H, 3)]) == []  # refining is not opposite
 
 
 def test_derived_model_styles() -> None:
@@ -46,11 +67,11 @@ def test_derived_model_styles() -> None:
         CMOConfiguration("3", "t", statement="found", origin=new, verdict=yes),
         CMOConfiguration("4", "t", statement="idea", origin=new, verdict=no),
     ]
-    model = derive_model([topic], configs, [], {"1": 2})
-    assert [(e.identifier, e.style, e.text) for e in model.entries()] == [
-        ("1", ModelStyle.NORMAL, "kept"),
-        ("2", ModelStyle.STRUCK, "no evidence"),
-        ("3", ModelStyle.NEW, "FOUND"),
+    model = derive_model([topic], configs, [], {"1": {"supports": 2, "excerpts": 2}})
+    assert [(e.identifier, e.style, e.text, e.status) for e in model.entries()] == [
+        ("1", ModelStyle.NORMAL, "kept", "supported: 2 supporting excerpts"),
+        ("2", ModelStyle.STRUCK, "no evidence", "not supported: no evidence coded"),
+        ("3", ModelStyle.NEW, "FOUND", "supported: no evidence coded"),
     ]
     assert "<del>no evidence</del>" in render_html(model)
     assert "~~no evidence~~" in render_markdown(model)

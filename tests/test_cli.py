@@ -68,9 +68,14 @@ def test_theories_json(demo_store: Store) -> None:
     assert list(items[0]) == [
         "identifier", "topic", "title", "statement", "contexts", "mechanisms", "outcomes",
         "origin", "partial", "verdict", "rationale", "model_style", "middle_range_theories",
-        "interventions", "evidence", "source_note", "history",
+        "interventions", "evidence", "source_note", "history", "standing", "status",
     ]  # fmt: skip
     assert sorted(i["model_style"] for i in items).count("struck") == 2
+    # The two hypothesised configurations: not supported, on the one refuting excerpt the
+    # demo codes (the paper's "no evidence for two further hypothesised" sentence).
+    struck = [i for i in items if i["model_style"] == "struck"]
+    assert {i["standing"] for i in struck} == {"not_supported"}
+    assert {i["status"] for i in struck} == {"not supported: 1 refuting excerpt"}
     assert set(items[0]["evidence"]) == {"supports", "refutes", "refines", "excerpts"}
 
 

@@ -42,7 +42,8 @@ def test_model_docx_has_strike_runs_for_unsupported_and_none_for_supported(
         "Legend",
         "Middle-range theories",
         "Social comparison theory",
-        "10 excerpts",
+        "supported: 3 supporting excerpts",
+        "not supported: 1 refuting excerpt",
     ):
         assert expected in everything  # fmt: skip
 

@@ -25,6 +25,7 @@ API = [
     "/api/records/import",
     "/api/records/import/{job_id}",
     "/api/duplicates",
+    "/api/duplicates/merge",
     "/api/duplicates/run",
     "/api/duplicates/{group_id}",
     "/api/duplicates/{group_id}/undo",

@@ -79,7 +79,7 @@ CHANGES = [
     ("form", "/theories/new", {"identifier": "9", "topic": "equity"}, "edit"),
     ("json", "/api/theories", {"identifier": "10", "topic": "access"}, "edit"),
     ("form", "/theories/9/edit", {"title": "Nine", "why": "a title"}, "edit"),
-    ("json", "/api/theories/10/verdict", {"rationale": "no evidence"}, "edit"),
+    ("json", "/api/theories/10/verdict", {"rationale": "not yet", "untested": True}, "edit"),
     ("form", "/theories/9/memo", {"text": "a memo"}, "edit"),
     ("json", "/api/theories/10/merge", {"into": "9", "rationale": "the same"}, "edit"),
 ]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from realist.cli.app import CliState, cli, examples, json_option, print_json
 from realist.domain.appraisal import Grade
 from realist.domain.coding import Excerpt, Stance
-from realist.domain.theory import MechanismKind, Origin, Role, Verdict
-from realist.reports.model import RENDERERS, model_json
-from realist.reports.wording import counted
+from realist.domain.model import FinalModel
+from realist.domain.theory import STANDING_LABELS, Origin, Role, Verdict, parse_mechanism
+from realist.reports.model import RENDERERS
 from realist.services import coding, queries
 from realist.services.model import final_model
 from realist.services.testing import set_verdict, verdict_rule, weigh_evidence
@@ -135,7 +136,7 @@ def excerpt(
         "realist code E042 21",
         "realist code 7 N1 --role context --part 1 --stance refutes",
         "realist code 7 NEW1 --new --topic take_up --context 'prefers anonymity' "
-        "--mechanism 'feels safe to disclose'",
+        "--mechanism 'reasoning: feels safe to disclose' --statement 'If ..., then ...'",
     )
 )
 @click.argument("excerpt_ref", metavar="EXCERPT")
@@ -150,8 +151,14 @@ def excerpt(
 @click.option("--new", is_flag=True, help="Create CONFIGURATION first (inductive).")
 @click.option("--topic", help="With --new: its topic key.")
 @click.option("--title", default="", help="With --new: a short title.")
+@click.option("--statement", default="", help="With --new: If ..., then ..., because ...")
 @click.option("--context", "contexts", multiple=True, help="With --new: a context.")
-@click.option("--mechanism", "mechanisms", multiple=True, help="With --new: a mechanism.")
+@click.option(
+    "--mechanism",
+    "mechanisms",
+    multiple=True,
+    help="With --new: a mechanism (prefix with resource: or reasoning:).",
+)
 @click.option(
     "--outcome", "outcomes", multiple=True, help="With --new: an outcome (none: partial)."
 )
@@ -167,6 +174,7 @@ def code(
     new: bool,
     topic: str | None,
     title: str,
+    statement: str,
     contexts: tuple[str, ...],
     mechanisms: tuple[str, ...],
     outcomes: tuple[str, ...],
@@ -187,9 +195,15 @@ def code(
                 topic,
                 state.reviewer,
                 title=title,
+                statement=statement,
                 contexts=list(contexts),
-                mechanisms=[(m, None) for m in mechanisms],
+                mechanisms=[parse_mechanism(m) for m in mechanisms],
                 outcomes=list(outcomes),
+            )
+        elif statement or contexts or mechanisms or outcomes or title or topic:
+            raise click.UsageError(
+                "--topic, --title, --statement, --context, --mechanism and --outcome describe "
+                "a new configuration: add --new"
             )
         item = coding.code_excerpt(
             store,
@@ -242,13 +256,7 @@ def configuration(
     initial: bool,
 ) -> None:
     """Create a CMO configuration."""
-    parsed: list[tuple[str, MechanismKind | None]] = []
-    for m in mechanisms:
-        kind, sep, text = m.partition(":")
-        if sep and kind.strip() in ("resource", "reasoning"):
-            parsed.append((text.strip(), MechanismKind(kind.strip())))
-        else:
-            parsed.append((m, None))
+    parsed = [parse_mechanism(m) for m in mechanisms]
     store = state.open()
     try:
         item = coding.create_configuration(
@@ -289,7 +297,7 @@ def evidence(state: CliState, identifier: str | None, as_json: bool) -> None:
         {
             "identifier": t.configuration.identifier,
             "verdict": t.configuration.verdict.value if t.configuration.verdict else None,
-            "proposed": t.proposal.verdict.value,
+            "proposed": t.proposal.verdict.value if t.proposal.verdict else None,
             "reason": t.proposal.reason,
             "supports": len(t.summary.by_stance(Stance.SUPPORTS)),
             "refutes": len(t.summary.by_stance(Stance.REFUTES)),
@@ -299,6 +307,11 @@ def evidence(state: CliState, identifier: str | None, as_json: bool) -> None:
             "designs": t.summary.designs,
             "rigour": t.summary.rigour,
             "relevance": t.summary.relevance,
+            "standing": t.standing.value,
+            "to_reconcile": [
+                {"excerpt": d.excerpt_id, "label": d.label, "stances": d.stances}
+                for d in t.disputes
+            ],
         }
         for t in tested
     ]
@@ -307,21 +320,30 @@ def evidence(state: CliState, identifier: str | None, as_json: bool) -> None:
         return
     state.console.print(f"Rule: {rule.describe()}")
     table = Table(
-        "ID", "+", "−", "~", "Docs", "Interventions", "Verdict", "Proposed",
+        "ID", "+", "~", "−", "Docs", "Interventions", "Standing", "Proposed",
         box=None, header_style="bold",
     )  # fmt: skip
     for t in tested:
-        current = t.configuration.verdict.value if t.configuration.verdict else "untested"
-        proposed = t.proposal.verdict.value
+        current = STANDING_LABELS[t.standing]
+        proposed = t.proposal.verdict.value.replace("_", " ") if t.proposal.verdict else "—"
         table.add_row(
             t.configuration.identifier,
-            *(str(len(t.summary.by_stance(s))) for s in Stance),
+            *(
+                str(len(t.summary.by_stance(s)))
+                for s in (Stance.SUPPORTS, Stance.REFINES, Stance.REFUTES)
+            ),
             str(len(t.summary.documents)),
             ",".join(f"#{n}" for n in t.summary.interventions) or "—",
             current,
-            proposed if t.agrees else f"[yellow]{proposed}[/]",
+            proposed if t.agrees or not t.proposal.verdict else f"[yellow]{proposed}[/]",
         )
     state.console.print(table)
+    for t in tested:
+        for d in t.disputes:
+            state.console.print(
+                f"[yellow]Reconcile[/] {t.configuration.identifier}: {d.describe()}",
+                highlight=False,
+            )
 
 
 @cli.command(
@@ -331,24 +353,57 @@ def evidence(state: CliState, identifier: str | None, as_json: bool) -> None:
     )
 )
 @click.argument("identifier")
-@click.option("--confirm", "choice", flag_value="confirm", help="Accept the proposed verdict.")
-@click.option("--supported", "choice", flag_value=Verdict.SUPPORTED.value)
-@click.option("--not-supported", "choice", flag_value=Verdict.NOT_SUPPORTED.value)
-@click.option("--refined", "choice", flag_value=Verdict.REFINED.value)
+@click.option("--confirm", is_flag=True, help="Accept the proposed verdict.")
+@click.option("--supported", is_flag=True, help="The evidence supports it.")
+@click.option("--refined", is_flag=True, help="The evidence supports and refines it.")
+@click.option(
+    "--not-supported", is_flag=True, help="The evidence refutes it or does not bear it out."
+)
+@click.option("--untested", is_flag=True, help="Take a verdict back (no verdict yet).")
 @click.option("--rationale", required=True, help="Why (kept in the theory's history).")
 @click.pass_obj
-def verdict(state: CliState, identifier: str, choice: str | None, rationale: str) -> None:
-    """Confirm or override the proposed verdict on a configuration, with a rationale."""
-    if choice is None:
-        raise click.UsageError("choose --confirm, --supported, --not-supported or --refined")
+def verdict(
+    state: CliState,
+    identifier: str,
+    confirm: bool,
+    supported: bool,
+    refined: bool,
+    not_supported: bool,
+    untested: bool,
+    rationale: str,
+) -> None:
+    """Confirm or override the proposed verdict on a configuration, with a rationale.
+
+    A verdict needs evidence coded to the configuration; one without any stays untested
+    (an initial configuration is then struck through in the final model)."""
+    chosen = {
+        "--confirm": confirm,
+        "--supported": supported,
+        "--refined": refined,
+        "--not-supported": not_supported,
+        "--untested": untested,
+    }
+    given = [flag for flag, on in chosen.items() if on]
+    if len(given) != 1:
+        raise click.UsageError(
+            "choose exactly one of --confirm, --supported, --refined, --not-supported, "
+            "--untested" + (f" (not {' and '.join(given)})" if given else "")
+        )
+    picked = {
+        "--supported": Verdict.SUPPORTED,
+        "--refined": Verdict.REFINED,
+        "--not-supported": Verdict.NOT_SUPPORTED,
+    }.get(given[0])
     store = state.open()
     try:
-        chosen = None if choice == "confirm" else Verdict(choice)
-        tested = set_verdict(store, identifier, state.reviewer, rationale, chosen)
+        tested = set_verdict(
+            store, identifier, state.reviewer, rationale, picked, untested=untested
+        )
     finally:
         store.close()
-    final = tested.configuration.verdict
-    state.console.print(f"{identifier}: {final.value if final else 'untested'} — {rationale}")
+    state.console.print(
+        f"{identifier}: {STANDING_LABELS[tested.standing]} — {rationale}", highlight=False
+    )
 
 
 @cli.command(
@@ -374,18 +429,22 @@ def model(state: CliState, fmt: str) -> None:
         click.echo(RENDERERS[fmt](derived), nl=False)
 
 
-def _print_model(state: CliState, derived: object) -> None:
-    data = model_json(derived)  # type: ignore[arg-type]
-    for topic in data["topics"]:
-        state.console.print(f"[bold]{topic['name']}[/]")
-        for c in topic["configurations"]:
-            style = {"struck": "strike dim", "new": "bold"}.get(c["style"], "")
-            text = f"[{style}]{c['text']}[/]" if style else c["text"]
-            state.console.print(
-                f"  {c['identifier']}. {text} [dim]({counted(c['evidence'], 'excerpt')})[/]"
-            )
+def _print_model(state: CliState, derived: FinalModel) -> None:
+    for section in derived.sections:
+        state.console.print(Text(section.topic.name, style="bold"))
+        for e in section.entries:
+            style = {"struck": "strike dim", "new": "bold"}.get(e.style.value, "")
+            line = Text(f"  {e.identifier}. ")
+            line.append(e.text, style=style)
+            line.append(f" ({e.status})", style="dim")
+            state.console.print(line)
+            for label, part in e.parts():
+                row = Text(f"      {label}: ", style="dim")
+                row.append(part, style=style)
+                state.console.print(row)
     state.console.print(
-        "[dim]normal: supported · [strike]struck through[/strike]: no evidence · CAPITALS: new[/]"
+        "[dim]normal: supported or refined · [strike]struck through[/strike]: in the initial "
+        "theory, not supported by evidence (untested or refuted) · CAPITALS: new[/]"
     )
 
 

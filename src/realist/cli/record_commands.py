@@ -173,10 +173,10 @@ def dedup(
     store = state.open()
     try:
         if merge:
-            group = merge_records(store, merge[0], merge[1], state.reviewer)
+            merged = merge_records(store, merge[0], merge[1], state.reviewer)
             state.console.print(
-                f"Merged record {merge[1]} into record {merge[0]} (group {group}; "
-                f"undo with realist dedup --undo {group})."
+                f"Merged record {merge[1]} into record {merge[0]} (group {merged}; "
+                f"undo with realist dedup --undo {merged})."
             )
         elif same is not None or different is not None:
             group = same if same is not None else different

@@ -113,7 +113,7 @@ def _print_status(state: CliState, s: ReviewStatus) -> None:
     table.add_row("Interventions", str(s.interventions), "")
     for topic, entry in s.configurations["by_topic"].items():
         detail = ", ".join(
-            f"{n} {v.replace('_', ' ')}" for v, n in sorted(entry["by_verdict"].items())
+            f"{n} {v.replace('_', ' ')}" for v, n in sorted(entry["by_standing"].items())
         )
         table.add_row(f"Configurations: {topic.replace('_', ' ')}", str(entry["total"]), detail)
     table.add_row("Excerpts", str(s.excerpts), counted(s.codings, "coding"))

@@ -136,8 +136,9 @@ def screen(
             done = screening.decide(
                 store, record_id, STAGES[stage], Decision(decide), state.reviewer, reason, note
             )
-            changed = done.previous and done.previous.decision != done.decision.decision
-            was = f" (changed from {done.previous.decision.value})" if changed else ""
+            before = done.previous
+            changed = before is not None and before.decision != done.decision.decision
+            was = f" (changed from {before.decision.value})" if before and changed else ""
             state.console.print(f"Record {record_id}: {decide}{was}")
             return
         _loop(state, store, STAGES[stage])

@@ -6,7 +6,7 @@ import click
 from rich.table import Table
 
 from realist.cli.app import CliState, cli, examples, json_option, print_json
-from realist.domain.theory import ModelStyle, final_model_style
+from realist.domain.theory import STANDING_LABELS, ModelStyle, final_model_style
 from realist.reports.wording import counted
 from realist.services.interventions import intervention_json, list_interventions
 from realist.services.theories import TheoryView, add_topic, list_theories, show_theory
@@ -25,7 +25,7 @@ def theories(state: CliState, topic: str | None, as_json: bool) -> None:
         print_json([v.as_json() for v in views])
         return
     table = Table(box=None, header_style="bold")
-    for column in ("ID", "Topic", "Title", "Origin", "Verdict", "Evidence"):
+    for column in ("ID", "Topic", "Title", "Origin", "Standing", "Evidence"):
         table.add_column(column)
     for v in views:
         c = v.configuration
@@ -40,7 +40,7 @@ def theories(state: CliState, topic: str | None, as_json: bool) -> None:
             v.topic.name,
             title,
             c.origin.value + (" (partial)" if c.partial else ""),
-            c.verdict.value.replace("_", " ") if c.verdict else "untested",
+            STANDING_LABELS[v.standing],
             f"{counted(v.evidence['excerpts'], 'excerpt')} (+{v.evidence['supports']}"
             f" −{v.evidence['refutes']} ~{v.evidence['refines']})",
         )
@@ -74,10 +74,10 @@ def _print_theory(state: CliState, view: TheoryView) -> None:
     console.print("\n[bold]Mechanisms[/]" + ("" if data["mechanisms"] else " (none recorded)"))
     for m in data["mechanisms"]:
         console.print(f"  • {m['text']}" + (f" [dim]({m['kind']})[/]" if m["kind"] else ""))
-    verdict = data["verdict"] or "untested"
     console.print(
         f"\nOrigin: {data['origin']}{' (partial)' if c.partial else ''} · "
-        f"Verdict: {verdict.replace('_', ' ')} · Final model: {data['model_style']}"
+        f"Standing: {data['status']} · Final model: {data['model_style']}",
+        highlight=False,
     )
     if c.rationale:
         console.print(f"Rationale: {c.rationale}")

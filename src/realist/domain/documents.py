@@ -96,12 +96,14 @@ def default_key(
     author's surname and the year (``thapa-2020``; ``thapa-2020b``, ``thapa-2020c`` when
     taken), else the first words of the title, else ``fallback`` (a file name), numbered
     when taken (``final-report-2``)."""
-    surname = next(iter(author_keys(authors, 1)), "")
+    first = str(next(iter(author_keys(authors, 1)), ""))
+    surname = "".join(re.findall(r"[a-z0-9]", first))  # a key is ASCII, whatever the name
     if surname:
         base = "-".join(part for part in (surname[:40], str(year) if year else "") if part)
         for suffix in ("", *"bcdefghijklmnopqrstuvwxyz"):
-            if not taken(base + suffix):
-                return base + suffix
+            candidate = f"{base}{suffix}"
+            if not taken(candidate):
+                return candidate
     else:
         base = _words(title, 4)[:48].strip("-") or _words(fallback, 4)[:48].strip("-")
         base = base or "document"

@@ -75,38 +75,72 @@ def _at_least(grade: Grade | None, threshold: Grade | None) -> bool:
 
 @dataclass(frozen=True)
 class Proposal:
-    verdict: Verdict
+    """What the rule proposes: a verdict with its reason, or None (untested: no evidence
+    is coded, so there is nothing to judge)."""
+
+    verdict: Verdict | None
     reason: str
 
 
+OPPOSED = {Stance.REFUTES: (Stance.SUPPORTS, Stance.REFINES)}
+
+
+def contested(evidence: list[EvidenceItem]) -> list[int]:
+    """Excerpts coded to one configuration with opposite stances (refutes against supports
+    or refines), usually by different coders: they need reconciling, not pooling."""
+    stances: dict[int, set[Stance]] = {}
+    for e in evidence:
+        stances.setdefault(e.excerpt_id, set()).add(e.stance)
+    return sorted(
+        excerpt
+        for excerpt, found in stances.items()
+        if Stance.REFUTES in found and found & {Stance.SUPPORTS, Stance.REFINES}
+    )
+
+
 def propose_verdict(evidence: list[EvidenceItem], rule: VerdictRule) -> Proposal:
-    """The verdict the rule proposes for one configuration's evidence, with its reason."""
+    """The verdict the rule proposes for one configuration's evidence, with its reason.
+
+    No evidence proposes nothing (untested). Excerpts coded with opposite stances are set
+    aside until the coders reconcile them, and the reason says so."""
+    if not evidence:
+        return Proposal(None, "untested: no evidence coded")
+    disputed = set(contested(evidence))
+    usable = [e for e in evidence if e.excerpt_id not in disputed]
+    aside = (
+        f"; {len(disputed)} excerpt(s) coded with opposite stances set aside" if disputed else ""
+    )
     backing = [
         e
-        for e in evidence
+        for e in usable
         if e.stance in (Stance.SUPPORTS, Stance.REFINES)
         and _at_least(e.rigour, rule.min_support_rigour)
     ]
     blocking = [
         e
-        for e in evidence
+        for e in usable
         if e.stance is Stance.REFUTES and _at_least(e.rigour, rule.refutation_blocks_at)
     ]
     if blocking:
         return Proposal(
             Verdict.NOT_SUPPORTED,
-            f"{len(blocking)} refuting excerpt(s) of {rule.refutation_blocks_at.value} rigour",
+            f"{len(blocking)} refuting excerpt(s) of {rule.refutation_blocks_at.value} rigour"
+            + aside,
         )
     if not backing:
-        refuting = sum(1 for e in evidence if e.stance is Stance.REFUTES)
-        why = "no evidence" if not evidence else "no supporting excerpt meets the rule"
+        refuting = sum(1 for e in usable if e.stance is Stance.REFUTES)
+        why = "no supporting excerpt meets the rule" if usable else "all its evidence is disputed"
         if refuting:
             why += f"; {refuting} refuting"
-        return Proposal(Verdict.NOT_SUPPORTED, why)
+        return Proposal(Verdict.NOT_SUPPORTED, why + aside)
     refining = sum(1 for e in backing if e.stance is Stance.REFINES)
     if refining:
-        return Proposal(Verdict.REFINED, f"{len(backing)} excerpt(s) back it, {refining} refine it")
-    return Proposal(Verdict.SUPPORTED, f"{len(backing)} supporting excerpt(s) meet the rule")
+        return Proposal(
+            Verdict.REFINED, f"{len(backing)} excerpt(s) back it, {refining} refine it" + aside
+        )
+    return Proposal(
+        Verdict.SUPPORTED, f"{len(backing)} supporting excerpt(s) meet the rule" + aside
+    )
 
 
 @dataclass
@@ -118,6 +152,16 @@ class EvidenceSummary:
 
     def by_stance(self, stance: Stance) -> list[EvidenceItem]:
         return [e for e in self.items if e.stance is stance]
+
+    @property
+    def excerpts(self) -> int:
+        """Distinct excerpts coded to the configuration (any stance)."""
+        return len({e.excerpt_id for e in self.items})
+
+    @property
+    def contested(self) -> list[int]:
+        """Excerpts coded to it with opposite stances (see :func:`contested`)."""
+        return contested(self.items)
 
     @property
     def documents(self) -> list[str]:

@@ -7,6 +7,7 @@ configurations' origins and verdicts (see :func:`final_model_style`), never rety
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -25,6 +26,16 @@ class MechanismKind(StrEnum):
 
     RESOURCE = "resource"
     REASONING = "reasoning"
+
+
+def parse_mechanism(text: str) -> tuple[str, MechanismKind | None]:
+    """A mechanism as a reviewer types it: "reasoning: feels safe" or "resource:volunteers"
+    gives the kind and the text; anything else is the text alone. The one rule every
+    command and form uses."""
+    kind, sep, rest = text.partition(":")
+    if sep and kind.strip().lower() in (k.value for k in MechanismKind):
+        return rest.strip(), MechanismKind(kind.strip().lower())
+    return text.strip(), None
 
 
 class Origin(StrEnum):
@@ -107,19 +118,76 @@ class CMOConfiguration:
         return self.of_role(Role.OUTCOME)
 
 
+class Standing(StrEnum):
+    """Where a configuration stands after testing: the realist distinctions kept apart
+    everywhere (model, legend, board, reports). A verdict is the reviewer's; without one,
+    the evidence coded decides between untested and awaiting a verdict."""
+
+    UNTESTED = "untested"  # no evidence coded
+    AWAITING_VERDICT = "awaiting_verdict"  # evidence coded, not judged yet
+    SUPPORTED = "supported"
+    REFINED = "refined"  # supported, with evidence that refines it
+    NOT_SUPPORTED = "not_supported"  # tested: the evidence refutes it or does not bear it out
+
+
+STANDING_LABELS = {
+    Standing.UNTESTED: "untested",
+    Standing.AWAITING_VERDICT: "awaiting a verdict",
+    Standing.SUPPORTED: "supported",
+    Standing.REFINED: "refined",
+    Standing.NOT_SUPPORTED: "not supported",
+}
+
+STANDING_MEANINGS = {
+    Standing.UNTESTED: "no evidence has been coded to it",
+    Standing.AWAITING_VERDICT: "evidence is coded but the reviewers have not judged it yet",
+    Standing.SUPPORTED: "the evidence supports it",
+    Standing.REFINED: "the evidence supports it and refines it",
+    Standing.NOT_SUPPORTED: "tested against the evidence coded, which refutes it or does not "
+    "bear it out",
+}
+
+
+def standing(verdict: Verdict | None, excerpts: int) -> Standing:
+    """Where a configuration stands: its verdict, else untested (no evidence coded) or
+    awaiting a verdict (evidence coded)."""
+    if verdict is not None:
+        return Standing(verdict.value)
+    return Standing.AWAITING_VERDICT if excerpts else Standing.UNTESTED
+
+
+_STANCE_WORDS = (("supports", "supporting"), ("refines", "refining"), ("refutes", "refuting"))
+
+
+def describe_standing(state: Standing, stances: Mapping[str, int]) -> str:
+    """A configuration's standing with the evidence behind it, as a reader should see it:
+    "untested: no evidence coded", "not supported: 1 refuting excerpt", "supported: 3
+    supporting excerpts". ``stances``: distinct excerpts by stance."""
+    label = STANDING_LABELS[state]
+    if state is Standing.UNTESTED:
+        return f"{label}: no evidence coded"
+    parts = [f"{stances[stance]} {word}" for stance, word in _STANCE_WORDS if stances.get(stance)]
+    if not parts:
+        return f"{label}: no evidence coded"
+    last = parts[-1].split(" ", 1)[0]
+    noun = "excerpt" if last == "1" else "excerpts"
+    return f"{label}: {', '.join(parts)} {noun}"
+
+
 class ModelStyle(StrEnum):
     """How a configuration appears in the final theoretical model (the paper's fonts)."""
 
-    NORMAL = "normal"  # in the initial model and supported
-    STRUCK = "struck"  # in the initial model, no evidence found
+    NORMAL = "normal"  # in the initial model and supported (or refined)
+    STRUCK = "struck"  # in the initial model, not supported by evidence (untested or refuted)
     NEW = "new"  # not in the initial model, found in the evidence: CAPITALS
     OMITTED = "omitted"  # an inductive idea the evidence did not bear out
 
 
 def final_model_style(origin: Origin, verdict: Verdict | None) -> ModelStyle:
-    """The paper's rule: normal if initial and supported, struck if initial and unsupported,
-    capitals if new. An untested initial theory counts as unsupported: the final model
-    claims only what the evidence bears."""
+    """The paper's rule: normal if initial and supported, struck if initial and not
+    supported by evidence, capitals if new. Struck covers both an untested initial theory
+    (no evidence coded) and one the evidence refutes: the final model claims only what the
+    evidence bears, and its entries say which (see :func:`describe_standing`)."""
     supported = verdict in (Verdict.SUPPORTED, Verdict.REFINED)
     if origin is Origin.INITIAL:
         return ModelStyle.NORMAL if supported else ModelStyle.STRUCK

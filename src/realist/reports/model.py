@@ -1,7 +1,9 @@
 """The final theoretical model as text, Markdown, HTML, JSON or DOCX.
 
 Every renderer shows the same three kinds of theory the reference review does: supported
-(normal type), unsupported initial theories (struck through) and new ones (CAPITALS).
+(normal type), initial theories not supported by evidence (struck through) and new ones
+(CAPITALS); each entry shows its contexts, mechanisms and outcomes and says where it stands
+on what evidence (untested, awaiting a verdict, supported, refined, not supported).
 """
 
 from __future__ import annotations
@@ -33,12 +35,15 @@ def _strike(text: str) -> str:
 
 
 def _suffix(entry: ModelEntry) -> str:
-    bits = [f"{entry.evidence} excerpt{'s' if entry.evidence != 1 else ''}"]
+    bits = [entry.status or f"{entry.evidence} excerpt{'s' if entry.evidence != 1 else ''}"]
     if entry.partial:
         bits.append("partial")
     if entry.middle_range_theories:
         bits.append("theories: " + "; ".join(entry.middle_range_theories))
     return " (" + ", ".join(bits) + ")"
+
+
+PART_NAMES = {"C": "Context", "M": "Mechanism", "O": "Outcome"}
 
 
 def render_text(model: FinalModel) -> str:
@@ -47,26 +52,47 @@ def render_text(model: FinalModel) -> str:
         lines.append(section.topic.name)
         for e in section.entries:
             text = _strike(e.text) if e.style is ModelStyle.STRUCK else e.text
-            flag = " [no evidence]" if e.style is ModelStyle.STRUCK else ""
-            lines.append(f"  {e.identifier}. {text}{flag}{_suffix(e)}")
+            lines.append(f"  {e.identifier}. {text}{_suffix(e)}")
+            for label, part in e.parts():
+                shown = _strike(part) if e.style is ModelStyle.STRUCK else part
+                lines.append(f"      {label}: {shown}")
         lines.append("")
     lines.append("Legend")
     lines += [f"  {style.value}: {meaning}" for style, meaning in model.legend.items()]
     return "\n".join(lines) + "\n"
 
 
+def _md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("~", "\\~").replace("_", "\\_")
+
+
 def render_markdown(model: FinalModel) -> str:
     lines = ["# Final theoretical model", ""]
     for section in model.sections:
-        lines += [f"## {section.topic.name}", ""]
+        lines += [f"## {_md(section.topic.name)}", ""]
         for e in section.entries:
-            text = e.text.replace("*", "\\*").replace("~", "\\~")
+            text = _md(e.text)
             if e.style is ModelStyle.STRUCK:
                 text = f"~~{text}~~"
-            lines.append(f"- **{e.identifier}.** {text}{_suffix(e)}")
+            lines.append(f"- **{_md(e.identifier)}.** {text}{_md(_suffix(e))}")
+            for label, part in e.parts():
+                shown = f"~~{_md(part)}~~" if e.style is ModelStyle.STRUCK else _md(part)
+                lines.append(f"    - {PART_NAMES[label]}: {shown}")
         lines.append("")
-    lines += ["**Legend:** " + " · ".join(model.legend.values()), ""]
+    lines += ["**Legend:** " + " · ".join(_md(m) for m in model.legend.values()), ""]
     return "\n".join(lines)
+
+
+def _html_parts(e: ModelEntry) -> str:
+    if not e.parts():
+        return ""
+    rows = []
+    for label, part in e.parts():
+        text = escape(part)
+        if e.style is ModelStyle.STRUCK:
+            text = f"<del>{text}</del>"
+        rows.append(f'<li><span class="part">{PART_NAMES[label]}:</span> {text}</li>')
+    return '<ul class="cmo">' + "".join(rows) + "</ul>"
 
 
 def render_html(model: FinalModel, title: str = "Final theoretical model") -> str:
@@ -80,7 +106,7 @@ def render_html(model: FinalModel, title: str = "Final theoretical model") -> st
                 text = f"<del>{text}</del>"
             items.append(
                 f'<li class="{e.style.value}"><b>{escape(e.identifier)}.</b> {text}'
-                f'<span class="meta">{escape(_suffix(e))}</span></li>'
+                f'<span class="meta">{escape(_suffix(e))}</span>{_html_parts(e)}</li>'
             )
         body.append(f"<h2>{escape(section.topic.name)}</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>")
     legend = "".join(f'<li class="{s.value}">{escape(m)}</li>' for s, m in model.legend.items())
@@ -89,6 +115,7 @@ def render_html(model: FinalModel, title: str = "Final theoretical model") -> st
         f"<title>{escape(title)}</title><style>"
         "body{font-family:Georgia,serif;max-width:48rem;margin:2rem auto;line-height:1.5}"
         ".meta{color:#666;font-size:.85em}.struck del{color:#888}"
+        ".cmo{list-style:none;padding-left:1.5rem;margin:.2rem 0 .6rem}.part{color:#555}"
         "li.new b{letter-spacing:.02em}@media print{body{margin:0}}"
         f"</style></head><body><h1>{escape(title)}</h1>\n"
         + "\n".join(body)
@@ -110,6 +137,11 @@ def model_json(model: FinalModel) -> dict[str, Any]:
                         "partial": e.partial,
                         "middle_range_theories": list(e.middle_range_theories),
                         "evidence": e.evidence,
+                        "standing": e.standing.value,
+                        "status": e.status,
+                        "contexts": list(e.contexts),
+                        "mechanisms": list(e.mechanisms),
+                        "outcomes": list(e.outcomes),
                     }
                     for e in s.entries
                 ],
@@ -129,11 +161,16 @@ RENDERERS = {"text": render_text, "md": render_markdown, "html": render_html, "j
 
 
 def _entry_runs(entry: ModelEntry) -> Inline:
-    text = Run(entry.text, struck=entry.style is ModelStyle.STRUCK)
-    flag = Run(" [no evidence]", muted=True) if entry.style is ModelStyle.STRUCK else Run("")
-    return inline(
-        Run(f"{entry.identifier}. ", bold=True), text, flag, Run(_suffix(entry), muted=True)
-    )
+    struck = entry.style is ModelStyle.STRUCK
+    runs = [
+        Run(f"{entry.identifier}. ", bold=True),
+        Run(entry.text, struck=struck),
+        Run(_suffix(entry), muted=True),
+    ]
+    for n, (label, part) in enumerate(entry.parts()):
+        runs += [Run(f"{' — ' if n == 0 else '; '}{PART_NAMES[label]}: ", muted=True),
+                 Run(part, struck=struck)]  # fmt: skip
+    return inline(*runs)
 
 
 def _legend_runs(style: ModelStyle, meaning: str) -> Inline:
@@ -152,7 +189,7 @@ def model_blocks(model: FinalModel, level: int = 2) -> list[Block]:
         f"{model.count(style)} {label}"
         for style, label in (
             (ModelStyle.NORMAL, "supported"),
-            (ModelStyle.STRUCK, "struck through (no evidence)"),
+            (ModelStyle.STRUCK, "struck through (not supported by evidence)"),
             (ModelStyle.NEW, "new"),
         )
     )

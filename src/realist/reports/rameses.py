@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from realist.domain.prisma import PrismaCounts
-from realist.domain.theory import ModelStyle, Verdict
+from realist.domain.theory import STANDING_LABELS, ModelStyle, Standing, Verdict, standing
 from realist.reports.blocks import CellValue, Inline, Paragraph, Report, Run, Table, inline
 from realist.reports.data import ReviewData
 from realist.reports.wording import counted, plural, stage_detail
@@ -188,7 +188,7 @@ def _extraction(d: ReviewData) -> Assessment:
 
 
 def _analysis(d: ReviewData) -> Assessment:
-    tested = sum(1 for c in d.configurations if c.configuration.verdict is not None)
+    tested = sum(1 for c in d.configurations if c.configuration.verdict is not None)  # judged
     lines = (
         f"Verdict rule: {d.verdict_rule}",
         f"{tested} of {len(d.configurations)} configurations tested, each verdict with a rationale",
@@ -226,25 +226,46 @@ def _characteristics(d: ReviewData) -> Assessment:
     return Assessment(SUPPLIED, lines)
 
 
+def _standings(d: ReviewData) -> dict[Standing, list[str]]:
+    """Configuration identifiers by where they stand (the one rule the model also uses)."""
+    found: dict[Standing, list[str]] = {s: [] for s in Standing}
+    for c in d.configurations:
+        found[standing(c.configuration.verdict, c.evidence.excerpts)].append(c.identifier)
+    return found
+
+
 def _findings(d: ReviewData) -> Assessment:
     m = d.model
+    by = _standings(d)
+    tested = ", ".join(
+        f"{len(by[s])} {STANDING_LABELS[s]}" for s in Standing if by[s]
+    )  # e.g. "20 supported, 1 refined, 2 not supported, 1 untested"
     lines = (
         f"Final model: {m.count(ModelStyle.NORMAL)} supported, {m.count(ModelStyle.STRUCK)} "
-        f"struck through, {m.count(ModelStyle.NEW)} new",
+        f"struck through (not supported by evidence), {m.count(ModelStyle.NEW)} new",
+        f"Configurations: {tested or 'none yet'}",
         "CMO tables with evidence per configuration",
     )
     return Assessment(SUPPLIED, lines)
 
 
 def _strengths(d: ReviewData) -> Assessment:
+    # Only configurations judged supported (or refined) can rest on a single excerpt; an
+    # untested one has none and says so instead.
+    backed = (Verdict.SUPPORTED, Verdict.REFINED)
     weak = [
         c.identifier
         for c in d.configurations
-        if c.configuration.verdict is not Verdict.NOT_SUPPORTED and len(c.evidence.items) < 2
+        if c.configuration.verdict in backed and c.evidence.excerpts == 1
     ]
+    by = _standings(d)
     lines = ["Strength of evidence per configuration (CMO tables, evidence matrix)"]
     if weak:
         lines.append("Supported by a single excerpt: " + ", ".join(weak))
+    if by[Standing.UNTESTED]:
+        lines.append("Untested (no evidence coded): " + ", ".join(by[Standing.UNTESTED]))
+    if by[Standing.NOT_SUPPORTED]:
+        lines.append("Not supported: " + ", ".join(by[Standing.NOT_SUPPORTED]))
     if d.findings:
         lines.append(f"{len(d.findings)} inconsistencies found by `realist check`")
     return Assessment(PARTIAL, tuple(lines), "the discussion of strengths and limitations")

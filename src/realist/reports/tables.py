@@ -14,7 +14,7 @@ from realist.domain.appraisal import MMAT_CRITERIA, MMAT_SCREENING_QUESTIONS, MM
 from realist.domain.coding import Stance
 from realist.domain.documents import AttributeValue
 from realist.domain.screening import CriterionKind
-from realist.domain.theory import ModelStyle, Role
+from realist.domain.theory import STANDING_LABELS, ModelStyle, Role, standing
 from realist.reports.blocks import (
     Block,
     BulletList,
@@ -81,8 +81,8 @@ def _backing(item: ConfigurationData, data: ReviewData) -> tuple[list[int], list
 
 
 def _verdict(item: ConfigurationData) -> str:
-    verdict = item.configuration.verdict
-    return verdict.value.replace("_", " ") if verdict else "untested"
+    """Where it stands: untested (no evidence coded), awaiting a verdict, or the verdict."""
+    return STANDING_LABELS[standing(item.configuration.verdict, item.evidence.excerpts)]
 
 
 def _evidence_lines(item: ConfigurationData, data: ReviewData) -> tuple[Inline, ...]:
@@ -124,7 +124,7 @@ def _configuration_lines(item: ConfigurationData) -> tuple[Inline, ...]:
     lines = [_label(item)]
     if c.title and c.statement:
         lines.append(inline(Run(c.statement, italic=True, struck=item.style is ModelStyle.STRUCK)))
-    extra = f"Verdict: {_verdict(item)}" + (" · partial" if c.partial else "")
+    extra = f"Standing: {_verdict(item)}" + (" · partial" if c.partial else "")
     lines.append(inline(Run(extra, muted=True)))
     if item.middle_range_theories:
         names = "; ".join(t.name for t in item.middle_range_theories)
@@ -138,7 +138,7 @@ WIDE_CMO = (
     "Title",
     "Statement",
     "Final model",
-    "Verdict",
+    "Standing",
     "Contexts",
     "Mechanisms",
     "Outcomes",

@@ -29,7 +29,9 @@ from realist.domain.flow import BOXES, NAMED_BOXES, PASSES_SCREENING, RecordFlow
 from realist.domain.prisma import PrismaCounts
 from realist.domain.review import SourceKind
 from realist.domain.screening import Decision, Outcome, ScreeningMode, Stage
+from realist.domain.theory import Verdict, standing
 from realist.store import Store
+from realist.store import coding as coding_repo
 from realist.store import documents as documents_repo
 from realist.store import reviews as reviews_repo
 from realist.store.schema import (
@@ -128,7 +130,7 @@ class ReviewCounts:
     stages: dict[Stage, StageCounts]
     documents: list[Document]  # every document, with its status
     interventions: int
-    configurations: dict[str, dict[str, int]]  # topic key -> verdict (or "untested") -> n
+    configurations: dict[str, dict[str, int]]  # topic key -> standing -> n
     excerpts: int
     codings: int
     flow: PrismaCounts
@@ -243,15 +245,20 @@ def _stage(connection: Connection, stage: Stage, mode: ScreeningMode) -> StageCo
 
 
 def _configurations(connection: Connection) -> dict[str, dict[str, int]]:
-    found: dict[str, dict[str, int]] = {}
-    for key, verdict, n in connection.execute(
-        sa.select(topic.c.key, configuration.c.verdict, sa.func.count())
+    """Topic key -> standing (untested, awaiting a verdict, or the verdict) -> n."""
+    excerpts = {
+        identifier: int(c.get("excerpts", 0))
+        for identifier, c in coding_repo.evidence_counts(connection).items()
+    }
+    found: dict[str, Counter[str]] = {}
+    for key, identifier, verdict in connection.execute(
+        sa.select(topic.c.key, configuration.c.identifier, configuration.c.verdict)
         .join(topic, topic.c.id == configuration.c.topic_id)
-        .group_by(topic.c.key, configuration.c.verdict)
         .order_by(topic.c.key)
     ):
-        found.setdefault(key, {})[verdict or "untested"] = int(n)
-    return found
+        state = standing(Verdict(verdict) if verdict else None, excerpts.get(identifier, 0))
+        found.setdefault(key, Counter())[state.value] += 1
+    return {key: dict(sorted(c.items())) for key, c in found.items()}
 
 
 def _record_flows(connection: Connection, mode: ScreeningMode) -> list[RecordFlow]:

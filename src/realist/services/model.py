@@ -16,5 +16,5 @@ def final_model(store: Store) -> FinalModel:
             theory_repo.list_topics(connection),
             theory_repo.list_configurations(connection),
             theory_repo.list_middle_range_theories(connection),
-            {identifier: c["excerpts"] for identifier, c in counts.items()},
+            counts,
         )

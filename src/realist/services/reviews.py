@@ -9,7 +9,6 @@ from typing import Any
 
 from realist.domain.prisma import PrismaCounts
 from realist.domain.review import Review, Reviewer, ReviewerRole
-from realist.domain.theory import Verdict
 from realist.services.counts import review_counts
 from realist.store import Store, create_store
 from realist.store import reviews as reviews_repo
@@ -76,7 +75,7 @@ def review_status(store: Store) -> ReviewStatus:
     configurations: dict[str, Any] = {"total": 0, "by_topic": {}}
     for topic_key, verdicts in counts.configurations.items():
         total = sum(verdicts.values())
-        configurations["by_topic"][topic_key] = {"total": total, "by_verdict": verdicts}
+        configurations["by_topic"][topic_key] = {"total": total, "by_standing": verdicts}
         configurations["total"] += total
     status = ReviewStatus(
         title=review.title,
@@ -135,6 +134,3 @@ def _flow_json(flow: PrismaCounts) -> dict[str, int | None]:
     found["dbr_excluded"] = flow.dbr_excluded_total
     found["other_excluded"] = flow.other_excluded_total
     return found
-
-
-VERDICT_ORDER = [v.value for v in Verdict] + ["untested"]

@@ -15,9 +15,12 @@ from realist.domain.theory import (
     MiddleRangeTheory,
     Origin,
     Role,
+    Standing,
     Topic,
     Verdict,
+    describe_standing,
     final_model_style,
+    standing,
 )
 from realist.errors import InvalidInput, NotFound
 from realist.store import Store
@@ -74,7 +77,14 @@ class TheoryView:
                 }
                 for v in self.history
             ],
+            "standing": self.standing.value,
+            "status": describe_standing(self.standing, self.evidence),
         }
+
+    @property
+    def standing(self) -> Standing:
+        """Untested (no evidence coded), awaiting a verdict, or the verdict given."""
+        return standing(self.configuration.verdict, self.evidence.get("excerpts", 0))
 
 
 def list_theories(store: Store, topic: str | None = None) -> list[TheoryView]:

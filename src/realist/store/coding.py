@@ -141,6 +141,25 @@ def evidence_counts(connection: Connection) -> dict[str, Counter[str]]:
     return dict(counts)
 
 
+def opposed_codings(connection: Connection) -> list[tuple[str, int, str]]:
+    """(configuration identifier, excerpt id, excerpt label) for every excerpt coded to a
+    configuration both as refuting it and as supporting or refining it."""
+    refutes = coding.c.stance == "refutes"
+    rows = connection.execute(
+        sa.select(configuration.c.identifier, excerpt.c.id, excerpt.c.label)
+        .select_from(coding)
+        .join(configuration, configuration.c.id == coding.c.configuration_id)
+        .join(excerpt, excerpt.c.id == coding.c.excerpt_id)
+        .group_by(configuration.c.identifier, excerpt.c.id, excerpt.c.label)
+        .having(
+            sa.func.max(sa.case((refutes, 1), else_=0)) == 1,
+            sa.func.min(sa.case((refutes, 1), else_=0)) == 0,
+        )
+        .order_by(configuration.c.identifier, excerpt.c.id)
+    )
+    return [(str(r[0]), int(r[1]), str(r[2])) for r in rows]
+
+
 def list_excerpts(connection: Connection, document_key: str | None = None) -> list[Excerpt]:
     """Excerpts with their codings, in document and offset order (two queries)."""
     query = (

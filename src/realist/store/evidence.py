@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from realist.domain.appraisal import Grade
 from realist.domain.coding import Stance
 from realist.domain.testing import EvidenceItem
+from realist.store.schema import reviewer
 from realist.store.schema_analysis import (
     coding,
     configuration,
@@ -98,6 +99,26 @@ def evidence_items(
             )
         )
     return dict(found)
+
+
+def coders_of(
+    connection: Connection, identifier: str, excerpt_ids: list[int]
+) -> list[tuple[int, str, str, str]]:
+    """(excerpt id, excerpt label, stance, coder key) of every coding of these excerpts to
+    one configuration (any part): who took which stance, for reconciling them."""
+    if not excerpt_ids:
+        return []
+    rows = connection.execute(
+        sa.select(excerpt.c.id, excerpt.c.label, coding.c.stance, reviewer.c.key)
+        .select_from(coding)
+        .join(configuration, configuration.c.id == coding.c.configuration_id)
+        .join(excerpt, excerpt.c.id == coding.c.excerpt_id)
+        .join(reviewer, reviewer.c.id == coding.c.reviewer_id)
+        .where(configuration.c.identifier == identifier, excerpt.c.id.in_(excerpt_ids))
+        .distinct()
+        .order_by(excerpt.c.id, coding.c.stance, reviewer.c.key)
+    )
+    return [(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
 
 
 def _cases() -> sa.Subquery:

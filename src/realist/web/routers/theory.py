@@ -19,7 +19,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from realist.domain.coding import Stance
-from realist.domain.theory import MechanismKind, ModelStyle, Origin, Role, Verdict
+from realist.domain.theory import (
+    MechanismKind,
+    ModelStyle,
+    Origin,
+    Role,
+    Standing,
+    Verdict,
+    describe_standing,
+)
 from realist.errors import InvalidInput
 from realist.services import memos, testing, theories
 from realist.services.theories import TheoryView
@@ -66,9 +74,10 @@ class HistoryItem(BaseModel):
 
 
 class Proposed(BaseModel):
-    """What the review's verdict rule proposes from the evidence, and why."""
+    """What the review's verdict rule proposes from the evidence, and why; no verdict when
+    no evidence is coded (untested)."""
 
-    verdict: Verdict
+    verdict: Verdict | None
     reason: str
 
 
@@ -96,6 +105,13 @@ class Card(BaseModel):
     proposed: Proposed
     agrees: bool = Field(description="the recorded verdict is the proposed one")
     model_style: ModelStyle
+    standing: Standing = Field(
+        description="untested (no evidence coded), awaiting a verdict, or the verdict given"
+    )
+    status: str = Field(description="its standing with its evidence (untested: no evidence coded)")
+    disputes: list[str] = Field(
+        default_factory=list, description="excerpts coded with opposite stances, to reconcile"
+    )
     evidence: EvidenceCounts
     middle_range_theories: list[str]
     source_note: str
@@ -173,6 +189,9 @@ def _card(view: TheoryView, tested: testing.TestedConfiguration) -> Card:
         proposed=Proposed(verdict=tested.proposal.verdict, reason=tested.proposal.reason),
         agrees=tested.agrees,
         model_style=ModelStyle(shape["model_style"]),
+        standing=tested.standing,
+        status=describe_standing(tested.standing, view.evidence),
+        disputes=[d.describe() for d in tested.disputes],
         evidence=EvidenceCounts(**view.evidence),
         middle_range_theories=[t.name for t in view.middle_range_theories],
         source_note=c.source_note,

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from realist.domain.theory import ModelStyle, Verdict
+from realist.domain.theory import ModelStyle, Standing, Verdict
 from realist.reports.model import model_json
 from realist.services import model, testing
 from realist.store import Store
@@ -33,6 +33,11 @@ class ModelEntryItem(BaseModel):
     partial: bool
     middle_range_theories: list[str]
     evidence: int
+    standing: Standing
+    status: str = Field(description="its standing and evidence: 'untested: no evidence coded'")
+    contexts: list[str]
+    mechanisms: list[str]
+    outcomes: list[str]
 
 
 class ModelTopic(BaseModel):
@@ -42,8 +47,9 @@ class ModelTopic(BaseModel):
 
 
 class ModelPage(BaseModel):
-    """The final model by topic: normal (supported), struck (no evidence), new (capitals);
-    inductive ideas the evidence did not bear out are left out."""
+    """The final model by topic: normal (supported), struck (in the initial theory, not
+    supported by evidence: untested or refuted), new (capitals); inductive ideas the
+    evidence did not bear out are left out."""
 
     topics: list[ModelTopic]
     counts: dict[str, int]
@@ -58,14 +64,18 @@ def model_data(store: Store) -> ModelPage:
 
 
 class VerdictIn(BaseModel):
-    """No ``verdict`` confirms the proposed one; a rationale is always required."""
+    """No ``verdict`` confirms the proposed one; ``untested`` takes a verdict back; a
+    rationale is always required."""
 
     rationale: Required
     verdict: Verdict | None = None
+    untested: bool = False
 
 
 def record_verdict(store: Store, actor: Actor, identifier: str, body: VerdictIn) -> None:
-    testing.set_verdict(store, identifier, actor.key, body.rationale, body.verdict)
+    testing.set_verdict(
+        store, identifier, actor.key, body.rationale, body.verdict, untested=body.untested
+    )
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -84,7 +94,10 @@ def verdict_form(
     rationale: FormText = "",
     verdict: FormText = "",
 ) -> Response:
-    body = checked(VerdictIn, rationale=rationale, verdict=verdict or None)
+    if verdict == "untested":
+        body = checked(VerdictIn, rationale=rationale, untested=True)
+    else:
+        body = checked(VerdictIn, rationale=rationale, verdict=verdict or None)
     record_verdict(store, actor, identifier, body)
     return back(identifier, "verdict")
 
