@@ -478,7 +478,7 @@ def test_the_pdf_quotes_cross_line_breaks_and_hyphenation() -> None:
         if normalise(quote) not in re.sub(r"\s+", " ", text):  # only hyphenation explains it
             hyphenated += 1
     assert crossing == 8  # every PDF quote runs over at least one line end
-    assert hyphenated >= 3
+    assert hyphenated == 4  # practi-tioner, ac-tivity, lone-lier, Tues-day
     # PDFium folds the PDFs' ﬁ/ﬂ/ﬀ glyphs into plain letters; the thesis text keeps its own
     thesis = HERE / "fulltexts/patel-2022-thesis.txt"
     assert {"\ufb01", "\ufb02"} <= set(extract(thesis.read_bytes(), thesis.name).text)
