@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import click
-from rich.console import Group
+from rich.console import Console, Group
 from rich.panel import Panel
+from rich.segment import Segment, Segments
 from rich.text import Text
 
 from realist.cli.app import CliState, cli, examples, json_option, print_json
+from realist.domain.bibliography import source_reference
 from realist.domain.records import Record
 from realist.domain.screening import (
     CriterionKind,
@@ -26,6 +29,12 @@ STAGES = {"title-abstract": Stage.TITLE_ABSTRACT, "full-text": Stage.FULL_TEXT}
 KEYS = (
     "[bold]i[/] include  [bold]e[/] exclude  [bold]m[/] maybe  [bold]u[/] undo  "
     "[bold]n[/] next (skip for now)  [bold]q[/] quit"
+)
+MORE = "space"  # the key that shows the next screenful of a long record
+NO_TERMINAL = (
+    "the screening loop reads single keys from a terminal, and standard input is not one; "
+    "decide records one at a time with: realist screen --record N --decide "
+    "include|exclude|maybe [--reason CODE]"
 )
 
 
@@ -53,7 +62,7 @@ def _bold(text: Text) -> Text:
 
 def _card(item: Record, terms: dict[CriterionKind, list[str]], done: int, total: int) -> Panel:
     authors = "; ".join(item.authors[:6]) + (" et al." if len(item.authors) > 6 else "")
-    where = " ".join(str(p) for p in (item.journal, item.year or "") if p)
+    where = source_reference(item.journal, item.year, item.volume, item.issue, item.pages)
     body = Group(
         _bold(highlighted(item.title or "(no title)", terms)),
         Text(f"{authors}\n{where}", style="dim"),
@@ -61,6 +70,44 @@ def _card(item: Record, terms: dict[CriterionKind, list[str]], done: int, total:
         highlighted(item.abstract or "(no abstract)", terms),
     )
     return Panel(body, title=f"Record {item.id}", subtitle=f"{done}/{total} screened")
+
+
+def _pages(console: Console, card: Panel) -> list[list[Segment]]:
+    """The card wrapped at the terminal's width, cut into screenfuls (each a list of
+    segments ready to print), leaving two lines for the keys."""
+    # The CLI's console soft-wraps (long lines go to the terminal whole); a card is a
+    # panel, which rich would then cut to one line per paragraph, so render it wrapped.
+    lines = console.render_lines(card, console.options, pad=False)
+    height = max(console.height - 3, 5)
+    pages = []
+    for start in range(0, len(lines), height):
+        page: list[Segment] = []
+        for line in lines[start : start + height]:
+            page += [*line, Segment.line()]
+        pages.append(page)
+    return pages
+
+
+def _read_key(console: Console, card: Panel) -> str:
+    """Show the card a screenful at a time and return the first key that is not "more"."""
+    pages = _pages(console, card)
+    shown = 0
+    while True:
+        console.print(Segments(pages[shown]), end="")
+        more = shown + 1 < len(pages)
+        hint = f"  [bold]{MORE}[/] more ({shown + 1}/{len(pages)})" if more else ""
+        console.print(KEYS + hint, soft_wrap=False)  # wrapped, as the card is
+        key = click.getchar().lower()
+        if key == " " and more:
+            shown += 1
+            continue
+        return key
+
+
+def _keyboard() -> bool:
+    """Whether single keys can be read: standard input is a terminal, or a program running
+    the command in-process (click's test runner) has put its own input in its place."""
+    return sys.stdin.isatty() or sys.stdin is not sys.__stdin__
 
 
 def _ask_reason(state: CliState, options: list[EligibilityCriterion], required: bool) -> str | None:
@@ -107,7 +154,9 @@ def screen(
     """Screen records one at a time with single keys; each decision is saved at once.
 
     Keys: i include, e exclude (with a reason menu), m maybe, u undo, n next (skip this
-    record for now: it comes round again after the last one), q quit.
+    record for now: it comes round again after the last one), q quit; space shows more of
+    a record longer than the screen. The loop needs a terminal: in a script, decide with
+    --record N --decide D.
     Inclusion terms show in green and exclusion terms in red (see `realist terms`).
     """
     store = state.open()
@@ -120,6 +169,8 @@ def screen(
             )
             state.console.print(f"Record {record_id}: {decide}")
             return
+        if not _keyboard():
+            raise click.ClickException(NO_TERMINAL)
         _loop(state, store, STAGES[stage])
     finally:
         store.close()
@@ -137,9 +188,7 @@ def _loop(state: CliState, store: Store, stage: Stage) -> None:
             return
         item = nxt.record
         assert item.id is not None
-        console.print(_card(item, terms, nxt.progress.done, nxt.progress.total))
-        console.print(KEYS)
-        key = click.getchar().lower()
+        key = _read_key(console, _card(item, terms, nxt.progress.done, nxt.progress.total))
         if key == "q":
             console.print("Saved. Bye.")
             return
