@@ -217,7 +217,8 @@ def source_reference(
     """Where a work was published, as a reference cites it: "Confl Health 2020;14(2):45-52".
 
     Missing parts are left out with their punctuation ("Confl Health 2020", "Confl Health
-    2020;14", "2020;(3):1-9", "Confl Health 2020:45-52"), so a record with no volume or pages never prints "():".
+    2020;14", "(3):1-9", "Confl Health 2020:45-52"), so a record with no volume or pages
+    never prints "():".
     """
     head = " ".join(p for p in (journal.strip(), str(year or "").strip()) if p)
     volume, issue, pages = volume.strip(), issue.strip(), pages.strip()

@@ -24,6 +24,7 @@ from realist.reports.blocks import (
     Run,
     inline,
 )
+from realist.reports.escaping import markdown_line, markdown_runs, markdown_text
 
 STRIKE = "\u0336"  # combining long stroke overlay: strike-through in plain text
 
@@ -58,14 +59,15 @@ def render_text(model: FinalModel) -> str:
 def render_markdown(model: FinalModel) -> str:
     lines = ["# Final theoretical model", ""]
     for section in model.sections:
-        lines += [f"## {section.topic.name}", ""]
+        lines += [f"## {markdown_line(section.topic.name)}", ""]
         for e in section.entries:
-            text = e.text.replace("*", "\\*").replace("~", "\\~")
-            if e.style is ModelStyle.STRUCK:
-                text = f"~~{text}~~"
-            lines.append(f"- **{e.identifier}.** {text}{_suffix(e)}")
+            text = markdown_runs(
+                [(e.text, frozenset({"struck"} if e.style is ModelStyle.STRUCK else ()))]
+            )
+            ident = markdown_runs([(f"{e.identifier}.", frozenset({"bold"}))])
+            lines.append(f"- {ident} {text}{markdown_text(_suffix(e))}")
         lines.append("")
-    lines += ["**Legend:** " + " · ".join(model.legend.values()), ""]
+    lines += ["**Legend:** " + markdown_text(" · ".join(model.legend.values())), ""]
     return "\n".join(lines)
 
 
