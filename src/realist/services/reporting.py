@@ -23,7 +23,7 @@ from realist.reports.rameses import ITEMS
 from realist.reports.summary import Phrasing
 from realist.services import queries
 from realist.services.documents import list_documents, mmat_table
-from realist.services.interventions import list_interventions
+from realist.services.interventions import PHRASES_SETTING, list_interventions
 from realist.services.model import final_model
 from realist.services.prisma import prisma_counts
 from realist.services.reviews import review_status
@@ -45,7 +45,6 @@ __all__ = [
     "set_rameses_note",
 ]
 
-PHRASES_SETTING = "summary_phrases"
 RAMESES_SETTING = "rameses_notes"
 
 
