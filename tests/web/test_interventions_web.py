@@ -30,7 +30,9 @@ def _actions(store: Store, n: int) -> list[str]:
         return [e.action for e in list_events(connection, limit=n)]
 
 
-def test_the_sheet_edits_cells_columns_rows_and_links(client_for: Client, web_review: Store) -> None:
+def test_the_sheet_edits_cells_columns_rows_and_links(
+    client_for: Client, web_review: Store
+) -> None:
     client = client_for()
     page = client.get("/interventions")
     assert page.status_code == 200 and "No interventions yet." in page.text
