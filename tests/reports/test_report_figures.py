@@ -131,3 +131,18 @@ def test_heat_map_text_stays_inside_for_long_names(demo_store: Store) -> None:
         assert "Last column: the configuration's excerpts in all." in words  # wrapped, whole
     demo = render_report(demo_store, "evidence-matrix", "svg").content
     assert isinstance(demo, str) and _all_text_inside(demo) == []
+
+
+def test_network_text_stays_inside_for_long_topic_names(demo_store: Store) -> None:
+    from dataclasses import replace
+
+    from realist.reports.network import render_network
+    from realist.services.reporting import gather
+
+    configurations = [
+        replace(c, topic=replace(c.topic, name="Topic " + "with a long name " * 12 + c.topic.key))
+        for c in gather(demo_store).configurations
+    ]
+    assert _all_text_inside(render_network(configurations, "A network " * 30)) == []
+    demo = render_report(demo_store, "network", "svg").content
+    assert isinstance(demo, str) and _all_text_inside(demo) == []
