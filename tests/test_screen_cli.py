@@ -197,3 +197,20 @@ def test_without_a_terminal_the_loop_says_how_to_decide(db_target: str) -> None:
     assert len(lines) == 1 and lines[0].startswith("Error: ")
     assert "realist screen --record N --decide include|exclude|maybe" in lines[0]
     assert done.stdout == ""
+
+
+def test_markup_in_data_is_printed_as_it_is(db_target: str) -> None:
+    """Criteria, terms and titles are data: rich markup in them is text, never a style or
+    an error ("[/x]" would otherwise stop the command)."""
+    store = init_review(db_target, "t", "ann")
+    with store.transaction() as connection:
+        records_repo.insert_record(connection, Record(title="A [/x] title [bold]B[/bold]"))
+    screening.add_criterion(
+        store, "E-[/x]", "[red]setting", CriterionKind.EXCLUSION, "Not [/] here", None
+    )
+    store.close()
+    listed = invoke(db_target, "criteria")
+    assert "E-[/x] (exclusion, [red]setting) Not [/] here" in listed
+    assert "[/y]" in invoke(db_target, "terms", "--include", "[/y]")
+    out = invoke(db_target, "screen", keys="e1\n")
+    assert "[red]setting: Not [/] here" in out and "Record 1: exclude (E-[/x])" in out

@@ -180,4 +180,4 @@ def report(
         output.write_bytes(rendered.content)
     else:
         output.write_text(rendered.content, encoding="utf-8")
-    state.console.print(f"Wrote {output} ({kind}, {chosen})", highlight=False)
+    state.console.print(f"Wrote {output} ({kind}, {chosen})", highlight=False, markup=False)

@@ -7,6 +7,7 @@ import sys
 
 import click
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.segment import Segment, Segments
 from rich.text import Text
@@ -113,7 +114,8 @@ def _keyboard() -> bool:
 def _ask_reason(state: CliState, options: list[EligibilityCriterion], required: bool) -> str | None:
     """A numbered menu of exclusion criteria; Enter skips when a reason is optional."""
     for n, c in enumerate(options, 1):
-        state.console.print(f"  [bold]{n}[/] {c.dimension}: {c.text}", highlight=False)
+        shown = f"{escape(c.dimension)}: {escape(c.text)}"
+        state.console.print(f"  [bold]{n}[/] {shown}", highlight=False)
     hint = "number" + ("" if required else ", or Enter for no reason")
     while True:
         answer = click.prompt(
@@ -202,13 +204,14 @@ def _loop(state: CliState, store: Store, stage: Stage) -> None:
             continue
         choice = {"i": Decision.INCLUDE, "e": Decision.EXCLUDE, "m": Decision.MAYBE}.get(key)
         if choice is None:
-            console.print(f"[red]Unknown key {key!r}.[/]")
+            console.print(f"[red]Unknown key {escape(repr(key))}.[/]")
             continue
         code = None
         if choice is Decision.EXCLUDE and reasons:
             code = _ask_reason(state, reasons, required=stage is Stage.FULL_TEXT)
         screening.screen(store, item.id, stage, choice, state.reviewer, code)
-        console.print(f"Record {item.id}: [bold]{choice.value}[/]" + (f" ({code})" if code else ""))
+        why = f" ({escape(code)})" if code else ""
+        console.print(f"Record {item.id}: [bold]{choice.value}[/]{why}")
 
 
 @cli.command(
@@ -247,7 +250,8 @@ def criteria(
         return
     for c in items:
         state.console.print(
-            f"[bold]{c.code}[/] ({c.kind.value}, {c.dimension}) {c.text}", highlight=False
+            f"[bold]{escape(c.code)}[/] ({c.kind.value}, {escape(c.dimension)}) {escape(c.text)}",
+            highlight=False,
         )
 
 
@@ -277,7 +281,7 @@ def terms(state: CliState, include: tuple[str, ...], exclude: tuple[str, ...]) -
     finally:
         store.close()
     for kind, listed in found.items():
-        state.console.print(f"[bold]{kind.value}[/]: {', '.join(listed) or '(none)'}")
+        state.console.print(f"[bold]{kind.value}[/]: {escape(', '.join(listed)) or '(none)'}")
 
 
 @cli.command(
@@ -329,7 +333,7 @@ def conflicts(
         state.console.print("No conflicts.")
     for r, ds in found:
         says = ", ".join(f"{d.reviewer_key}: {d.decision.value}" for d in ds)
-        state.console.print(f"[bold]{r.id}[/] {r.title} — {says}", highlight=False)
+        state.console.print(f"[bold]{r.id}[/] {escape(r.title)} — {says}", highlight=False)
 
 
 @cli.command(epilog=examples("realist agreement", "realist agreement --json"))
