@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 
+import pytest
 from click.testing import CliRunner
 from rich.text import Text
 
@@ -110,3 +114,103 @@ def test_highlighting_marks_terms_with_wildcards() -> None:
     assert ("volunteers", "bold green") in marked and ("volunteering", "bold green") in marked
     assert ("inpatient", "bold red") in marked
     assert isinstance(shown, Text)
+
+
+LONG_TITLE = "A realist synthesis of " + " ".join(f"title{i}" for i in range(40)) + " END"
+LONG_ABSTRACT = " ".join(f"word{i}" for i in range(900)) + " ABSTRACT-END"
+
+
+def _long_review(target: str) -> None:
+    store = init_review(target, "t", "ann")
+    with store.transaction() as connection:
+        records_repo.insert_record(
+            connection,
+            Record(
+                title=LONG_TITLE,
+                abstract=LONG_ABSTRACT,
+                authors=[f"Author{i} A" for i in range(5)],
+                journal="Confl Health",
+                year=2020,
+            ),
+        )
+    store.close()
+
+
+def _words(output: str) -> list[str]:
+    # The card's frame (│ ╭ ─ …) is not text: keep the words inside it.
+    return re.sub(r"[│╭╮╰╯─]", " ", output).split()
+
+
+@pytest.mark.parametrize("columns", [80, 160])
+def test_the_card_wraps_the_whole_record_at_the_terminal_width(
+    db_target: str, columns: int
+) -> None:
+    _long_review(db_target)
+    result = CliRunner().invoke(
+        cli,
+        ["--db", db_target, "screen"],
+        input=" " * 40 + "q",  # page through to the end, then quit
+        env={"COLUMNS": str(columns), "LINES": "30"},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    words = _words(result.output)
+    title = LONG_TITLE.split()
+    start = words.index(title[0])
+    assert words[start : start + len(title)] == title  # every word, in order, none cut
+    abstract = LONG_ABSTRACT.split()
+    first = words.index(abstract[0])
+    shown = [w for w in words[first:] if w.startswith("word") or w == "ABSTRACT-END"]
+    assert shown[: len(abstract)] == abstract
+    assert "Confl Health 2020" in result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= columns
+    assert sum("word" in line for line in lines) > 1  # wrapped, not one cut line
+
+
+def test_a_record_longer_than_the_screen_is_paged(db_target: str) -> None:
+    _long_review(db_target)
+    env = {"COLUMNS": "80", "LINES": "24"}
+    first = CliRunner().invoke(cli, ["--db", db_target, "screen"], input="q", env=env)
+    assert first.exit_code == 0, first.output
+    assert "ABSTRACT-END" not in first.output  # only the first screenful
+    assert re.search(r"space more\s+\(1/\d\)", first.output)
+    assert len(first.output.split("Saved. Bye.")[0].splitlines()) <= 24  # one screen
+    paged = CliRunner().invoke(cli, ["--db", db_target, "screen"], input=" " * 40 + "i", env=env)
+    assert "ABSTRACT-END" in paged.output
+    assert "Record 1: include" in paged.output  # the keys still work after paging
+
+
+def test_without_a_terminal_the_loop_says_how_to_decide(db_target: str) -> None:
+    _review(db_target, n=1)
+    # `printf n | realist screen`: a real process whose standard input is a pipe.
+    done = subprocess.run(
+        [sys.executable, "-m", "realist", "--db", db_target, "screen"],
+        input="n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ")
+    assert "realist screen --record N --decide include|exclude|maybe" in lines[0]
+    assert done.stdout == ""
+
+
+def test_markup_in_data_is_printed_as_it_is(db_target: str) -> None:
+    """Criteria, terms and titles are data: rich markup in them is text, never a style or
+    an error ("[/x]" would otherwise stop the command)."""
+    store = init_review(db_target, "t", "ann")
+    with store.transaction() as connection:
+        records_repo.insert_record(connection, Record(title="A [/x] title [bold]B[/bold]"))
+    screening.add_criterion(
+        store, "E-[/x]", "[red]setting", CriterionKind.EXCLUSION, "Not [/] here", None
+    )
+    store.close()
+    listed = invoke(db_target, "criteria")
+    assert "E-[/x] (exclusion, [red]setting) Not [/] here" in listed
+    assert "[/y]" in invoke(db_target, "terms", "--include", "[/y]")
+    out = invoke(db_target, "screen", keys="e1\n")
+    assert "[red]setting: Not [/] here" in out and "Record 1: exclude (E-[/x])" in out

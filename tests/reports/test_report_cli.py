@@ -62,3 +62,24 @@ def test_phrases_and_notes_are_saved_with_the_review(demo_store: Store) -> None:
     code, out = _run(demo_store, "report", "rameses", "--format", "csv", "--note", "3=See p. 2")
     assert code == 0, out
     assert "Note: See p. 2" in out
+
+
+def test_a_file_must_be_named_for_its_format(demo_store: Store, tmp_path: Path) -> None:
+    """`report model -o model.pdf` wrote HTML into a .pdf file: now it is refused."""
+    pdf = tmp_path / "model.pdf"
+    code, out = _run(demo_store, "report", "model", "-o", str(pdf))
+    assert code == 2
+    said = " ".join(out.split())
+    assert "Realist does not write .pdf files" in said
+    assert "html (.html), md (.md), docx (.docx), text (.txt), json (.json)" in said
+    assert "-o model.html" in said
+    assert not pdf.exists()
+    html = tmp_path / "model.html"
+    code, out = _run(demo_store, "report", "model", "--format", "md", "-o", str(html))
+    assert code == 2 and "says html but --format is md" in " ".join(out.split())
+    assert not html.exists()
+    code, out = _run(demo_store, "report", "model", "--format", "html", "-o", str(html))
+    assert code == 0 and html.read_text().startswith("<!doctype html>")
+    bare = tmp_path / "model"
+    code, out = _run(demo_store, "report", "model", "-o", str(bare))  # no suffix: the default
+    assert code == 0 and bare.read_text().startswith("<!doctype html>")

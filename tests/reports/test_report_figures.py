@@ -74,3 +74,75 @@ def test_figures_escape_imported_text_and_are_deterministic(hostile_store: Store
     network = render_report(hostile_store, "network", "svg").content
     assert isinstance(network, str)
     assert "X1  FEELING SAFE ONLINE" in network
+
+
+def _extent(element: etree._Element) -> tuple[float, float, float, float]:
+    """The box a <text> covers (x0, y0, x1, y1), measured as it is drawn: DejaVu Sans
+    widths, its anchor, and a rotation about its own point."""
+    import math
+
+    from realist.reports.svg import text_width
+
+    size = float(element.get("font-size") or 11)
+    bold = element.get("font-weight") == "bold"
+    width = text_width(element.text or "", bold, size)
+    x, y = float(element.get("x") or 0), float(element.get("y") or 0)
+    if element.get("text-anchor") == "middle":
+        x -= width / 2
+    rotation = re.match(r"rotate\((-?[\d.]+)", element.get("transform") or "")
+    if rotation:
+        angle = math.radians(float(rotation.group(1)))
+        x1, y1 = x + width * math.cos(angle), y + width * math.sin(angle)
+        return min(x, x1), min(y, y1) - size, max(x, x1), max(y, y1)
+    return x, y - size, x + width, y + size * 0.3
+
+
+def _all_text_inside(svg: str) -> list[str]:
+    root = etree.fromstring(svg.encode("utf-8"))
+    _, _, width, height = (float(v) for v in root.get("viewBox", "").split())
+    outside = []
+    for element in root.iter(f"{SVG}text"):
+        x0, y0, x1, y1 = _extent(element)
+        if x0 < 0 or y0 < 0 or x1 > width + 0.5 or y1 > height + 0.5:
+            outside.append(f"{element.text!r} at ({x0:.0f},{y0:.0f})-({x1:.0f},{y1:.0f})")
+    return outside
+
+
+def test_heat_map_text_stays_inside_for_long_names(demo_store: Store) -> None:
+    """The subtitle and the legend were cut at the canvas's edge; long names too."""
+    from dataclasses import replace
+
+    from realist.reports.data import MatrixData
+    from realist.reports.heatmap import render_heatmap
+    from realist.services.reporting import gather
+
+    data = gather(demo_store)
+    long_topic = "A topic whose name goes on " + "and on " * 30
+    configurations = [
+        replace(c, topic=replace(c.topic, name=f"{long_topic}{c.topic.position}"))
+        for c in data.configurations
+    ]
+    for columns in (("d1",), ("d1", "d2", "d3")):
+        labels = {c: "Very long document label " * 8 + c for c in columns}
+        matrix = MatrixData("document:key", data.matrices["documents"].rows, columns, {})
+        svg = render_heatmap(configurations, matrix, labels)
+        assert _all_text_inside(svg) == []
+        words = " ".join(" ".join(etree.fromstring(svg.encode("utf-8")).itertext()).split())
+        assert "Last column: the configuration's excerpts in all." in words  # wrapped, whole
+    demo = render_report(demo_store, "evidence-matrix", "svg").content
+    assert isinstance(demo, str) and _all_text_inside(demo) == []
+
+
+def test_network_text_stays_inside_for_long_topic_names(demo_store: Store) -> None:
+    from dataclasses import replace
+
+    from realist.reports.network import render_network
+    from realist.services.reporting import gather
+
+    configurations = [
+        replace(c, topic=replace(c.topic, name="Topic " + "with a long name " * 12 + c.topic.key))
+        for c in gather(demo_store).configurations
+    ]
+    assert _all_text_inside(render_network(configurations, "A network " * 30)) == []
+    demo = render_report(demo_store, "network", "svg").content
+    assert isinstance(demo, str) and _all_text_inside(demo) == []

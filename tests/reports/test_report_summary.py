@@ -51,7 +51,8 @@ def _expand(refs: str) -> list[int]:
     return numbers
 
 
-CLAUSE = re.compile(r"(?:^|, and |, | and )(\w+(?:-\w+)?) [^()]*?\((#[\d,– ]+)\)")
+# A phrase may quote a value with brackets of its own: “... when offered (UK)”.
+CLAUSE = re.compile(r"(?:^|, and |, | and )(\w+(?:-\w+)?) (?:“[^”]*”|[^()])*?\((#[\d,– ]+)\)")
 MISSING = re.compile(r"for (\w+(?:-\w+)?) interventions? \((#[\d,– ]+)\)")
 
 
@@ -115,9 +116,11 @@ def test_plain_wording_when_no_phrasing_is_given() -> None:
         Intervention(4, attributes={}),
     ]
     texts = [s.text for s in summarise(items).sentences]
-    assert texts == [  # values by count, then name; a flag counts only where true
+    assert texts == [  # values by count, then name; every attribute is said
         "Two interventions had country “Canada” (#2, 3) and two “UK” (#1, 2).",
         "Country was not recorded for one intervention (#4).",
+        "One intervention had note “unique” (#3).",
+        "Note was not recorded for three interventions (#1, 2, 4).",
         "One intervention had online (#1).",
     ]
     worded = summarise(items, [Phrasing("country", (("UK", "in the UK"),), verb="took place")])
@@ -150,3 +153,49 @@ def test_only_the_demo_comes_with_wording(demo_store: Store, tmp_path: Path) -> 
         assert text.startswith("Two interventions had format “group in person” (#1, 2).")
     finally:
         plain.close()
+
+
+def test_every_attribute_of_every_intervention_is_said_once(tmp_path: Path) -> None:
+    """A review that is not the demo, with flags, numbers, categories and free text: every
+    (intervention, attribute) is counted in that attribute's one sentence."""
+    store = init_review(str(tmp_path / "own.realist"), "Own", "ann")
+    values = {
+        1: {"bp_device": True, "sessions": 6, "format": "group", "setting": "UK; Canada",
+            "take_up": "40% of those asked"},
+        2: {"bp_device": False, "sessions": 8, "format": "one_to_one", "setting": "UK"},
+        3: {"bp_device": True, "sessions": 6, "format": "telephone", "setting": "USA",
+            "take_up": "12 of 20"},
+        4: {"bp_device": False, "sessions": 10.5, "format": "online", "setting": "Kenya",
+            "take_up": ""},
+        5: {"format": "group", "setting": "Chile"},
+    }  # fmt: skip
+    try:
+        for number, attributes in values.items():
+            set_intervention(store, number, "ann", attributes=attributes)
+        items, _ = list_interventions(store)
+        summary = summarise(items)
+        said = {s.attribute for s in summary.sentences}
+        assert said == {"bp_device", "sessions", "format", "setting", "take_up"}
+        for attribute in said:
+            counted_here = [s for s in summary.sentences if s.attribute == attribute]
+            assert len([s for s in counted_here if not s.missing]) == 1  # one sentence
+            members = {n for s in counted_here for c in s.clauses for n in c.members}
+            assert members >= {n for n, a in values.items() if attribute in a}
+        flag = next(s for s in summary.sentences if s.attribute == "bp_device")
+        assert flag.text == "Two interventions had bp device (#1, 3) and two did not (#2, 4)."
+        setting = next(s for s in summary.sentences if s.attribute == "setting" and not s.missing)
+        assert setting.text.count(".") == 1 and len(setting.clauses) == 5  # not split at three
+        assert "“10.5” (#4)" in summary.as_json()["text"]
+        gap = next(s for s in summary.sentences if s.attribute == "take_up" and s.missing)
+        assert gap.text == "Take up was not recorded for three interventions (#2, 4, 5)."
+        text = render_report(store, "intervention-summary", "md").content
+        assert isinstance(text, str) and "40% of those asked" in text
+    finally:
+        store.close()
+
+
+def test_a_flag_true_nowhere_says_what_it_denies() -> None:
+    items = [Intervention(1, attributes={"online": False}), Intervention(2, attributes={})]
+    assert [s.text for s in summarise(items).sentences] == [
+        "One intervention did not have online (#1)."
+    ]

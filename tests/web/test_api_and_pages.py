@@ -66,6 +66,13 @@ API = [
     "/api/theories/{identifier}/merge",
     "/api/theories/{identifier}/verdict",
     "/api/theories/{identifier}/memo",
+    "/api/interventions",
+    "/api/interventions/{number}",
+    "/api/interventions/{number}/attributes",
+    "/api/interventions/{number}/documents",
+    "/api/interventions/{number}/documents/{key}",
+    "/api/attributes/rename",
+    "/api/attributes/remove",
 ]
 
 

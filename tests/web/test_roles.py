@@ -57,6 +57,9 @@ PAGES = [
     "/api/documents",
     "/api/theories",
     "/api/theories/model",
+    "/interventions",
+    "/interventions?add=country",
+    "/api/interventions",
 ]
 OWNER_ONLY = ["/accounts", "/api/accounts"]
 # (method, path, form or JSON body, permission needed): one per kind of change.
@@ -82,6 +85,11 @@ CHANGES = [
     ("json", "/api/theories/10/verdict", {"rationale": "not yet", "untested": True}, "edit"),
     ("form", "/theories/9/memo", {"text": "a memo"}, "edit"),
     ("json", "/api/theories/10/merge", {"into": "9", "rationale": "the same"}, "edit"),
+    ("form", "/interventions", {"number": "5"}, "edit"),
+    ("form", "/interventions/5/cell", {"attribute": "country", "value": "UK"}, "edit"),
+    ("json", "/api/interventions", {"number": 6, "attributes": {"online": True}}, "edit"),
+    ("json", "/api/attributes/rename", {"attribute": "online", "to": "remote"}, "edit"),
+    ("form", "/interventions/5/delete", {}, "edit"),
 ]
 GRANTED = {"owner": {"edit", "manage"}, "bob": {"edit"}, "vic": set()}
 

@@ -16,6 +16,7 @@ from realist.cli import (  # noqa: F401  (importing registers the commands)
     coding_commands,
     document_commands,
     interchange_commands,
+    intervention_commands,
     prisma_commands,
     record_commands,
     report_commands,

@@ -4,12 +4,14 @@ and the framework matrix."""
 from __future__ import annotations
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from realist.cli.app import CliState, cli, examples, json_option, print_json
 from realist.domain.appraisal import Grade
 from realist.domain.testing import VerdictRule
 from realist.domain.theory import Role
+from realist.domain.timestamps import for_people
 from realist.services import coding, queries
 from realist.services.memos import memo_history, write_memo
 from realist.services.testing import set_verdict_rule, verdict_rule
@@ -109,7 +111,9 @@ def memo(state: CliState, identifier: str | None, text: str | None, as_json: boo
     if not history:
         state.console.print("No memo yet.")
     for m in history:
-        state.console.print(f"[bold]v{m.version}[/] {m.reviewer_key} {m.created_at}")
+        state.console.print(
+            f"[bold]v{m.version}[/] {escape(m.reviewer_key)} {for_people(m.created_at)}"
+        )
         state.console.print(f"  {m.text}", markup=False, highlight=False)
 
 

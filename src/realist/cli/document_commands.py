@@ -1,4 +1,4 @@
-"""Commands for full texts, interventions and MMAT appraisal."""
+"""Commands for full texts and MMAT appraisal (interventions: intervention_commands)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from realist.cli.app import CliState, cli, examples, json_option, print_json
 from realist.domain.appraisal import MMAT_CRITERIA, MMATAnswer
 from realist.domain.documents import DocumentType, StudyDesign
 from realist.reports.wording import counted, humanise, plural
-from realist.services import documents, interventions
+from realist.services import documents
 
 ANSWERS = {
     "y": MMATAnswer.YES,
@@ -193,70 +193,6 @@ def document(state: CliState, key: str, show_text: bool, as_json: bool) -> None:
         f"{data['type']}, {data['design'] or 'design not recorded'}; version {view.versions}, "
         f"{counted(len(view.pages), 'page')}, {_characters(len(d.text))}, "
         f"{counted(view.excerpts, 'excerpt')}"
-    )
-
-
-@cli.command(
-    epilog=examples(
-        "realist intervention 23 --name 'Mums Together' --set format=group_in_person "
-        "--set country=UK --document lynch-2019",
-        "realist intervention --import interventions.csv",
-    )
-)
-@click.argument("number", type=int, required=False)
-@click.option("--name")
-@click.option(
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="An attribute; values are typed (true/false, numbers, text).",
-)
-@click.option("--document", "document_keys", multiple=True, help="Link a document by key.")
-@click.option(
-    "--import",
-    "csv_file",
-    type=click.Path(path_type=Path),
-    help="A CSV with number, name, documents (keys separated by ;) and attributes.",
-)
-@click.pass_obj
-def intervention(
-    state: CliState,
-    number: int | None,
-    name: str | None,
-    settings: tuple[str, ...],
-    document_keys: tuple[str, ...],
-    csv_file: Path | None,
-) -> None:
-    """Create or change an intervention (a case): its name, typed attributes and documents."""
-    store = state.open()
-    try:
-        if csv_file is not None:
-            count = interventions.import_interventions(store, csv_file, state.reviewer)
-            state.console.print(f"Imported {counted(count, 'intervention')} from {csv_file.name}.")
-            return
-        if number is None:
-            raise click.UsageError("give an intervention NUMBER or --import FILE")
-        attributes = {}
-        for item in settings:
-            attribute, sep, value = item.partition("=")
-            if not sep or not attribute.strip():
-                raise click.UsageError(f"--set takes NAME=VALUE, not {item!r}")
-            attributes[attribute.strip()] = interventions.parse_value(value)
-        changed = interventions.set_intervention(
-            store,
-            number,
-            state.reviewer,
-            name=name,
-            attributes=attributes,
-            documents=list(document_keys),
-        )
-    finally:
-        store.close()
-    state.console.print(
-        f"Intervention #{changed.number}: "
-        + ", ".join(f"{k}={v}" for k, v in changed.attributes.items())
-        + (f"; documents {', '.join(changed.document_keys)}" if changed.document_keys else "")
     )
 
 

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from realist.cli.app import CliState, cli, examples, json_option, print_json
 from realist.cli.progress import progress_bar
+from realist.domain.bibliography import source_reference
 from realist.domain.records import Record
 from realist.domain.review import SourceKind
 from realist.reports.wording import counted
@@ -218,7 +219,7 @@ def _describe(r: Record) -> str:
     parts = [
         r.title,
         authors,
-        f"{r.journal} {r.year or ''} {r.volume}({r.issue}):{r.pages}",
+        source_reference(r.journal, r.year, r.volume, r.issue, r.pages),
         f"doi {r.doi}" if r.doi else "",
         f"pmid {r.pmid}" if r.pmid else "",
         f"[record {r.id}, {r.kind or 'type unknown'}]",

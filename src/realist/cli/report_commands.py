@@ -30,21 +30,39 @@ HELP = (
     "Render a report of the review, generated from its data (see docs/REPORTS.md).\n\n"
     "Text formats go to stdout unless -o FILE is given; DOCX, XLSX and PNG need -o. "
     "Without --format, the format follows FILE's suffix, else the report's default (first "
-    "listed).\n\n\b\nKIND (formats):\n"
+    "listed); a suffix that names another format (or one Realist does not write, such as "
+    ".pdf) is refused.\n\n\b\nKIND (formats):\n"
     + "\n".join(f"  {k.name:<21} {k.summary} ({', '.join(k.formats)})" for k in KINDS.values())
 )
 
 
+def _suffix_of(fmt: str) -> str:
+    return next(s for s, f in SUFFIXES.items() if f == fmt)
+
+
 def _format(kind: str, fmt: str | None, as_json: bool, output: Path | None) -> str:
+    """The format asked for (``--format``/``--json``), else FILE's suffix, else the report's
+    default; a FILE whose suffix names another format, or none Realist writes, is refused
+    (``-o model.pdf`` would otherwise be HTML in a file that claims to be a PDF)."""
     if as_json:
         if fmt not in (None, "json"):
             raise click.UsageError("--json and --format disagree; give one of them")
-        return "json"
-    if fmt:
-        return fmt
-    if output is not None and output.suffix.lower() in SUFFIXES:
-        return SUFFIXES[output.suffix.lower()]
-    return default_format(kind)
+        fmt = "json"
+    suffix = output.suffix.lower() if output is not None else ""
+    formats = KINDS[kind].formats
+    if suffix and suffix not in SUFFIXES:
+        names = ", ".join(f"{f} ({_suffix_of(f)})" for f in formats)
+        raise click.UsageError(
+            f"Realist does not write {suffix} files: '{kind}' comes as {names}; "
+            f"name the file for one of them (e.g. -o {output.stem if output else kind}"
+            f"{_suffix_of(formats[0])})"
+        )
+    if suffix and fmt and SUFFIXES[suffix] != fmt:
+        raise click.UsageError(
+            f"{output} says {SUFFIXES[suffix]} but --format is {fmt}: name the file "
+            f"{output.stem if output else kind}{_suffix_of(fmt)}, or leave out --format"
+        )
+    return fmt or (SUFFIXES[suffix] if suffix else default_format(kind))
 
 
 def _pairs(values: tuple[str, ...], option: str, shape: str) -> list[tuple[str, str]]:
@@ -162,4 +180,4 @@ def report(
         output.write_bytes(rendered.content)
     else:
         output.write_text(rendered.content, encoding="utf-8")
-    state.console.print(f"Wrote {output} ({kind}, {chosen})", highlight=False)
+    state.console.print(f"Wrote {output} ({kind}, {chosen})", highlight=False, markup=False)

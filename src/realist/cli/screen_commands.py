@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import click
-from rich.console import Group
+from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
+from rich.segment import Segment, Segments
 from rich.text import Text
 
 from realist.cli.app import CliState, cli, examples, json_option, print_json
+from realist.domain.bibliography import source_reference
 from realist.domain.documents import Document
 from realist.domain.records import Record
 from realist.domain.screening import (
@@ -31,6 +35,12 @@ KEYS = (
 FULL_TEXT_KEYS = "[bold]r[/] full text not retrieved  "
 CHOICES = {"i": Decision.INCLUDE, "e": Decision.EXCLUDE, "m": Decision.MAYBE}
 FULL_TEXT_CHOICES = {**CHOICES, "r": Decision.NOT_RETRIEVED}
+MORE = "space"  # the key that shows the next screenful of a long record
+NO_TERMINAL = (
+    "the screening loop reads single keys from a terminal, and standard input is not one; "
+    "decide records one at a time with: realist screen --record N --decide "
+    "include|exclude|maybe [--reason CODE] (at full text also not_retrieved)"
+)
 
 
 def full_text_line(document: Document | None, record_id: int) -> str:
@@ -68,7 +78,7 @@ def _bold(text: Text) -> Text:
 
 def _card(item: Record, terms: dict[CriterionKind, list[str]], done: int, total: int) -> Panel:
     authors = "; ".join(item.authors[:6]) + (" et al." if len(item.authors) > 6 else "")
-    where = " ".join(str(p) for p in (item.journal, item.year or "") if p)
+    where = source_reference(item.journal, item.year, item.volume, item.issue, item.pages)
     body = Group(
         _bold(highlighted(item.title or "(no title)", terms)),
         Text(f"{authors}\n{where}", style="dim"),
@@ -78,10 +88,52 @@ def _card(item: Record, terms: dict[CriterionKind, list[str]], done: int, total:
     return Panel(body, title=f"Record {item.id}", subtitle=f"{done}/{total} screened")
 
 
+def _pages(console: Console, card: Panel) -> list[list[Segment]]:
+    """The card wrapped at the terminal's width, cut into screenfuls (each a list of
+    segments ready to print), leaving two lines for the keys."""
+    # The CLI's console soft-wraps (long lines go to the terminal whole); a card is a
+    # panel, which rich would then cut to one line per paragraph, so render it wrapped.
+    lines = console.render_lines(card, console.options, pad=False)
+    height = max(console.height - 3, 5)
+    pages = []
+    for start in range(0, len(lines), height):
+        page: list[Segment] = []
+        for line in lines[start : start + height]:
+            page += [*line, Segment.line()]
+        pages.append(page)
+    return pages
+
+
+def _read_key(console: Console, card: Panel, keys: str = KEYS, footer: str = "") -> str:
+    """Show the card a screenful at a time (then ``footer``, e.g. whether a full text is
+    attached) and return the first key that is not "more"."""
+    pages = _pages(console, card)
+    shown = 0
+    while True:
+        console.print(Segments(pages[shown]), end="")
+        more = shown + 1 < len(pages)
+        if footer and not more:
+            console.print(footer, soft_wrap=False, highlight=False)
+        hint = f"  [bold]{MORE}[/] more ({shown + 1}/{len(pages)})" if more else ""
+        console.print(keys + hint, soft_wrap=False)  # wrapped, as the card is
+        key = click.getchar().lower()
+        if key == " " and more:
+            shown += 1
+            continue
+        return key
+
+
+def _keyboard() -> bool:
+    """Whether single keys can be read: standard input is a terminal, or a program running
+    the command in-process (click's test runner) has put its own input in its place."""
+    return sys.stdin.isatty() or sys.stdin is not sys.__stdin__
+
+
 def _ask_reason(state: CliState, options: list[EligibilityCriterion], required: bool) -> str | None:
     """A numbered menu of exclusion criteria; Enter skips when a reason is optional."""
     for n, c in enumerate(options, 1):
-        state.console.print(f"  [bold]{n}[/] {c.dimension}: {c.text}", highlight=False)
+        shown = f"{escape(c.dimension)}: {escape(c.text)}"
+        state.console.print(f"  [bold]{n}[/] {shown}", highlight=False)
     hint = "number" + ("" if required else ", or Enter for no reason")
     while True:
         answer = click.prompt(
@@ -124,8 +176,10 @@ def screen(
 
     Keys: i include, e exclude (with a reason menu), m maybe, u undo, n next (skip this
     record for now: it comes round again after the last one), q quit; at full text also
-    r (the report could not be retrieved). Deciding a record again (--record N --decide)
-    changes your decision; the audit trail keeps the earlier one.
+    r (the report could not be retrieved); space shows more of a record longer than the
+    screen. Deciding a record again (--record N --decide) changes your decision; the audit
+    trail keeps the earlier one. The loop needs a terminal: in a script, decide with
+    --record N --decide D.
     Inclusion terms show in green and exclusion terms in red (see `realist terms`).
     """
     store = state.open()
@@ -141,6 +195,8 @@ def screen(
             was = f" (changed from {before.decision.value})" if before and changed else ""
             state.console.print(f"Record {record_id}: {decide}{was}")
             return
+        if not _keyboard():
+            raise click.ClickException(NO_TERMINAL)
         _loop(state, store, STAGES[stage])
     finally:
         store.close()
@@ -158,11 +214,10 @@ def _loop(state: CliState, store: Store, stage: Stage) -> None:
             return
         item = nxt.record
         assert item.id is not None
-        console.print(_card(item, terms, nxt.progress.done, nxt.progress.total))
-        if stage is Stage.FULL_TEXT:
-            console.print(full_text_line(nxt.full_text, item.id), highlight=False)
-        console.print((FULL_TEXT_KEYS if stage is Stage.FULL_TEXT else "") + KEYS)
-        key = click.getchar().lower()
+        footer = full_text_line(nxt.full_text, item.id) if stage is Stage.FULL_TEXT else ""
+        keys = (FULL_TEXT_KEYS if stage is Stage.FULL_TEXT else "") + KEYS
+        card = _card(item, terms, nxt.progress.done, nxt.progress.total)
+        key = _read_key(console, card, keys, footer)
         if key == "q":
             console.print("Saved. Bye.")
             return
@@ -176,13 +231,14 @@ def _loop(state: CliState, store: Store, stage: Stage) -> None:
             continue
         choice = (FULL_TEXT_CHOICES if stage is Stage.FULL_TEXT else CHOICES).get(key)
         if choice is None:
-            console.print(f"[red]Unknown key {key!r}.[/]")
+            console.print(f"[red]Unknown key {escape(repr(key))}.[/]")
             continue
         code = None
         if choice is Decision.EXCLUDE and reasons:
             code = _ask_reason(state, reasons, required=stage is Stage.FULL_TEXT)
         screening.screen(store, item.id, stage, choice, state.reviewer, code)
-        console.print(f"Record {item.id}: [bold]{choice.value}[/]" + (f" ({code})" if code else ""))
+        why = f" ({escape(code)})" if code else ""
+        console.print(f"Record {item.id}: [bold]{choice.value}[/]{why}")
 
 
 @cli.command(
@@ -221,7 +277,8 @@ def criteria(
         return
     for c in items:
         state.console.print(
-            f"[bold]{c.code}[/] ({c.kind.value}, {c.dimension}) {c.text}", highlight=False
+            f"[bold]{escape(c.code)}[/] ({c.kind.value}, {escape(c.dimension)}) {escape(c.text)}",
+            highlight=False,
         )
 
 
@@ -251,7 +308,7 @@ def terms(state: CliState, include: tuple[str, ...], exclude: tuple[str, ...]) -
     finally:
         store.close()
     for kind, listed in found.items():
-        state.console.print(f"[bold]{kind.value}[/]: {', '.join(listed) or '(none)'}")
+        state.console.print(f"[bold]{kind.value}[/]: {escape(', '.join(listed)) or '(none)'}")
 
 
 @cli.command(
@@ -303,7 +360,7 @@ def conflicts(
         state.console.print("No conflicts.")
     for r, ds in found:
         says = ", ".join(f"{d.reviewer_key}: {d.decision.value}" for d in ds)
-        state.console.print(f"[bold]{r.id}[/] {r.title} — {says}", highlight=False)
+        state.console.print(f"[bold]{r.id}[/] {escape(r.title)} — {says}", highlight=False)
 
 
 @cli.command(epilog=examples("realist agreement", "realist agreement --json"))

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from realist.cli.app import CliState, cli, examples, json_option, print_json
 from realist.domain.theory import STANDING_LABELS, ModelStyle, final_model_style
+from realist.domain.timestamps import for_people
 from realist.reports.wording import counted
 from realist.services.interventions import intervention_json, list_interventions
 from realist.services.theories import TheoryView, add_topic, list_theories, show_theory
@@ -96,7 +97,9 @@ def _print_theory(state: CliState, view: TheoryView) -> None:
     console.print("\n[bold]History[/]" + ("" if view.history else ": unchanged since created"))
     for v in view.history:
         console.print(
-            f"  v{v.version} → v{v.version + 1} by {v.reviewer_key} at {v.created_at}: {v.why}"
+            f"  v{v.version} → v{v.version + 1} by {v.reviewer_key} on {for_people(v.created_at)}: "
+            f"{v.why}",
+            markup=False,
         )
 
 

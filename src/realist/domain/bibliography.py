@@ -19,6 +19,7 @@ __all__ = [
     "normalise_pages",
     "normalise_pmid",
     "parse_year",
+    "source_reference",
     "split_authors",
     "strip_markup",
 ]
@@ -208,3 +209,23 @@ def _pair_comma_parts(parts: list[str]) -> list[str]:
             names.append(part)
             i += 1
     return names
+
+
+def source_reference(
+    journal: str, year: int | str | None, volume: str, issue: str, pages: str
+) -> str:
+    """Where a work was published, as a reference cites it: "Confl Health 2020;14(2):45-52".
+
+    Missing parts are left out with their punctuation ("Confl Health 2020", "Confl Health
+    2020;14", "(3):1-9", "Confl Health 2020:45-52"), so a record with no volume or pages
+    never prints "():".
+    """
+    head = " ".join(p for p in (journal.strip(), str(year or "").strip()) if p)
+    volume, issue, pages = volume.strip(), issue.strip(), pages.strip()
+    locator = volume + (f"({issue})" if issue else "")
+    if locator:
+        locator += f":{pages}" if pages else ""
+        return f"{head};{locator}" if head else locator
+    if pages:
+        return f"{head}:{pages}" if head else f"p. {pages}"
+    return head

@@ -26,6 +26,7 @@ from realist.domain.records import Record
 from realist.domain.screening import Stage
 from realist.importers.ris_writer import record_to_ris
 from realist.interchange.zips import rezip_deterministic
+from realist.reports.escaping import spreadsheet_text
 
 __all__ = [
     "BASE_COLUMNS",
@@ -48,8 +49,6 @@ DECISION_COLUMNS = (
     "exclusion_reason",
 )  # fmt: skip
 _XLSX_CELL_LIMIT = 32_767  # Excel refuses longer cells
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?\Z")
 _SPACES = re.compile(r"\s+")
 
 
@@ -187,21 +186,13 @@ def columns(with_decisions: bool) -> tuple[str, ...]:
     return BASE_COLUMNS + (DECISION_COLUMNS if with_decisions else ())
 
 
-def _defused(value: str) -> str:
-    # A spreadsheet opening a CSV runs a cell starting with = + - @ as a formula; imported
-    # titles are untrusted, so such a cell gets a leading apostrophe (numbers stay numbers).
-    if value.startswith(_FORMULA_START) and not _NUMBER.match(value):
-        return "'" + value
-    return value
-
-
 def to_csv(rows: list[RecordRow], with_decisions: bool = False) -> str:
     """The records as CSV text: a byte-order mark (so Excel reads UTF-8), a header, CRLF."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns(with_decisions))
     for row in rows:
-        writer.writerow([_defused(v) for v in _values(row, with_decisions)])
+        writer.writerow([spreadsheet_text(v) for v in _values(row, with_decisions)])
     return "\ufeff" + out.getvalue()
 
 

@@ -13,8 +13,11 @@ All text here is plain, untrusted text: writers escape it for their format.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+from realist.reports.escaping import xml_text
 
 __all__ = [
     "Block",
@@ -109,6 +112,9 @@ CellValue = str | int | Inline | Sequence[Inline] | Cell | None
 """What :func:`cell` turns into a cell."""
 
 
+_LINES = re.compile(r"\r\n|\r|\n")  # a line ends as the file it came from ended it
+
+
 def cell(value: CellValue) -> Cell:
     """A cell from a string, a count, a line of runs or several lines."""
     if isinstance(value, Cell):
@@ -120,7 +126,7 @@ def cell(value: CellValue) -> Cell:
     if isinstance(value, int):
         return Cell((inline(str(value)),), number=value)
     if isinstance(value, str):
-        return Cell(tuple(inline(line) for line in value.split("\n")) if value else ())
+        return Cell(tuple(inline(line) for line in _LINES.split(value)) if value else ())
     if value and isinstance(value[0], Run):
         return Cell((tuple(value),))  # type: ignore[arg-type]
     return Cell(tuple(tuple(line) for line in value))  # type: ignore[arg-type]
@@ -182,18 +188,4 @@ class Report:
         return [b for b in self.blocks if isinstance(b, Table)]
 
 
-def xml_safe(text: str) -> str:
-    """Text that XML 1.0 can hold (DOCX, XLSX, SVG): other characters become U+FFFD.
-
-    Imported text may carry control characters that would otherwise make the writer fail
-    or the file unreadable.
-    """
-    return "".join(
-        ch
-        if ch in "\t\n\r"
-        or 0x20 <= ord(ch) <= 0xD7FF
-        or 0xE000 <= ord(ch) <= 0xFFFD
-        or 0x10000 <= ord(ch) <= 0x10FFFF
-        else "\ufffd"
-        for ch in text
-    )
+xml_safe = xml_text  # the name the writers know; the rule lives in escaping

@@ -46,6 +46,15 @@ def _level(n: int, most: int) -> int:
     return 0 if n <= 0 else max(1, math.ceil(n / max(most, 1) * (len(SHADES) - 1)))
 
 
+HEAD_MAX = 220  # px of a column's name before it is cut (the full name is its tooltip)
+ID_MAX = 90  # px of a configuration's identifier
+ANGLE = math.radians(55)
+
+
+def _head_label(column: str, labels: dict[str, str]) -> str:
+    return wrap(labels.get(column, column), HEAD_MAX, FONT, max_lines=1)[0]
+
+
 def _header(columns: list[str], labels: dict[str, str], x0: float, y: float) -> list[str]:
     out = []
     for i, column in enumerate(columns):
@@ -54,7 +63,7 @@ def _header(columns: list[str], labels: dict[str, str], x0: float, y: float) -> 
             text(
                 cx,
                 y,
-                labels.get(column, column),
+                _head_label(column, labels),
                 font_size=FONT,
                 transform=f"rotate(-55 {fmt(cx)} {fmt(y)})",
             )
@@ -62,12 +71,18 @@ def _header(columns: list[str], labels: dict[str, str], x0: float, y: float) -> 
     return out
 
 
+def _lines(x: float, y: float, lines: list[str], size: float, **style: str | float) -> list[str]:
+    return [
+        text(x, y + i * (size + 4), line, font_size=size, **style) for i, line in enumerate(lines)
+    ]
+
+
 def _row(
     item: ConfigurationData, matrix: MatrixData, columns: list[str], most: int, x0: float, y: float
 ) -> list[str]:
     struck = item.style is ModelStyle.STRUCK
     colour = MUTED if struck else "#1b1b1b"
-    ident = f"{item.identifier} "
+    ident = wrap(item.identifier, ID_MAX, FONT, bold=True, max_lines=1)[0] + " "
     id_w = text_width(ident, True, FONT)
     title = wrap(item.label, LABEL_W - id_w - 12, FONT, max_lines=1)[0]
     base = y + CELL_H / 2 + FONT * 0.36
@@ -97,7 +112,12 @@ def _row(
     return out
 
 
-def _legend(most: int, topics: dict[str, tuple[str, int]], x: float, y: float) -> list[str]:
+def _legend(
+    most: int, topics: dict[str, tuple[str, int]], x: float, y: float, width: float
+) -> tuple[list[str], float]:
+    """The shades and the topics' colours, flowing onto further rows within ``width``;
+    returns the drawing and the bottom of the last row."""
+    left, right = x, x + width
     out = [text(x, y + 12, "Excerpts:", font_size=FONT, fill=MUTED)]
     x += text_width("Excerpts: ", False, FONT) + 4
     steps = sorted({max(1, round(most * k / (len(SHADES) - 1))) for k in range(1, len(SHADES))})
@@ -117,10 +137,14 @@ def _legend(most: int, topics: dict[str, tuple[str, int]], x: float, y: float) -
         x += 26
     x += 18
     for name, position in topics.values():
+        shown = wrap(name, width - 16, FONT, max_lines=1)[0]
+        needed = 16 + text_width(shown, False, FONT)
+        if x + needed > right and x > left:
+            x, y = left, y + 22
         out.append(rect(x=x, y=y + 2, width=BAND_W * 2, height=12, fill=topic_colour(position)))
-        out.append(text(x + 16, y + 12, name, font_size=FONT))
-        x += 16 + text_width(name, False, FONT) + 18
-    return out
+        out.append(text(x + 16, y + 12, shown, font_size=FONT))
+        x += needed + 18
+    return out, y + 16
 
 
 def render_heatmap(
@@ -134,11 +158,25 @@ def render_heatmap(
     labels = labels or {}
     columns = list(matrix.columns)
     most = max(matrix.cells.values(), default=0)
-    longest = max((text_width(labels.get(c, c), False, FONT) for c in columns), default=20)
-    head_h = longest * math.sin(math.radians(55)) + 16
+    widths = [text_width(_head_label(c, labels), False, FONT) for c in columns]
+    head_h = max(widths, default=20) * math.sin(ANGLE) + 16
     x0 = MARGIN + LABEL_W
-    top = MARGIN + 56 + head_h
-    width = max(x0 + len(columns) * CELL_W + 60 + MARGIN, 720)
+    # Rotated names lean right: the canvas reaches past the last one's end.
+    reach = max(
+        (x0 + i * CELL_W + CELL_W / 2 + 4 + w * math.cos(ANGLE) for i, w in enumerate(widths)),
+        default=0.0,
+    )
+    width = max(x0 + len(columns) * CELL_W + 60 + MARGIN, reach + MARGIN, 720)
+    by = "interventions" if matrix.dimension == "intervention" else "documents"
+    heading = wrap(f"{title}: configurations \u00d7 {by}", width - 2 * MARGIN, 15, bold=True)
+    subtitle = wrap(
+        f"Each cell: distinct excerpts coded to the configuration that speak for the "
+        f"{by[:-1]}. Last column: the configuration's excerpts in all.",
+        width - 2 * MARGIN,
+        FONT,
+    )
+    below_heading = MARGIN + 14 + (len(heading) - 1) * 19
+    top = below_heading + 18 + len(subtitle) * (FONT + 4) + head_h
     body: list[str] = []
     y = top
     previous = None
@@ -160,8 +198,8 @@ def render_heatmap(
                 fill=MUTED,
             )
         )
-    height = y + 70
-    by = "interventions" if matrix.dimension == "intervention" else "documents"
+    legend, legend_bottom = _legend(most, topics, MARGIN, y + 24, width - 2 * MARGIN)
+    height = legend_bottom + MARGIN
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg"{attrs(width=width, height=height)} '
@@ -169,25 +207,12 @@ def render_heatmap(
         f"{attrs(font_family=FONT_FAMILY, font_size=FONT)}>",
         f'<title id="matrix-{by}-title">{escape(xml_safe(title))}: configurations × {by}</title>',
         f"<rect{attrs(width=width, height=height, fill='#ffffff')}/>",
-        text(
-            MARGIN,
-            MARGIN + 14,
-            f"{title}: configurations \u00d7 {by}",
-            font_size=15,
-            font_weight="bold",
-        ),
-        text(
-            MARGIN,
-            MARGIN + 32,
-            f"Each cell: distinct excerpts coded to the configuration that speak for the "
-            f"{by[:-1]}. Last column: the configuration's excerpts in all.",
-            font_size=FONT,
-            fill=MUTED,
-        ),
+        *_lines(MARGIN, MARGIN + 14, heading, 15, font_weight="bold"),
+        *_lines(MARGIN, below_heading + 18, subtitle, FONT, fill=MUTED),
         *_header(columns, labels, x0, top - 6),
         text(x0 + len(columns) * CELL_W + 10, top - 6, "All", font_size=FONT, fill=MUTED),
         *body,
-        *_legend(most, topics, MARGIN, y + 24),
+        *legend,
         "</svg>",
     ]
     return "\n".join(out) + "\n"

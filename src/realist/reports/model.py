@@ -26,6 +26,7 @@ from realist.reports.blocks import (
     Run,
     inline,
 )
+from realist.reports.escaping import markdown_line, markdown_runs, markdown_text
 
 STRIKE = "\u0336"  # combining long stroke overlay: strike-through in plain text
 
@@ -62,24 +63,20 @@ def render_text(model: FinalModel) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("*", "\\*").replace("~", "\\~").replace("_", "\\_")
-
-
 def render_markdown(model: FinalModel) -> str:
     lines = ["# Final theoretical model", ""]
     for section in model.sections:
-        lines += [f"## {_md(section.topic.name)}", ""]
+        lines += [f"## {markdown_line(section.topic.name)}", ""]
         for e in section.entries:
-            text = _md(e.text)
-            if e.style is ModelStyle.STRUCK:
-                text = f"~~{text}~~"
-            lines.append(f"- **{_md(e.identifier)}.** {text}{_md(_suffix(e))}")
+            struck = frozenset({"struck"} if e.style is ModelStyle.STRUCK else ())
+            text = markdown_runs([(e.text, struck)])
+            ident = markdown_runs([(f"{e.identifier}.", frozenset({"bold"}))])
+            lines.append(f"- {ident} {text}{markdown_text(_suffix(e))}")
             for label, part in e.parts():
-                shown = f"~~{_md(part)}~~" if e.style is ModelStyle.STRUCK else _md(part)
+                shown = markdown_runs([(part, struck)])
                 lines.append(f"    - {PART_NAMES[label]}: {shown}")
         lines.append("")
-    lines += ["**Legend:** " + " · ".join(_md(m) for m in model.legend.values()), ""]
+    lines += ["**Legend:** " + markdown_text(" · ".join(model.legend.values())), ""]
     return "\n".join(lines)
 
 

@@ -214,8 +214,9 @@ def _draw_edge(start: _Node, end: _Node, colour: str, style: str) -> str:
     )
 
 
-def _legend(topics: list[tuple[str, str]], y: float) -> list[str]:
-    """Two lines: the topics' colours, then what line styles and marks mean."""
+def _legend(topics: list[tuple[str, str]], y: float, width: float) -> tuple[list[str], float]:
+    """The topics' colours (flowing onto further lines within ``width``, long names cut),
+    then what line styles and marks mean; returns the drawing and its last baseline."""
     out = []
     rows = [
         [(name, colour, "") for name, colour in topics],
@@ -224,9 +225,13 @@ def _legend(topics: list[tuple[str, str]], y: float) -> list[str]:
             ("no mechanism recorded", GREY, "direct"),
         ],
     ]
+    base = y - 20
     for row, items in enumerate(rows):
-        x, base = float(MARGIN), y + row * 20
+        x, base = float(MARGIN), base + 20
         for name, colour, style in items:
+            name = wrap(name, width - 28, FONT, max_lines=1)[0]
+            if x > MARGIN and x + 28 + text_width(name, False, FONT) > MARGIN + width:
+                x, base = float(MARGIN), base + 20
             out.append(
                 f"<line{attrs(x1=x, y1=base - 4, x2=x + 22, y2=base - 4, stroke=colour)}"
                 f' stroke-width="3"{DASHES[style]}/>'
@@ -239,7 +244,7 @@ def _legend(topics: list[tuple[str, str]], y: float) -> list[str]:
                 out.append(text(x + 9, base, f"{kind.value} mechanism"))
                 x += 30 + text_width(f"{kind.value} mechanism", False, FONT)
             out.append(text(x, base, "CAPITALS: new", font_weight="bold"))
-    return out
+    return out, base
 
 
 def render_network(
@@ -247,13 +252,16 @@ def render_network(
 ) -> str:
     """The network as a standalone SVG document (configurations in model order)."""
     graph = _build(configurations)
-    top = MARGIN + 92
-    bottom = _place(graph, configurations, top)
     width = MARGIN * 2 + sum(WIDTHS) + GAP * 3
-    height = bottom + MARGIN
     topics: dict[str, str] = {}
     for item in configurations:
         topics.setdefault(item.topic.name, topic_colour(item.topic.position))
+    title_lines = wrap(title, width - 2 * MARGIN, 15, bold=True)
+    legend_top = MARGIN + 38 + (len(title_lines) - 1) * 19
+    legend, legend_bottom = _legend(list(topics.items()), legend_top, width - 2 * MARGIN)
+    top = legend_bottom + 34
+    bottom = _place(graph, configurations, top)
+    height = bottom + MARGIN
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg"{attrs(width=width, height=height)} '
@@ -261,8 +269,11 @@ def render_network(
         f"{attrs(font_family=FONT_FAMILY, font_size=FONT)}>",
         f'<title id="network-title">{escape(xml_safe(title))}</title>',
         f"<rect{attrs(width=width, height=height, fill='#ffffff')}/>",
-        text(MARGIN, MARGIN + 14, title, font_size=15, font_weight="bold"),
-        *_legend(list(topics.items()), MARGIN + 38),
+        *(
+            text(MARGIN, MARGIN + 14 + i * 19, line, font_size=15, font_weight="bold")
+            for i, line in enumerate(title_lines)
+        ),
+        *legend,
     ]
     for column, heading in enumerate(HEADINGS):
         x = MARGIN + sum(WIDTHS[:column]) + GAP * column
@@ -270,7 +281,8 @@ def render_network(
     for (_, _, colour, style), (start, end) in graph.edges.items():
         out.append(_draw_edge(start, end, colour, style))
     for name, colour, y in graph.groups:
-        out.append(text(MARGIN + WIDTHS[0] + GAP, y, name, font_weight="bold", fill=colour))
+        label = wrap(name, WIDTHS[1], FONT, bold=True, max_lines=1)[0]
+        out.append(text(MARGIN + WIDTHS[0] + GAP, y, label, font_weight="bold", fill=colour))
     for nodes in graph.columns:
         for node in nodes:
             out.extend(_draw_node(node))

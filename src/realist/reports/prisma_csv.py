@@ -27,6 +27,7 @@ from collections.abc import Mapping
 
 from realist.domain.prisma import NO_REASON, Breakdown, PrismaCounts
 from realist.errors import InvalidInput
+from realist.reports.escaping import FORMULA_START, spreadsheet_text
 
 __all__ = ["from_prisma2020_csv", "to_prisma2020_csv"]
 
@@ -208,7 +209,10 @@ def _cell(name: str, value: int | Breakdown | None) -> str:
             parts[key] = None if old is None or n is None else old + n
         else:
             parts[key] = n
-    return "; ".join(f"{key}, {'NA' if n is None else n}" for key, n in parts.items())
+    # Names come from imported files: the cell must not run as a formula in a spreadsheet.
+    return spreadsheet_text(
+        "; ".join(f"{key}, {'NA' if n is None else n}" for key, n in parts.items())
+    )
 
 
 def _clean_name(name: str) -> str:
@@ -237,6 +241,8 @@ def from_prisma2020_csv(text: str) -> PrismaCounts:
         if name in values:
             raise InvalidInput(f"{where}: this box is given twice")
         cell = (row.get("n") or "").strip()
+        if cell.startswith("'") and cell[1:].startswith(FORMULA_START):
+            cell = cell[1:]  # the guard spreadsheet_text adds, taken off again
         if name in _BREAKDOWNS:
             values[name] = _parse_parts(cell, where) or {}
         elif name in _REASONS:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from realist.domain.theory import ModelStyle
+from realist.domain.timestamps import day_for_people
 from realist.reports.blocks import (
     Block,
     BulletList,
@@ -146,7 +147,7 @@ def review_report(data: ReviewData) -> Report:
             ),
             BulletList(tuple(inline(f) for f in data.findings)),
         )
-    when = data.last_change.date().isoformat() if data.last_change else "no recorded changes"
+    when = day_for_people(data.last_change) if data.last_change else "no recorded changes"
     return Report(
         data.review.title,
         blocks,

@@ -9,12 +9,15 @@ without one, a plain wording is used ("had format “group in person”").
 
 Rules, and why:
 
+- every attribute of every intervention is said: text, numbers and true/false alike, in
+  the phrasings' order and then by name (an attribute nobody worded in plain wording);
+- one attribute is one sentence, however many values it has, unless its phrasing asks for
+  a sentence every ``per_sentence`` values (the demo does, to read as the paper reads);
 - each intervention counts once per value; a text value listing several ("UK; Canada")
   counts for each, as reviews do when a programme ran in two countries;
-- a boolean attribute speaks only of the interventions where it is true;
-- a text attribute whose every value is unique (free notes such as take-up figures) is not
-  counted: there is nothing to count;
-- interventions without a phrased attribute are named ("Country was not recorded for two
+- a true/false attribute counts where it is true, then where it is false ("... and two did
+  not (#4, 5)"); an intervention without it is not counted (it simply lacks the flag);
+- interventions without any other attribute are named ("Country was not recorded for two
   interventions (#8, 17)."), so the counts visibly add up.
 """
 
@@ -48,6 +51,7 @@ class Phrasing:
     phrase carries its own verb. ``values`` maps a value to its phrase, in the order the
     sentences should follow; ``default`` words any other value (``{value}`` is replaced).
     ``missing`` words the interventions without the attribute (``{n}`` and ``{refs}``).
+    ``per_sentence`` starts a new sentence every so many values (0: one sentence).
     """
 
     attribute: str
@@ -55,7 +59,7 @@ class Phrasing:
     verb: str = ""
     default: str = ""
     missing: str = ""
-    per_sentence: int = 3
+    per_sentence: int = 0
     separator: str = ";"
 
     def phrase(self, value: str) -> str:
@@ -76,7 +80,7 @@ class Phrasing:
             verb=str(data.get("verb") or ""),
             default=str(data.get("default") or ""),
             missing=str(data.get("missing") or ""),
-            per_sentence=max(1, int(data.get("per_sentence") or 3)),
+            per_sentence=max(0, int(data.get("per_sentence") or 0)),
             separator=str(data.get("separator") or ";"),
         )
 
@@ -146,7 +150,7 @@ class InterventionSummary:
 
 def _values(value: AttributeValue, separator: str) -> list[str]:
     if isinstance(value, bool):
-        return ["true"] if value else []
+        return ["true" if value else "false"]
     if isinstance(value, str):
         return [v.strip() for v in value.split(separator) if v.strip()]
     return [str(value)]
@@ -166,7 +170,10 @@ def _groups(
             continue
         value = item.attributes[phrasing.attribute]
         flag = flag or isinstance(value, bool)
-        for text in _values(value, phrasing.separator):
+        texts = _values(value, phrasing.separator)
+        if not texts:  # an empty text ("", " ; ") is no value: named as not recorded
+            missing.append(item.number)
+        for text in texts:
             groups[text].append(item.number)
     return groups, [] if flag else missing
 
@@ -180,14 +187,29 @@ def _clause_text(clause: Clause, phrasing: Phrasing, first: bool) -> str:
     return f"{count_word(clause.count)} {clause.phrase}{refs}"
 
 
+def _phrase(phrasing: Phrasing, value: str, flag: bool, order: list[str]) -> str:
+    """A value's words; a flag's "false" without words of its own is "did not" after the
+    interventions where it is true, and says what it denies when it stands alone."""
+    if not flag or value != "false" or any(v == "false" for v, _ in phrasing.values):
+        return phrasing.phrase(value)
+    if "true" in order:
+        return "did not"
+    return f"did not have {humanise(phrasing.attribute)}"
+
+
 def _sentences(interventions: list[Intervention], phrasing: Phrasing) -> list[Sentence]:
     groups, missing = _groups(interventions, phrasing)
+    flag = any(isinstance(i.attributes.get(phrasing.attribute), bool) for i in interventions)
     order = [v for v, _ in phrasing.values if v in groups]
-    order += sorted((v for v in groups if v not in order), key=lambda v: (-len(groups[v]), v))
-    clauses = [Clause(v, phrasing.phrase(v), tuple(sorted(groups[v]))) for v in order]
+    rest = sorted((v for v in groups if v not in order), key=lambda v: (-len(groups[v]), v))
+    order += sorted(rest, key=lambda v: v == "false") if flag else rest  # "did not" last
+    clauses = [
+        Clause(v, _phrase(phrasing, v, flag, order), tuple(sorted(groups[v]))) for v in order
+    ]
     found = []
-    for start in range(0, len(clauses), phrasing.per_sentence):
-        chunk = clauses[start : start + phrasing.per_sentence]
+    size = phrasing.per_sentence or len(clauses) or 1
+    for start in range(0, len(clauses), size):
+        chunk = clauses[start : start + size]
         parts = [_clause_text(c, phrasing, i == 0) for i, c in enumerate(chunk)]
         found.append(Sentence(phrasing.attribute, tuple(chunk), join_clauses(parts) + "."))
     if missing and clauses:
@@ -203,21 +225,9 @@ def _sentences(interventions: list[Intervention], phrasing: Phrasing) -> list[Se
     return found
 
 
-def countable(interventions: list[Intervention], attribute: str) -> bool:
-    """Whether an attribute without a phrasing is worth counting: a true/false flag, or
-    values that at least two interventions share."""
-    values = [i.attributes[attribute] for i in interventions if attribute in i.attributes]
-    if any(isinstance(v, bool) for v in values):
-        return any(v is True for v in values)
-    if any(isinstance(v, int | float) for v in values):
-        return False  # numbers (a year, a reference to another intervention) are not categories
-    groups, _ = _groups(interventions, Phrasing(attribute))
-    return any(len(members) > 1 for members in groups.values())
-
-
 def _plain_phrasing(interventions: list[Intervention], attribute: str) -> Phrasing:
-    """The wording used until a reviewer gives one: "had NAME" for a flag, else
-    "had NAME “VALUE”"."""
+    """The wording used until a reviewer gives one: "had NAME" and "did not" for a flag,
+    else "had NAME “VALUE”"."""
     flag = any(isinstance(i.attributes.get(attribute), bool) for i in interventions)
     if flag:
         return Phrasing(attribute, values=(("true", f"had {humanise(attribute)}"),))
@@ -228,18 +238,17 @@ def summarise(
     interventions: Iterable[Intervention],
     phrasings: Iterable[Phrasing] = (),
     *,
-    unphrased: bool | None = None,
+    unphrased: bool = True,
 ) -> InterventionSummary:
-    """Counting sentences for each phrased attribute, in the phrasings' order; then, if
-    ``unphrased``, for every other countable attribute (by name) in plain wording. By
-    default unphrased attributes are counted only when no phrasing is given at all: once a
-    reviewer words some attributes, the summary says what they chose to say."""
+    """Counting sentences for each phrased attribute, in the phrasings' order; then, unless
+    ``unphrased`` is false, for every other attribute (by name) in plain wording, so that
+    no attribute of any intervention goes unsaid."""
     items = sorted(interventions, key=lambda i: i.number)
     chosen = list(phrasings)
-    if unphrased or (unphrased is None and not chosen):
+    if unphrased:
         named = {p.attribute for p in chosen}
         others = sorted({a for i in items for a in i.attributes} - named)
-        chosen += [_plain_phrasing(items, a) for a in others if countable(items, a)]
+        chosen += [_plain_phrasing(items, a) for a in others]
     summary = InterventionSummary(total=len(items))
     for phrasing in chosen:
         summary.sentences += _sentences(items, phrasing)

@@ -2,9 +2,10 @@
 
 CSV is for programs and spreadsheets: one header row, one row per table row; a report with
 several tables of the same columns (the CMO tables, one per topic) becomes one CSV with the
-table's title in a first column. A text cell that starts with ``=``, ``+``, ``-``, ``@`` or a
-tab is prefixed with ``'`` (the usual guard against formula injection when a spreadsheet
-opens the file); counts are written as plain numbers.
+table's title in a first column. Every text cell, header included, goes through
+:func:`~realist.reports.escaping.spreadsheet_text` (a formula-like text gets a leading
+``'``); counts are written as plain numbers. Markdown escapes every piece of data with the
+rules of :mod:`realist.reports.escaping`.
 """
 
 from __future__ import annotations
@@ -27,17 +28,21 @@ from realist.reports.blocks import (
     Table,
     plain,
 )
+from realist.reports.escaping import (
+    markdown_block_start,
+    markdown_line,
+    markdown_runs,
+    markdown_text,
+    spreadsheet_text,
+)
 
 __all__ = ["render_csv", "render_json", "render_markdown", "render_text", "report_json"]
-
-_RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _csv_value(value: Cell) -> str:
     if value.number is not None:
         return str(value.number)
-    text = value.text
-    return "'" + text if text.startswith(_RISKY) else text
+    return spreadsheet_text(value.text)
 
 
 def render_csv(report: Report, group: str = "Table") -> str:
@@ -51,62 +56,58 @@ def render_csv(report: Report, group: str = "Table") -> str:
     several = len(tables) > 1
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(([group] if several else []) + list(tables[0].columns))
+    writer.writerow(([group] if several else []) + [spreadsheet_text(c) for c in tables[0].columns])
     for table in tables:
+        name = [spreadsheet_text(table.sheet or table.title)] if several else []
         for row in table.rows:
-            writer.writerow(
-                ([table.sheet or table.title] if several else []) + [_csv_value(c) for c in row]
-            )
+            writer.writerow(name + [_csv_value(c) for c in row])
     return out.getvalue()
 
 
-def _md_escape(text: str) -> str:
-    for ch in "\\`*_[]<>|~#":
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
 def _md_runs(text: Inline) -> str:
-    out = []
-    for run in text:
-        piece = _md_escape(run.text)
-        if not piece.strip():
-            out.append(piece)
-            continue
-        if run.bold:
-            piece = f"**{piece}**"
-        if run.italic or run.muted:
-            piece = f"*{piece}*"
-        if run.struck:
-            piece = f"~~{piece}~~"
-        out.append(piece)
-    return "".join(out)
+    return markdown_runs(
+        [
+            (
+                run.text,
+                frozenset(
+                    style
+                    for style, on in (
+                        ("bold", run.bold),
+                        ("italic", run.italic or run.muted),
+                        ("struck", run.struck),
+                    )
+                    if on
+                ),
+            )
+            for run in text
+        ]
+    )
 
 
 def _md_block(block: Block) -> list[str]:
     if isinstance(block, Heading):
-        return ["#" * min(max(block.level, 1), 6) + " " + _md_escape(block.text), ""]
+        return ["#" * min(max(block.level, 1), 6) + " " + markdown_line(block.text), ""]
     if isinstance(block, Paragraph):
-        return [_md_runs(block.text), ""]
+        return [markdown_block_start(_md_runs(block.text)), ""]
     if isinstance(block, BulletList):
-        return [f"- {_md_runs(item)}" for item in block.items] + [""]
+        return [f"- {markdown_block_start(_md_runs(item))}" for item in block.items] + [""]
     if isinstance(block, Table):
-        lines = [f"**{_md_escape(block.title)}**", ""] if block.title else []
-        lines.append("| " + " | ".join(_md_escape(c) for c in block.columns) + " |")
+        lines = [f"**{markdown_text(block.title)}**", ""] if block.title.strip() else []
+        lines.append("| " + " | ".join(markdown_text(c) for c in block.columns) + " |")
         lines.append("|" + "---|" * len(block.columns))
         for row in block.rows:
             cells = ("<br>".join(_md_runs(line) for line in c.lines) for c in row)
             lines.append("| " + " | ".join(cells) + " |")
         return [*lines, ""]
-    return [f"*Figure: {_md_escape(block.caption)}* (see the HTML or SVG output)", ""]
+    return [f"*Figure: {markdown_text(block.caption)}* (see the HTML or SVG output)", ""]
 
 
 def render_markdown(report: Report) -> str:
     """The report as Markdown (GitHub flavour: pipe tables, ``~~strike~~``)."""
-    lines = [f"# {_md_escape(report.title)}", ""]
+    lines = [f"# {markdown_line(report.title)}", ""]
     for extra in (report.subtitle, report.credit):
         if extra:
-            lines += [_md_escape(extra), ""]
+            lines += [markdown_line(extra), ""]
     for block in report.blocks:
         lines += _md_block(block)
     return "\n".join(lines).rstrip() + "\n"

@@ -1,8 +1,9 @@
 """Report tables as an Excel workbook (XLSX): one worksheet per table.
 
-Counts are stored as numbers (so they sum and sort), text as text. Text that starts with
-``=`` is still stored as text: openpyxl would otherwise write it as a formula, and imported
-text must never run as one. Timestamps are pinned (see :mod:`realist.reports.ooxml`).
+Counts are stored as numbers (so they sum and sort), text as text. Every text cell, headings
+included, is typed as a string: openpyxl would otherwise write text starting with ``=`` as
+a formula, and imported text must never run as one. Timestamps are pinned (see
+:mod:`realist.reports.ooxml`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from realist.reports.ooxml import pinned_zip, stamp
 __all__ = ["render_xlsx", "sheet_names"]
 
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_CR = re.compile(r"\r\n?")
 HEADER_FILL = PatternFill("solid", fgColor="EEF2F7")
 
 
@@ -41,6 +43,11 @@ def sheet_names(tables: list[Table]) -> list[str]:
     return names
 
 
+def _text(value: str) -> str:
+    """A cell's text: what XML can hold, lines ending in "\n" as spreadsheets break them."""
+    return _CR.sub("\n", xml_safe(value))
+
+
 def _width(values: list[str]) -> float:
     longest = max((len(line) for v in values for line in v.split("\n")), default=8)
     return float(min(max(longest + 2, 6), 60))
@@ -49,9 +56,10 @@ def _width(values: list[str]) -> float:
 def _sheet(book: Workbook, table: Table, name: str, first: bool) -> None:
     sheet = book.active if first else book.create_sheet()
     sheet.title = name
-    sheet.append([xml_safe(c) for c in table.columns])
-    for column in range(1, len(table.columns) + 1):
+    for column, title in enumerate(table.columns, start=1):
         header = sheet.cell(row=1, column=column)
+        header.value = _text(title)
+        header.data_type = "s"  # a heading is data too (an attribute's name): never a formula
         header.font = Font(bold=True)
         header.fill = HEADER_FILL
         header.alignment = Alignment(vertical="top", wrap_text=True)
@@ -61,7 +69,7 @@ def _sheet(book: Workbook, table: Table, name: str, first: bool) -> None:
             if value.number is not None:
                 target.value = value.number
             elif value.lines:
-                target.value = xml_safe(value.text)
+                target.value = _text(value.text)
                 target.data_type = "s"  # never a formula, whatever the text starts with
             target.alignment = Alignment(vertical="top", wrap_text=True)
             if value.struck:

@@ -25,7 +25,7 @@ from realist.services import queries
 from realist.services.check import check_review
 from realist.services.counts import review_counts
 from realist.services.documents import mmat_table
-from realist.services.interventions import list_interventions
+from realist.services.interventions import PHRASES_SETTING, list_interventions
 from realist.services.model import final_model
 from realist.services.screening import criteria
 from realist.services.testing import verdict_rule, weigh_evidence
@@ -45,7 +45,6 @@ __all__ = [
     "set_rameses_note",
 ]
 
-PHRASES_SETTING = "summary_phrases"
 RAMESES_SETTING = "rameses_notes"
 
 

@@ -51,6 +51,14 @@ AREAS: tuple[Area, ...] = (
         "configuration or one of its contexts, mechanisms or outcomes; appraise (MMAT).",
     ),
     Area(
+        "interventions",
+        "Interventions",
+        "/interventions",
+        True,
+        "The cases and their attributes as a classification sheet: edit a cell, add or "
+        "rename a column, add or delete an intervention, link its documents.",
+    ),
+    Area(
         "theories",
         "Theory board",
         "/theories",

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from realist.domain.timestamps import day_for_people, for_people
 from realist.reports.wording import counted, plural
 from realist.web import csrf
 from realist.web.highlight import highlight
@@ -54,6 +55,9 @@ def _environment() -> jinja2.Environment:
     # {{ n | plural("record") }} is the noun alone, for a number set apart (<strong>).
     env.filters["counted"] = counted
     env.filters["plural"] = plural
+    # Times as people read them ("2 Dec 2026, 14:05 UTC"); the API keeps ISO 8601.
+    env.filters["when"] = for_people
+    env.filters["day"] = day_for_people
     # The macros as a global, so fragments rendered alone (htmx) can use them too.
     env.globals["ui"] = env.get_template("macros.html").module
     return env

@@ -24,6 +24,7 @@ from realist.web.routers import (
     documents_list,
     explore,
     explore_ask,
+    interventions,
     placeholders,
     records,
     records_duplicates,
@@ -47,6 +48,7 @@ ROUTERS: list[APIRouter] = [
     documents.router,
     documents_coding.router,
     documents_appraisal.router,
+    interventions.router,
     theory_edit.router,  # /theories/new before theory's /theories/{identifier}
     theory_verdicts.router,  # /theories/model, /api/theories/model likewise
     theory.router,

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from realist.domain.bibliography import source_reference
 from realist.domain.records import DuplicateGroup, DuplicateStatus, Record
 from realist.reports.wording import counted
 from realist.services import dedup, records
@@ -33,6 +34,7 @@ class PairRecord(BaseModel):
     doi: str
     pmid: str
     abstract: str
+    source: str = ""  # journal year;volume(issue):pages, as a reference prints it
 
 
 class Pair(BaseModel):
@@ -82,6 +84,7 @@ def _record(r: Record) -> PairRecord:
         doi=r.doi,
         pmid=r.pmid,
         abstract=r.abstract,
+        source=source_reference(r.journal, r.year, r.volume, r.issue, r.pages),
     )
 
 
