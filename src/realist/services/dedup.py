@@ -145,20 +145,27 @@ def deduplicate(
             )
             run.merged_groups += 1
             run.merged_records += _merge(connection, keeper, ids)
+        # A pair queued for a person names records that stand: one merged in this run is
+        # replaced by its keeper, so deciding "same" is never refused for a merged record.
+        merged_into = dict(
+            connection.execute(
+                sa.select(record.c.id, record.c.duplicate_of).where(
+                    record.c.duplicate_of.is_not(None)
+                )
+            ).all()
+        )
         for pair in found.pending:
-            key_pair = frozenset((pair.a_id, pair.b_id))
-            if key_pair in rejected or key_pair in queued:
+            a = merged_into.get(pair.a_id, pair.a_id)
+            b = merged_into.get(pair.b_id, pair.b_id)
+            key_pair = frozenset((a, b))
+            if a == b or key_pair in rejected or key_pair in queued:
                 continue
+            queued.add(key_pair)
             _insert_group(
                 connection,
-                DuplicateGroup(
-                    pair.a_id,
-                    [pair.a_id, pair.b_id],
-                    pair.score,
-                    DuplicateStatus.PENDING,
-                    pair.reason,
-                ),
-            )
+                DuplicateGroup(a, sorted(key_pair), pair.score, DuplicateStatus.PENDING,
+                               pair.reason),
+            )  # fmt: skip
             run.queued_pairs += 1
         append_event(
             connection,
