@@ -48,6 +48,7 @@ def _excerpt_json(item: Excerpt) -> dict[str, object]:
     epilog=examples(
         "realist excerpt mcleish-2023 --start 100 --end 180",
         'realist excerpt dennis-2010 --quote "felt less alone" --rigour high',
+        'realist excerpt dennis-2010 --quote "peer support" --occurrence 2',
         "realist excerpt E042 --show",
     )
 )
@@ -56,7 +57,9 @@ def _excerpt_json(item: Excerpt) -> dict[str, object]:
 @click.option("--end", type=int, help="End offset (code points, exclusive).")
 @click.option("--quote", help="The exact text to excerpt (instead of offsets).")
 @click.option(
-    "--occurrence", type=int, default=1, show_default=True, help="Which match of --quote."
+    "--occurrence",
+    type=click.IntRange(min=1),
+    help="Which match of --quote (from 1), when it occurs several times.",
 )
 @click.option("--relevance", type=GRADES)
 @click.option("--rigour", type=GRADES)
@@ -77,7 +80,7 @@ def excerpt(
     start: int | None,
     end: int | None,
     quote: str | None,
-    occurrence: int,
+    occurrence: int | None,
     relevance: str | None,
     rigour: str | None,
     note: str | None,
@@ -87,7 +90,12 @@ def excerpt(
 ) -> None:
     """Cut an excerpt from a document (TARGET is the document key), or with --show or
     --relevance/--rigour/--note on an existing excerpt (TARGET is its id or label),
-    show or appraise it."""
+    show or appraise it.
+
+    --quote finds the words as they were copied from the full text, across line breaks,
+    words hyphenated at a line end, ligatures, curly or straight quotes, dashes and extra
+    spaces; letter case must match. The excerpt is the stored text those words cover. A quote
+    that occurs several times needs --occurrence."""
     store = state.open()
     try:
         rel = Grade(relevance) if relevance else None
