@@ -514,6 +514,7 @@ def search(state: CliState, query: str, limit: int, as_json: bool) -> None:
         return
     for r in found:
         what = f"excerpt {r.label}" if r.kind == "excerpt" else "text"
+        where = f"[{r.start}:{r.end}]" if r.start is not None else "[words not placed]"
         state.console.print(
-            f"[bold]{r.document_key}[/] {what} [{r.start}:{r.end}] {r.snippet}", highlight=False
+            f"[bold]{r.document_key}[/] {what} {where} {r.snippet}", highlight=False, markup=False
         )
