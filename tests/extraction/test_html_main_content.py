@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the pages are markup as publishers write it, long lines and all)
 """HTML full texts keep the article and drop the page around it (navigation, header,
 breadcrumbs, cookie banner, share buttons, reference link rows, related links, footer)."""
 
