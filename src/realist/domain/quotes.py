@@ -56,8 +56,8 @@ _DROPPED = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 _HYPHENS = frozenset("-\u2010\u00ad")
 # Characters that are their own folding and never start anything special: printable ASCII
-# but the space and the hyphen. Runs of them are copied in bulk.
-_PLAIN = re.compile(r"[!-,.-~]+")
+# but the space and the hyphen, and single spaces between them. Runs are copied in bulk.
+_PLAIN = re.compile(r"[!-,.-~]+(?: [!-,.-~]+)*")
 
 
 @dataclass(frozen=True)
@@ -130,8 +130,9 @@ def normalise(text: str, *, for_search: bool = False) -> Folded:
     outright: the folding the full-text index and search spans use.
     """
     out: list[str] = []
-    starts = array("q")
-    ends = array("q")
+    # 4-byte offsets: texts are cut at 20 million characters (extraction.DEFAULT_MAX_CHARS).
+    starts = array("i")
+    ends = array("i")
     at, size = 0, len(text)
 
     def put(piece: str, start: int, end: int) -> None:

@@ -101,9 +101,16 @@ def _matches(token: str, word: str, prefix: bool) -> bool:
 
 def _find(tokens: list[str], words: tuple[str, ...], prefix: bool) -> int | None:
     """The index of the first token where ``words`` match in a row, or None."""
+    distinct = set(tokens)
     last = len(words) - 1
+    # Which distinct tokens each word matches: far fewer than the tokens of a long text.
+    matching = [
+        {t for t in distinct if _matches(t, w, prefix and j == last)} for j, w in enumerate(words)
+    ]
     for i in range(len(tokens) - last):
-        if all(_matches(tokens[i + j], w, prefix and j == last) for j, w in enumerate(words)):
+        if tokens[i] in matching[0] and all(
+            tokens[i + j] in matching[j] for j in range(1, len(words))
+        ):
             return i
     return None
 

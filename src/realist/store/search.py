@@ -75,10 +75,12 @@ def rebuild_index(connection: Connection) -> None:
 
 
 # Document texts that are their document's newest version: a superseded version is never
-# a hit (its excerpts still are, as excerpts).
+# a hit (its excerpts still are, as excerpts). Only rows whose text still exists count, so
+# an index row left by a deletion (cascading from a document) is never a hit either.
 _CURRENT = (
-    "(kind = 'excerpt' OR ref IN (SELECT t.id FROM document_text t WHERE t.version = "
-    "(SELECT max(v.version) FROM document_text v WHERE v.document_id = t.document_id)))"
+    "((kind = 'excerpt' AND ref IN (SELECT id FROM excerpt)) OR (kind = 'document' AND ref IN "
+    "(SELECT t.id FROM document_text t WHERE t.version = "
+    "(SELECT max(v.version) FROM document_text v WHERE v.document_id = t.document_id))))"
 )
 
 
