@@ -124,3 +124,15 @@ def test_a_span_always_reads_as_the_query_word(words: list[str], data: st.DataOb
     start, end = span
     assert 0 <= start < end <= len(text)
     assert index_body(text[start:end]) == index_body(wanted)
+
+
+def test_the_cli_prints_each_hit_with_its_span(review: Store) -> None:
+    from click.testing import CliRunner
+
+    from realist.cli import cli
+
+    text = documents.show_document(review, "column").document.text
+    start = text.index("hyper-")
+    end = start + len("hyper-\ntension")
+    shown = CliRunner().invoke(cli, ["--db", review.target, "search", "hypertension"]).output
+    assert shown.startswith(f"column text [{start}:{end}] …")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from realist.cli.app import CliState, cli, examples, json_option, print_json
@@ -515,6 +516,8 @@ def search(state: CliState, query: str, limit: int, as_json: bool) -> None:
     for r in found:
         what = f"excerpt {r.label}" if r.kind == "excerpt" else "text"
         where = f"[{r.start}:{r.end}]" if r.start is not None else "[words not placed]"
+        # Imported text may hold "[...]", which rich would read as markup.
         state.console.print(
-            f"[bold]{r.document_key}[/] {what} {where} {r.snippet}", highlight=False, markup=False
+            f"[bold]{escape(r.document_key)}[/] {what} {escape(where)} {escape(r.snippet)}",
+            highlight=False,
         )
