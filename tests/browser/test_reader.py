@@ -69,3 +69,34 @@ def test_offsets_survive_characters_outside_the_basic_plane(
     [(stored, codings)] = _excerpts(demo_store, "emoji")
     assert stored == "listened without judging"
     assert codings == [("1", Stance.SUPPORTS)]
+
+
+def test_a_mixed_methods_study_is_appraised_with_both_components(
+    page: Page, demo_store: Store
+) -> None:
+    require("/documents/{key}", "the document reader")
+    documents.attach_document(demo_store, THREE_PAGES_PDF, key="mixed", title="Mixed")
+    me = Reviewer(page)
+    me.open_reader("mixed")
+    form = page.locator(".mmat-form")
+    form.locator("#mmat-category").select_option("mixed_methods")
+    components = form.locator(".mmat-components")
+    expect(components).to_be_visible()
+    form.locator("label[for=mmat-s1-yes]").click()
+    form.locator("label[for=mmat-s2-yes]").click()
+    form.locator("#mmat-quantitative").select_option("non_randomised")
+    # Only the chosen quantitative component's questions are shown.
+    expect(form.locator("fieldset[data-component=non_randomised]")).to_be_visible()
+    expect(form.locator("fieldset[data-component=randomised_controlled_trial]")).to_be_hidden()
+    for fieldset in (
+        form.locator("fieldset.mmat-criteria[data-category=mixed_methods]"),
+        form.locator("fieldset[data-component=qualitative]"),
+        form.locator("fieldset[data-component=non_randomised]"),
+    ):
+        for question in fieldset.locator(".mmat-question").all():
+            question.locator("label").first.click()  # "Yes"
+    form.get_by_role("button", name="Save MMAT appraisal").click()
+    expect(page.locator("#mmat")).to_contain_text("Qualitative component: 5 of 5 met")
+    (saved,) = [a for a in documents.mmat_table(demo_store) if a.document_key == "mixed"]
+    assert [c.value for c in saved.components] == ["qualitative", "non_randomised"]
+    assert saved.met == 5

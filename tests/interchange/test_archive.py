@@ -46,6 +46,12 @@ def _enrich(store: Store, tmp_path: Path) -> None:
     appraise_mmat(
         store, "protocol", StudyDesign.QUALITATIVE, [MMATAnswer.YES] * 2, [MMATAnswer.YES] * 5, None
     )
+    yes, no = MMATAnswer.YES, MMATAnswer.NO
+    appraise_mmat(  # a mixed methods study's components must survive the round trip
+        store, "carter-2018", StudyDesign.MIXED_METHODS, [yes] * 2, [yes, no, yes, yes, yes],
+        None, components={StudyDesign.QUALITATIVE: [yes] * 5,
+                          StudyDesign.NON_RANDOMISED: [yes, no, MMATAnswer.CANT_TELL, yes, yes]},
+    )  # fmt: skip
     write_memo(store, "N1", "A memo.", None)
     edit_configuration(store, "N1", None, "test", statement="If peers judge, then mothers leave.")
     add_highlight_terms(store, ["peer"], CriterionKind.INCLUSION, None)

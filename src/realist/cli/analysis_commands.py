@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -49,6 +50,7 @@ def _excerpt_json(item: Excerpt) -> dict[str, object]:
     epilog=examples(
         "realist excerpt mcleish-2023 --start 100 --end 180",
         'realist excerpt dennis-2010 --quote "felt less alone" --rigour high',
+        'realist excerpt dennis-2010 --quote "peer support" --occurrence 2',
         "realist excerpt E042 --show",
     )
 )
@@ -57,7 +59,9 @@ def _excerpt_json(item: Excerpt) -> dict[str, object]:
 @click.option("--end", type=int, help="End offset (code points, exclusive).")
 @click.option("--quote", help="The exact text to excerpt (instead of offsets).")
 @click.option(
-    "--occurrence", type=int, default=1, show_default=True, help="Which match of --quote."
+    "--occurrence",
+    type=click.IntRange(min=1),
+    help="Which match of --quote (from 1), when it occurs several times.",
 )
 @click.option("--relevance", type=GRADES)
 @click.option("--rigour", type=GRADES)
@@ -78,7 +82,7 @@ def excerpt(
     start: int | None,
     end: int | None,
     quote: str | None,
-    occurrence: int,
+    occurrence: int | None,
     relevance: str | None,
     rigour: str | None,
     note: str | None,
@@ -88,7 +92,12 @@ def excerpt(
 ) -> None:
     """Cut an excerpt from a document (TARGET is the document key), or with --show or
     --relevance/--rigour/--note on an existing excerpt (TARGET is its id or label),
-    show or appraise it."""
+    show or appraise it.
+
+    --quote finds the words as they were copied from the full text, across line breaks,
+    words hyphenated at a line end, ligatures, curly or straight quotes, dashes and extra
+    spaces; letter case must match. The excerpt is the stored text those words cover. A quote
+    that occurs several times needs --occurrence."""
     store = state.open()
     try:
         rel = Grade(relevance) if relevance else None
@@ -565,6 +574,9 @@ def search(state: CliState, query: str, limit: int, as_json: bool) -> None:
         return
     for r in found:
         what = f"excerpt {r.label}" if r.kind == "excerpt" else "text"
+        where = f"[{r.start}:{r.end}]" if r.start is not None else "[words not placed]"
+        # Imported text may hold "[...]", which rich would read as markup.
         state.console.print(
-            f"[bold]{r.document_key}[/] {what} [{r.start}:{r.end}] {r.snippet}", highlight=False
+            f"[bold]{escape(r.document_key)}[/] {what} {escape(where)} {escape(r.snippet)}",
+            highlight=False,
         )

@@ -8,7 +8,7 @@ import click
 from rich.table import Table
 
 from realist.cli.app import CliState, cli, examples, json_option, print_json
-from realist.domain.appraisal import MMAT_CRITERIA, MMATAnswer
+from realist.domain.appraisal import MMAT_CRITERIA, MMAT_QUANTITATIVE_COMPONENTS, MMATAnswer
 from realist.domain.documents import DocumentType, StudyDesign
 from realist.reports.wording import counted, humanise, plural
 from realist.services import documents
@@ -200,12 +200,26 @@ def document(state: CliState, key: str, show_text: bool, as_json: bool) -> None:
     epilog=examples(
         "realist mmat",
         "realist mmat dennis-2010 --category qualitative --screening y,y --criteria y,y,n,y,?",
+        "realist mmat hall-2019 --category mixed_methods --screening y,y --criteria y,y,n,y,? "
+        "--qualitative y,y,y,y,y --quantitative non_randomised:y,n,y,?,y",
+        "realist mmat hall-2019 --category mixed_methods --screening y,y --criteria y,y,y,y,y "
+        "--qualitative y,y,?,y,y --quantitative 4:y,y,y,n,y",
+        "realist mmat --json",
     )
 )
 @click.argument("key", required=False)
 @click.option("--category", type=click.Choice([c.value for c in MMAT_CRITERIA]))
 @click.option("--screening", help="Answers to S1,S2: y, n or ? (can't tell).")
 @click.option("--criteria", help="Answers to the category's five criteria: y, n or ?.")
+@click.option(
+    "--qualitative",
+    help="Mixed methods: the qualitative component's answers to criteria 1.1-1.5.",
+)
+@click.option(
+    "--quantitative",
+    help="Mixed methods: the quantitative component, CATEGORY:ANSWERS, where CATEGORY is "
+    "randomised_controlled_trial (or 2), non_randomised (3) or quantitative_descriptive (4).",
+)
 @click.option("--note", default="")
 @json_option
 @click.pass_obj
@@ -215,10 +229,17 @@ def mmat(
     category: str | None,
     screening: str | None,
     criteria: str | None,
+    qualitative: str | None,
+    quantitative: str | None,
     note: str,
     as_json: bool,
 ) -> None:
-    """MMAT 2018 appraisal of a document, or (without KEY) the table of results."""
+    """MMAT 2018 appraisal of a document, or (without KEY) the table of results.
+
+    A mixed methods study (MMAT section 5) is appraised with the five mixed methods
+    criteria and the criteria of its components: --qualitative (section 1) and
+    --quantitative with its category (section 2, 3 or 4)."""
+    components = _components(qualitative, quantitative)
     store = state.open()
     try:
         if key:
@@ -232,7 +253,10 @@ def mmat(
                 _answers(criteria) if criteria else [],
                 state.reviewer,
                 note,
+                components=components,
             )
+        elif components:
+            raise click.UsageError("--qualitative and --quantitative appraise a document: give KEY")
         found = documents.mmat_table(store)
     finally:
         store.close()
@@ -245,6 +269,10 @@ def mmat(
             "criteria": [x.value for x in a.criteria],
             "met": a.met,
             "note": a.note,
+            "components": {
+                c.value: {"answers": [x.value for x in answers], "met": a.component_met(c)}
+                for c, answers in a.components.items()
+            },
         }
         for a in found
     ]
@@ -264,7 +292,42 @@ def mmat(
             f"{a.met}/5" if a.criteria else "—",
             a.reviewer_key,
         )
+        for c, answers in a.components.items():
+            table.add_row(
+                "",
+                f"└ {c.value} component",
+                "",
+                " ".join(mark[x.value] for x in answers),
+                f"{a.component_met(c)}/5",
+                "",
+            )
     state.console.print(table)
+
+
+# MMAT's section numbers name the quantitative categories too: 2, 3 and 4.
+_QUANTITATIVE = {
+    **{c.value: c for c in MMAT_QUANTITATIVE_COMPONENTS},
+    **{str(n): c for n, c in enumerate(MMAT_QUANTITATIVE_COMPONENTS, start=2)},
+}
+
+
+def _components(
+    qualitative: str | None, quantitative: str | None
+) -> dict[StudyDesign, list[MMATAnswer]]:
+    """--qualitative y,y,y,y,y and --quantitative non_randomised:y,n,y,?,y as components."""
+    found: dict[StudyDesign, list[MMATAnswer]] = {}
+    if qualitative:
+        found[StudyDesign.QUALITATIVE] = _answers(qualitative)
+    if quantitative:
+        name, colon, answers = quantitative.partition(":")
+        chosen = _QUANTITATIVE.get(name.strip().lower())
+        if not colon or chosen is None:
+            raise click.UsageError(
+                "--quantitative is CATEGORY:ANSWERS, e.g. non_randomised:y,n,y,?,y, where "
+                "CATEGORY is " + ", ".join(c.value for c in MMAT_QUANTITATIVE_COMPONENTS)
+            )
+        found[chosen] = _answers(answers)
+    return found
 
 
 def _answers(text: str) -> list[MMATAnswer]:

@@ -71,9 +71,22 @@ MMAT_CRITERIA: dict[StudyDesign, tuple[str, ...]] = {
 }
 
 
+# A mixed methods study (MMAT 2018, section 5) is also appraised by the criteria of its
+# qualitative component (section 1) and of its quantitative component (2, 3 or 4).
+MMAT_QUALITATIVE_COMPONENT = StudyDesign.QUALITATIVE
+MMAT_QUANTITATIVE_COMPONENTS = (
+    StudyDesign.RANDOMISED_CONTROLLED_TRIAL,
+    StudyDesign.NON_RANDOMISED,
+    StudyDesign.QUANTITATIVE_DESCRIPTIVE,
+)
+MMAT_COMPONENTS = (MMAT_QUALITATIVE_COMPONENT, *MMAT_QUANTITATIVE_COMPONENTS)
+
+
 @dataclass
 class MMATAppraisal:
-    """An MMAT 2018 appraisal of one document by one reviewer."""
+    """An MMAT 2018 appraisal of one document by one reviewer. A mixed methods study has,
+    beside the five criteria of section 5, the five answers of each of its components:
+    ``{qualitative: [...], non_randomised: [...]}`` (one quantitative category)."""
 
     document_key: str
     category: StudyDesign
@@ -82,9 +95,12 @@ class MMATAppraisal:
     reviewer_key: str = ""
     note: str = ""
     id: int | None = None
+    components: dict[StudyDesign, list[MMATAnswer]] = field(default_factory=dict)
 
     def problems(self) -> list[str]:
-        """MMAT's own rules: two screening answers; five criteria only when both are yes."""
+        """MMAT's own rules: two screening answers; five criteria only when both are yes;
+        and a mixed methods study's criteria come with its qualitative component and exactly
+        one quantitative component, five answers each (no other category has components)."""
         found = []
         if self.category not in MMAT_CRITERIA:
             found.append(f"MMAT has no criteria for {self.category.value}")
@@ -93,11 +109,52 @@ class MMATAppraisal:
         passed = all(a is MMATAnswer.YES for a in self.screening)
         if self.criteria and len(self.criteria) != 5:
             found.append("MMAT needs exactly five criteria answers")
-        if self.criteria and not passed:
+        if (self.criteria or self.components) and not passed:
             found.append("MMAT criteria are only answered when both screening questions are yes")
+        return found + self._component_problems()
+
+    def _component_problems(self) -> list[str]:
+        mixed = self.category is StudyDesign.MIXED_METHODS
+        if self.components and not mixed:
+            return ["only a mixed methods study has components to appraise"]
+        found = []
+        for category, answers in self.components.items():
+            if category not in MMAT_COMPONENTS:
+                found.append(
+                    f"a mixed methods study's components are qualitative and one of "
+                    f"{', '.join(c.value for c in MMAT_QUANTITATIVE_COMPONENTS)}, "
+                    f"not {category.value}"
+                )
+            elif len(answers) != 5:
+                found.append(f"the {category.value} component needs exactly five answers")
+        quantitative = [c for c in MMAT_QUANTITATIVE_COMPONENTS if c in self.components]
+        if len(quantitative) > 1:
+            found.append(
+                "a mixed methods study has one quantitative component, not "
+                + " and ".join(c.value for c in quantitative)
+            )
+        if mixed and (self.criteria or self.components):
+            if not self.criteria:
+                found.append("answer the five mixed methods criteria (5.1-5.5) too")
+            if MMAT_QUALITATIVE_COMPONENT not in self.components:
+                found.append("a mixed methods appraisal needs its qualitative component (1.1-1.5)")
+            if not quantitative:
+                found.append(
+                    "a mixed methods appraisal needs its quantitative component "
+                    "(randomised_controlled_trial, non_randomised or quantitative_descriptive)"
+                )
         return found
 
     @property
     def met(self) -> int:
         """How many of the five criteria were met (MMAT discourages one overall score)."""
         return sum(1 for a in self.criteria if a is MMATAnswer.YES)
+
+    @property
+    def quantitative_component(self) -> StudyDesign | None:
+        """The quantitative category of a mixed methods study's appraisal, if answered."""
+        return next((c for c in self.components if c in MMAT_QUANTITATIVE_COMPONENTS), None)
+
+    def component_met(self, category: StudyDesign) -> int:
+        """How many of one component's five criteria were met."""
+        return sum(1 for a in self.components.get(category, []) if a is MMATAnswer.YES)

@@ -30,6 +30,7 @@ import realist.store
 from realist.errors import InvalidInput, SchemaTooNew
 from realist.interchange.zips import ZipReader
 from realist.store.schema import metadata
+from realist.store.search import rebuild_index
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "dump", "read_manifest", "restore"]
 
@@ -224,18 +225,5 @@ def _after_restore(connection: Connection) -> None:
                         f"FROM {table.name}"
                     )
                 )
-    elif connection.dialect.name == "sqlite":
-        # The same rows the repositories index as they write (store/search.py).
-        connection.execute(sa.text("DELETE FROM search_index"))
-        connection.execute(
-            sa.text(
-                "INSERT INTO search_index (body, kind, ref) "
-                "SELECT text, 'document', id FROM document_text ORDER BY id"
-            )
-        )
-        connection.execute(
-            sa.text(
-                "INSERT INTO search_index (body, kind, ref) "
-                "SELECT text, 'excerpt', id FROM excerpt ORDER BY id"
-            )
-        )
+    # The same rows the repositories index as they write (store/search.py).
+    rebuild_index(connection)

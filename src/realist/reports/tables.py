@@ -307,14 +307,17 @@ ANSWER = {MMATAnswer.YES: "Yes", MMATAnswer.NO: "No", MMATAnswer.CANT_TELL: "Can
 
 def mmat_table(data: ReviewData, *, wide: bool = False) -> Report:
     """MMAT 2018 appraisals: the screening questions and the five criteria of each
-    document's category, with how many were met (MMAT discourages one overall score)."""
+    document's category, with how many were met (MMAT discourages one overall score). A
+    mixed methods study has a row for each of its components (qualitative, and one of the
+    quantitative categories) after its own, with that category's five criteria."""
     rows: list[list[CellValue]] = []
     for a in sorted(data.mmat, key=lambda a: (a.document_key, a.reviewer_key)):
         answers = [ANSWER[x] for x in a.screening] + [ANSWER[x] for x in a.criteria]
         answers += [""] * (7 - len(answers))
+        label = data.document_label(a.document_key)
         rows.append(
             [
-                data.document_label(a.document_key),
+                label,
                 humanise(a.category.value),
                 *answers,
                 a.met if a.criteria else None,
@@ -322,6 +325,19 @@ def mmat_table(data: ReviewData, *, wide: bool = False) -> Report:
                 a.note,
             ]
         )
+        for category, given in a.components.items():
+            parts = ["", ""] + [ANSWER[x] for x in given]
+            parts += [""] * (7 - len(parts))
+            rows.append(
+                [
+                    label,
+                    f"{humanise(a.category.value)}: {humanise(category.value)} component",
+                    *parts,
+                    a.component_met(category),
+                    a.reviewer_key,
+                    "",
+                ]
+            )
     columns = (
         "Document",
         "Category",
@@ -346,7 +362,10 @@ def mmat_table(data: ReviewData, *, wide: bool = False) -> Report:
     blocks: list[Block] = [table]
     if not rows:
         blocks.insert(0, Paragraph(inline("No MMAT appraisals are recorded yet."), role="note"))
-    used = sorted({a.category for a in data.mmat}, key=lambda c: c.value)
+    used = sorted(
+        {a.category for a in data.mmat} | {c for a in data.mmat for c in a.components},
+        key=lambda c: c.value,
+    )
     if used and not wide:
         blocks.append(Heading("Questions", level=3))
         blocks.append(BulletList(tuple(inline(q) for q in MMAT_SCREENING_QUESTIONS)))

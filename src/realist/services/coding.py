@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from realist.domain.agreement import CodingAgreement, coding_agreement
 from realist.domain.appraisal import Grade
 from realist.domain.coding import Coding, Excerpt, Stance, span_problems
+from realist.domain.quotes import locate_quote
 from realist.domain.theory import (
     CMOConfiguration,
     Component,
@@ -111,18 +112,30 @@ def _insert_excerpt(
     return excerpt_id
 
 
-def find_quote(store: Store, document_key: str, quote: str, occurrence: int = 1) -> tuple[int, int]:
-    """Offsets of the ``occurrence``-th appearance of ``quote`` in the document's text."""
-    if not quote:
-        raise InvalidInput("the quote is empty")
+def find_quote(
+    store: Store, document_key: str, quote: str, occurrence: int | None = None
+) -> tuple[int, int]:
+    """Offsets ``[start, end)`` of ``quote`` in the document's current text, matched as
+    :mod:`realist.domain.quotes` folds them (line breaks, line-end hyphenation, ligatures,
+    quote marks, dashes, spaces), so ``text[start:end]`` is the stored text the quote reads.
+    A quote that occurs several times needs ``occurrence`` (from 1); one that occurs nowhere
+    is refused with the nearest miss (e.g. it occurs only if case is ignored)."""
+    start, end, _ = quoted_span(store, document_key, quote, occurrence)
+    return start, end
+
+
+def quoted_span(
+    store: Store, document_key: str, quote: str, occurrence: int | None = None
+) -> tuple[int, int, str]:
+    """As :func:`find_quote`, with the stored text of the span (which may differ from the
+    quote by line breaks, hyphens or quote marks)."""
     with store.reading() as connection:
-        text = documents_repo.get_document(connection, document_key).text
-    at = -1
-    for _ in range(occurrence):
-        at = text.find(quote, at + 1)
-        if at < 0:
-            raise InvalidInput(f"the quote does not occur {occurrence} time(s) in '{document_key}'")
-    return at, at + len(quote)
+        _, text = _current_text(connection, document_key)
+    found = locate_quote(text, quote, occurrence)
+    if isinstance(found, str):
+        raise InvalidInput(f"document '{document_key}': {found}")
+    start, end = found
+    return start, end, text[start:end]
 
 
 def code_excerpt(

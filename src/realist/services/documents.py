@@ -302,12 +302,18 @@ def appraise_mmat(
     criteria: list[MMATAnswer],
     reviewer: str | None,
     note: str = "",
+    components: dict[StudyDesign, list[MMATAnswer]] | None = None,
 ) -> MMATAppraisal:
     """An MMAT 2018 appraisal: the two screening questions, then the five criteria of the
-    document's category (only when both screening answers are yes)."""
+    document's category (only when both screening answers are yes). A mixed methods study
+    also gives ``components``: the five answers of its qualitative component and of its one
+    quantitative component (``{StudyDesign.QUALITATIVE: [...], StudyDesign.NON_RANDOMISED:
+    [...]}``), as MMAT 2018 section 5 asks. A reviewer's new appraisal replaces their last."""
     with store.transaction() as connection:
         who_key, who = reviews_repo.resolve_reviewer(connection, reviewer)
-        item = MMATAppraisal(key, category, screening, criteria, who_key, note)
+        item = MMATAppraisal(
+            key, category, screening, criteria, who_key, note, components=dict(components or {})
+        )
         problems = item.problems()
         if problems:
             raise InvalidInput(f"MMAT for '{key}': {problems[0]}")
@@ -317,12 +323,21 @@ def appraise_mmat(
             "document.appraised",
             who_key,
             f"document:{key}",
-            {"category": category.value, "met": item.met},
+            {
+                "category": category.value,
+                "met": item.met,
+                **(
+                    {"components": {c.value: item.component_met(c) for c in item.components}}
+                    if item.components
+                    else {}
+                ),
+            },
         )
         return item
 
 
 def mmat_table(store: Store) -> list[MMATAppraisal]:
+    """Every MMAT appraisal, by document (reference number, key) and reviewer."""
     with store.reading() as connection:
         return appraisal_repo.list_mmat(connection)
 

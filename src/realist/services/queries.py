@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from realist.domain.applies import Candidate, Match, match_circumstances, stems
 from realist.domain.testing import EvidenceItem
+from realist.domain.textsearch import parse_query, search_span
 from realist.domain.theory import CMOConfiguration
 from realist.errors import InvalidInput
 from realist.store import Store
@@ -162,10 +163,15 @@ def applies(store: Store, description: str, limit: int = 10) -> list[Applicable]
 
 @dataclass
 class SearchResult:
+    """One hit. For a document's text (always its current version), ``[start, end)`` are
+    the matched words in that text; for an excerpt, its own span in the text version it was
+    cut from. ``None`` only if the words cannot be placed (the index and the folding of
+    :mod:`realist.domain.textsearch` disagree), never a made-up place."""
+
     kind: str  # document | excerpt
     document_key: str
-    start: int  # where the first matching word is (document) or the excerpt's span
-    end: int
+    start: int | None
+    end: int | None
     snippet: str
     label: str = ""
 
@@ -177,24 +183,26 @@ def _snippet(text: str, at: int, width: int = 90) -> str:
 
 
 def search(store: Store, query: str, limit: int = 20) -> list[SearchResult]:
-    """Documents and excerpts matching every word, each with the span to jump to."""
-    terms = [t.rstrip("*").lower() for t in search_repo.query_terms(query)]
-    if not terms:
+    """Documents' current texts and excerpts matching every word and "quoted phrase" of
+    ``query`` (accents, case and ligatures folded), best first, each with the span of
+    the matched words to jump to."""
+    parts = parse_query(query)
+    if not parts:
         raise InvalidInput("search for at least one word")
     results = []
     with store.reading() as connection:
-        for hit in search_repo.search(connection, query, limit):
+        for hit in search_repo.search(connection, parts, limit):
             if hit.kind == "document":
                 row = connection.execute(
                     sa.select(document.c.key, document_text.c.text)
                     .join(document, document.c.id == document_text.c.document_id)
                     .where(document_text.c.id == hit.ref)
                 ).one()
-                lowered = row.text.lower()
-                at = min((i for i in (lowered.find(t) for t in terms) if i >= 0), default=0)
-                word = next((t for t in terms if lowered.startswith(t, at)), "")
+                span = search_span(row.text, parts)
+                at = span[0] if span else 0
+                start, end = span if span else (None, None)
                 results.append(
-                    SearchResult("document", row.key, at, at + len(word), _snippet(row.text, at))
+                    SearchResult("document", row.key, start, end, _snippet(row.text, at))
                 )
             else:
                 row = connection.execute(
@@ -204,8 +212,11 @@ def search(store: Store, query: str, limit: int = 20) -> list[SearchResult]:
                     .where(excerpt.c.id == hit.ref)
                 ).one()
                 label = row.label or str(row.id)
-                span = (row.start_offset, row.end_offset)
+                inside = search_span(row.text, parts)
+                snippet = _snippet(row.text, inside[0] if inside else 0)
                 results.append(
-                    SearchResult("excerpt", row.doc, *span, _snippet(row.text, 0), label)
+                    SearchResult(
+                        "excerpt", row.doc, row.start_offset, row.end_offset, snippet, label
+                    )
                 )
     return results

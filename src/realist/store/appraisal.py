@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from realist.domain.appraisal import MMATAnswer, MMATAppraisal
+from realist.domain.appraisal import MMAT_COMPONENTS, MMATAnswer, MMATAppraisal
 from realist.domain.documents import StudyDesign
 from realist.store.events import now
 from realist.store.schema import reviewer
@@ -29,10 +29,21 @@ def save_mmat(
             category=item.category,
             screening=[a.value for a in item.screening],
             criteria=[a.value for a in item.criteria],
+            components={c.value: [a.value for a in answers] for c, answers in _ordered(item)},
             note=item.note,
             created_at=now(),
         )
     )
+
+
+def _ordered(item: MMATAppraisal) -> list[tuple[StudyDesign, list[MMATAnswer]]]:
+    """Components in MMAT's order: qualitative (1), then quantitative (2, 3 or 4)."""
+    return [(c, item.components[c]) for c in MMAT_COMPONENTS if c in item.components]
+
+
+def _components(stored: dict[str, list[str]]) -> dict[StudyDesign, list[MMATAnswer]]:
+    found = {StudyDesign(c): [MMATAnswer(a) for a in answers] for c, answers in stored.items()}
+    return {c: found[c] for c in MMAT_COMPONENTS if c in found}
 
 
 def list_mmat(connection: Connection) -> list[MMATAppraisal]:
@@ -51,6 +62,7 @@ def list_mmat(connection: Connection) -> list[MMATAppraisal]:
             reviewer_key=r.who,
             note=r.note,
             id=r.id,
+            components=_components(r.components or {}),
         )
         for r in rows
     ]

@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from realist.domain.appraisal import (
     MMAT_CRITERIA,
+    MMAT_QUANTITATIVE_COMPONENTS,
     MMAT_SCREENING_QUESTIONS,
     Grade,
     MMATAnswer,
@@ -116,6 +117,14 @@ class MMATCategory(BaseModel):
     criteria: list[str]
 
 
+class MMATComponentItem(BaseModel):
+    """One component of a mixed methods study, appraised by its own category's criteria."""
+
+    category: StudyDesign
+    answers: list[MMATAnswer]
+    met: int
+
+
 class MMATItem(BaseModel):
     category: StudyDesign
     screening: list[MMATAnswer]
@@ -123,6 +132,9 @@ class MMATItem(BaseModel):
     reviewer: str
     note: str
     met: int
+    components: list[MMATComponentItem] = Field(
+        [], description="a mixed methods study's qualitative and quantitative components"
+    )
 
 
 class DocumentPage(BaseModel):
@@ -142,6 +154,9 @@ class DocumentPage(BaseModel):
     topics: list[TopicOption]
     mmat_questions: list[str]
     mmat_categories: list[MMATCategory]
+    mmat_quantitative: list[StudyDesign] = Field(
+        description="the categories a mixed methods study's quantitative component can take"
+    )
     mmat: list[MMATItem]
     selected: ExcerptItem | None = Field(None, description="the excerpt asked for")
     message: str = ""
@@ -242,6 +257,10 @@ def mmat_item(m: MMATAppraisal) -> MMATItem:
         reviewer=m.reviewer_key,
         note=m.note,
         met=m.met,
+        components=[
+            MMATComponentItem(category=c, answers=a, met=m.component_met(c))
+            for c, a in m.components.items()
+        ],
     )
 
 
@@ -268,6 +287,7 @@ def document_data(
         configurations=known.targets(),
         topics=known.topic_options(),
         mmat_questions=list(MMAT_SCREENING_QUESTIONS),
+        mmat_quantitative=list(MMAT_QUANTITATIVE_COMPONENTS),
         mmat_categories=[
             MMATCategory(category=c, criteria=list(q)) for c, q in MMAT_CRITERIA.items()
         ],
@@ -329,6 +349,14 @@ def _mmat_category(page: DocumentPage, asked: str) -> StudyDesign:
     return next(iter(MMAT_CRITERIA))
 
 
+def _mmat_quantitative(asked: str) -> StudyDesign:
+    """The quantitative component whose criteria a mixed methods form shows."""
+    for category in MMAT_QUANTITATIVE_COMPONENTS:
+        if category.value == asked:
+            return category
+    return MMAT_QUANTITATIVE_COMPONENTS[0]
+
+
 @router.get("/documents/{key}", include_in_schema=False)
 def document_page(
     request: Request,
@@ -338,6 +366,7 @@ def document_page(
     excerpt: int | None = None,
     saved: str = "",
     mmat: str = "",
+    quantitative: str = "",
 ) -> Response:
     page = document_data(store, key, excerpt, SAVED.get(saved, ""))
     context = {
@@ -346,6 +375,7 @@ def document_page(
         "grades": list(Grade),
         "answers": list(MMATAnswer),
         "mmat_category": _mmat_category(page, mmat),
+        "mmat_quantitative": _mmat_quantitative(quantitative),
         "mmat_message": page.message if saved == "mmat" else "",
         "types": list(DocumentType),
         "designs": list(StudyDesign),

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from realist.domain.appraisal import Grade, MMATAnswer
+from realist.domain.appraisal import MMAT_QUANTITATIVE_COMPONENTS, Grade, MMATAnswer
 from realist.domain.documents import StudyDesign
 from realist.services import coding, documents
 from realist.store import Store
@@ -38,12 +38,34 @@ class AppraisalIn(BaseModel):
 
 class MMATIn(BaseModel):
     """MMAT 2018: two screening answers, then the category's five criteria (only when both
-    screening answers are yes)."""
+    screening answers are yes); a mixed methods study also answers the criteria of its
+    qualitative component and of its one quantitative component."""
 
     category: StudyDesign
     screening: list[MMATAnswer] = Field(min_length=2, max_length=2)
     criteria: list[MMATAnswer] = Field([], max_length=5)
     note: str = Field("", max_length=4000)
+    components: dict[StudyDesign, list[MMATAnswer]] = Field(
+        {},
+        max_length=3,
+        description='mixed methods only: {"qualitative": [five answers], '
+        '"non_randomised": [five answers]} (or randomised_controlled_trial, '
+        "quantitative_descriptive)",
+    )
+
+
+Answer = Annotated[MMATAnswer | Literal[""], Form()]
+
+
+def _components(
+    category: StudyDesign, answered: dict[StudyDesign | Literal[""], list[MMATAnswer | Literal[""]]]
+) -> dict[StudyDesign, list[MMATAnswer]]:
+    """A mixed methods form's components: the qualitative component's answers (q1-q5) and
+    the chosen quantitative component's (k1-k5). A component with no answer is left out
+    (the service then says it is missing); other categories have none."""
+    if category is not StudyDesign.MIXED_METHODS:
+        return {}
+    return {c: [a for a in answers if a] for c, answers in answered.items() if c and any(answers)}
 
 
 def appraise(store: Store, actor: Actor, excerpt_id: int, body: AppraisalIn) -> ExcerptItem:
@@ -54,7 +76,14 @@ def appraise(store: Store, actor: Actor, excerpt_id: int, body: AppraisalIn) -> 
 def appraise_mmat(store: Store, actor: Actor, key: str, body: MMATIn) -> MMATItem:
     return mmat_item(
         documents.appraise_mmat(
-            store, key, body.category, body.screening, body.criteria, actor.key, body.note
+            store,
+            key,
+            body.category,
+            body.screening,
+            body.criteria,
+            actor.key,
+            body.note,
+            components=body.components,
         )
     )
 
@@ -93,13 +122,32 @@ def mmat_page(
     c4: Annotated[MMATAnswer | Literal[""], Form()] = "",
     c5: Annotated[MMATAnswer | Literal[""], Form()] = "",
     note: Annotated[str, Form(max_length=4000)] = "",
+    quantitative: Annotated[StudyDesign | Literal[""], Form()] = "",
+    q1: Answer = "",
+    q2: Answer = "",
+    q3: Answer = "",
+    q4: Answer = "",
+    q5: Answer = "",
+    k1: Answer = "",
+    k2: Answer = "",
+    k3: Answer = "",
+    k4: Answer = "",
+    k5: Answer = "",
 ) -> Response:
     criteria = [c for c in (c1, c2, c3, c4, c5) if c]
-    body = MMATIn(category=category, screening=[s1, s2], criteria=criteria, note=note)
+    qualitative = [q1, q2, q3, q4, q5]
+    components = _components(
+        category, {StudyDesign.QUALITATIVE: qualitative, quantitative: [k1, k2, k3, k4, k5]}
+    )
+    body = MMATIn(
+        category=category, screening=[s1, s2], criteria=criteria, note=note, components=components
+    )
     appraise_mmat(store, actor, key, body)
     if not is_htmx(request):
-        where = f"/documents/{url_quote(key)}?saved=mmat&mmat={category.value}#mmat"
-        return RedirectResponse(where, status_code=303)
+        where = f"/documents/{url_quote(key)}?saved=mmat&mmat={category.value}"
+        if quantitative:
+            where += f"&quantitative={quantitative.value}"
+        return RedirectResponse(where + "#mmat", status_code=303)
     page = document_data(store, key, None, SAVED["mmat"])
     return render(
         request,
@@ -108,6 +156,7 @@ def mmat_page(
             "page": page,
             "answers": list(MMATAnswer),
             "mmat_category": category,
+            "mmat_quantitative": quantitative or MMAT_QUANTITATIVE_COMPONENTS[0],
             "mmat_message": SAVED["mmat"],
         },
     )

@@ -84,13 +84,14 @@ def _existing(store: Store, key: str, excerpt_id: int) -> Excerpt:
 
 def _span(
     store: Store, key: str, start: int | None, end: int | None, quote: str
-) -> tuple[int, int]:
-    """The selection's offsets: as sent, else the quote's first occurrence."""
+) -> tuple[int, int, str]:
+    """The selection's offsets and text: as sent, else the pasted quote's first occurrence
+    (found as `realist excerpt --quote` finds it) and the stored text it reads."""
     if not quote:
         raise InvalidInput("select some text first (or paste the words to code)")
     if start is None or end is None:
-        return coding.find_quote(store, key, quote)
-    return start, end
+        return coding.quoted_span(store, key, quote, occurrence=1)
+    return start, end, quote
 
 
 def _selection(
@@ -105,7 +106,7 @@ def _selection(
     """The excerpt a request points at: an existing one, or the selection's."""
     if excerpt is not None:
         return _existing(store, key, excerpt), False
-    start, end = _span(store, key, start, end, quote)
+    start, end, quote = _span(store, key, start, end, quote)
     return coding.excerpt_for_selection(store, key, start, end, quote, actor.key)
 
 
@@ -126,13 +127,13 @@ def code(store: Store, actor: Actor, key: str, body: CodeIn) -> Coded:
             stance=body.stance,
         )
     else:
-        start, end = _span(store, key, body.start, body.end, body.quote)
+        start, end, quote = _span(store, key, body.start, body.end, body.quote)
         found, made, new = coding.code_selection(
             store,
             key,
             start,
             end,
-            body.quote,
+            quote,
             body.configuration,
             actor.key,
             role=body.role,

@@ -8,6 +8,7 @@ as ``realist applies``), split into what may apply and the risks to guard agains
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -192,8 +193,8 @@ class SearchHit(BaseModel):
     document_key: str
     document_title: str
     label: str
-    start: int
-    end: int
+    start: int | None = Field(description="the matched words (None if they cannot be placed)")
+    end: int | None
     snippet: str
     reader_href: str
 
@@ -225,7 +226,9 @@ def search_data(store: Store, q: str, limit: int = 20) -> SearchPage:
             start=r.start,
             end=r.end,
             snippet=r.snippet,
-            reader_href=reader_href(r.document_key, r.start, r.end),
+            reader_href=reader_href(r.document_key, r.start, r.end)
+            if r.start is not None and r.end is not None
+            else f"/documents/{quote(r.document_key, safe='')}",
         )
         for r in found
     ]

@@ -536,6 +536,20 @@
       set.disabled = !mine || !yes;
       set.querySelectorAll('input[type="radio"]').forEach(function (r) { r.required = mine && yes; });
     });
+    // A mixed methods study: its qualitative component and the chosen quantitative one.
+    var mixed = category === "mixed_methods";
+    var components = form.querySelector(".mmat-components");
+    if (!components) return;
+    components.hidden = !mixed;
+    var quantitative = form.querySelector("#mmat-quantitative");
+    quantitative.disabled = !mixed;
+    components.querySelectorAll(".mmat-component").forEach(function (set) {
+      var mine = mixed && (set.dataset.component === "qualitative" ||
+                           set.dataset.component === quantitative.value);
+      set.hidden = !mine;
+      set.disabled = !mine || !yes;
+      set.querySelectorAll('input[type="radio"]').forEach(function (r) { r.required = mine && yes; });
+    });
   }
   document.addEventListener("change", function (event) {
     if (event.target instanceof Element && event.target.closest(".mmat-form")) mmat();
