@@ -150,7 +150,9 @@ def test_every_report_format_shows_the_components(review: Store) -> None:
         assert isinstance(shown, str)
         assert "randomised controlled trial component" in shown, fmt
         if fmt != "json":  # the questions follow the table in documents
-            assert "2.1. Is randomization appropriately performed?" in shown, fmt
+            # Markdown escapes a number at the start of a line ("2\.1.") so it is no list.
+            plain = shown.replace("\\", "") if fmt == "md" else shown
+            assert "2.1. Is randomization appropriately performed?" in plain, fmt
     book = render_report(review, "mmat", "xlsx").content
     assert isinstance(book, bytes)
     sheet = openpyxl.load_workbook(io.BytesIO(book)).active

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 import xml.etree.ElementTree as ElementTree
 from html.parser import HTMLParser
@@ -188,7 +189,8 @@ def test_csv_cells_read_back_defused(values: list[str]) -> None:
     read = list(csv.reader(io.StringIO(text, newline="")))
     assert read == [[spreadsheet_text(v) for v in values]] * 2
     for cell in read[1]:
-        assert not cell.startswith(("=", "+", "@")) or cell.lstrip("+").isdigit()
+        # Only a plain number ("+4.5") may start with a formula character.
+        assert not cell.startswith(("=", "+", "@")) or re.fullmatch(r"\+\d+(\.\d+)?", cell)
 
 
 def test_spreadsheet_text_keeps_numbers_and_defuses_formulas() -> None:
