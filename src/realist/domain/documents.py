@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -84,3 +85,21 @@ class Intervention:
     attributes: dict[str, AttributeValue] = field(default_factory=dict)
     document_keys: list[str] = field(default_factory=list)
     id: int | None = None
+
+
+MAX_KEY_CHARS = 100
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def key_problem(key: str) -> str | None:
+    """Why ``key`` cannot name a document (None when it can). Keys appear in URLs, file
+    names of exports and commands, so they are letters, digits, ``.``, ``_`` and ``-``,
+    starting with a letter or digit, never ``..`` (e.g. ``thapa-2020``)."""
+    if not key or len(key) > MAX_KEY_CHARS:
+        return f"a document key is 1-{MAX_KEY_CHARS} characters"
+    if not _KEY.fullmatch(key) or ".." in key:
+        return (
+            f"'{key}' is not a usable document key: use letters, digits, '.', '_' and '-' "
+            "(no spaces, '/' or '..'), starting with a letter or digit, e.g. thapa-2020"
+        )
+    return None
