@@ -232,3 +232,14 @@ def remove_highlight_terms(
             {"terms": [{"term": r.term, "kind": str(r.kind)} for r in rows]},
         )
         return len(rows)
+
+
+def citations(store: Store) -> dict[str, int]:
+    """How many screening decisions cite each criterion (by code; absent: none)."""
+    with store.reading() as connection:
+        rows = connection.execute(
+            sa.select(criterion_table.c.code, sa.func.count(screening_decision.c.id))
+            .join(screening_decision, screening_decision.c.criterion_id == criterion_table.c.id)
+            .group_by(criterion_table.c.code)
+        )
+        return {str(code): int(n) for code, n in rows}
