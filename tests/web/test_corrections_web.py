@@ -189,7 +189,7 @@ def test_topics_and_configurations_are_corrected_on_the_board(
     refused = _form(client, "/theories/topics/take_up/delete")
     assert refused.status_code == 400 and "1 configuration(s): 1" in refused.text
     card = client.get("/theories/1").text
-    assert "New identifier" in card and "Delete its codings too" in card
+    assert "Rename 1 to" in card and "Delete its codings too" in card
     renamed = _form(client, "/theories/1/rename", new_identifier="C1")
     assert str(renamed.url).endswith("/theories/C1?saved=renamed")
     refused = _api(client, "DELETE", "/api/theories/C1")
