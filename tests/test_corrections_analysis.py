@@ -136,7 +136,7 @@ def test_a_document_title_type_and_design_are_edited(review: Store) -> None:
 def test_deleting_a_document_with_excerpts_needs_force_and_takes_everything(
     review: Store,
 ) -> None:
-    with pytest.raises(InvalidInput, match=r"2 excerpt\(s\) with 3 coding\(s\).*--force"):
+    with pytest.raises(InvalidInput, match=r"2 excerpts with 3 codings.*--force"):
         document_edits.delete_document(review, "study", None)
     done = document_edits.delete_document(review, "study", None, force=True)
     assert (done.versions, done.files, done.excerpts, done.codings) == (1, 1, 2, 3)
@@ -234,7 +234,7 @@ def test_a_topic_is_renamed_reordered_and_marked(review: Store) -> None:
 def test_a_topic_with_configurations_is_refused_or_moves_them(review: Store) -> None:
     theory_edits.delete_topic(review, "harms", None)  # empty: goes
     theories.add_topic(review, "harms", "Harms", None)
-    with pytest.raises(InvalidInput, match=r"2 configuration\(s\): 1, 2; move them"):
+    with pytest.raises(InvalidInput, match=r"2 configurations: 1, 2; move them"):
         theory_edits.delete_topic(review, "take_up", None)
     assert theory_edits.delete_topic(review, "take_up", None, move_to="harms") == ["1", "2"]
     assert [(t.configuration.identifier, t.topic.key) for t in theories.list_theories(review)] == [
@@ -256,10 +256,10 @@ def test_a_configuration_is_renamed_with_its_codings_memo_and_history(review: St
 
 
 def test_deleting_a_configuration_with_codings_needs_force(review: Store) -> None:
-    with pytest.raises(InvalidInput, match=r"2 coding\(s\) of 2 excerpt\(s\).*--force"):
+    with pytest.raises(InvalidInput, match=r"2 codings of 2 excerpts.*--force"):
         theory_edits.delete_configuration(review, "2", None)
     theories.edit_configuration(review, "1", None, "tighter", statement="If heard, then stays")
-    with pytest.raises(InvalidInput, match=r"1 coding\(s\)"):
+    with pytest.raises(InvalidInput, match=r"1 coding of 1 excerpt"):
         theory_edits.delete_configuration(review, "1", None)
     assert theory_edits.delete_configuration(review, "1", None, force=True) == 1
     assert [t.configuration.identifier for t in theories.list_theories(review)] == ["2"]
@@ -279,7 +279,7 @@ def test_deleting_a_configuration_with_codings_needs_force(review: Store) -> Non
 
 
 def test_a_reviewer_with_work_is_retired_not_deleted(review: Store) -> None:
-    with pytest.raises(InvalidInput, match=r"\(1 excerpts, 1 codings\): retire them instead"):
+    with pytest.raises(InvalidInput, match=r"\(1 excerpt, 1 coding\): retire them instead"):
         reviewers.delete_reviewer(review, "bob", None)
     reviewers.retire_reviewer(review, "bob", None)
     with pytest.raises(InvalidInput, match="'bob' is retired"):

@@ -95,7 +95,7 @@ def test_a_document_is_renamed_changed_and_deleted_with_force(
     )
     assert "(report, qualitative)" in out
     err = refused(capsys, target, "delete", "document", "thapa-2020")
-    assert "has 1 excerpt(s) with 1 coding(s)" in err and "--force" in err
+    assert "has 1 excerpt with 1 coding" in err and "--force" in err
     out = run(target, "delete", "document", "thapa-2020", "--force")
     assert "1 excerpt, 1 coding" in out
     assert json.loads(run(target, "documents", "--json")) == []
@@ -164,11 +164,11 @@ def test_topics_and_configurations_are_corrected(
         "configurations": 0,
     }  # fmt: skip
     err = refused(capsys, target, "delete", "topic", "take_up")
-    assert "1 configuration(s): 1; move them" in err
+    assert "1 configuration: 1; move them" in err
     run(target, "rename", "configuration", "1", "C1")
     run(target, "delete", "topic", "take_up", "--move-to", "harms")
     assert "1. harms: Negative impact [harms] (1 configuration)" in run(target, "topics")
-    assert "has 1 coding(s)" in refused(capsys, target, "delete", "configuration", "C1")
+    assert "has 1 coding of 1 excerpt" in refused(capsys, target, "delete", "configuration", "C1")
     assert "and 1 coding." in run(target, "delete", "configuration", "C1", "--force")
 
 

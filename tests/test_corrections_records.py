@@ -109,7 +109,7 @@ def test_a_cited_criterion_is_refused_then_replaced_decision_by_decision(
     first, second, third = _ids(review, batch)
     screening.screen(review, first, Stage.TITLE_ABSTRACT, Decision.EXCLUDE, None, "E-PPO")
     screening.screen(review, second, Stage.TITLE_ABSTRACT, Decision.EXCLUDE, None, "E-PPO")
-    with pytest.raises(InvalidInput, match=r"reason of 2 decision\(s\) \(records .*retire it"):
+    with pytest.raises(InvalidInput, match=r"reason of 2 decisions \(records .*retire it"):
         criteria.delete_criterion(review, "E-PPO", None)
     with pytest.raises(InvalidInput, match="cannot replace itself"):
         criteria.delete_criterion(review, "E-PPO", None, replace_with="E-PPO")
@@ -338,7 +338,7 @@ def test_a_batch_moves_to_another_source_and_prisma_follows(review: Store, tmp_p
     batches.move_batch(review, web, "Charity site", None, kind=SourceKind.WEBSITE)
     counts = prisma.prisma_counts(review)
     assert counts.database_results == 3 and counts.website_results == 1
-    with pytest.raises(InvalidInput, match="1 other batch"):
+    with pytest.raises(InvalidInput, match="1 other batch:"):
         batches.move_batch(review, right, "Scopus", None, kind=SourceKind.REGISTER)
     with pytest.raises(InvalidInput, match="already in"):
         batches.move_batch(review, right, "Scopus", None)

@@ -52,7 +52,7 @@ def test_criteria_are_edited_retired_replaced_and_deleted(
     screening.screen(web_review, 1, Stage.TITLE_ABSTRACT, Decision.EXCLUDE, "owner", "E-PPO")
     refused = _form(client, "/screening/criteria/E-PPO/delete")
     assert refused.status_code == 400
-    assert "reason of 1 decision(s) (records 1)" in refused.text
+    assert "reason of 1 decision (records 1)" in refused.text
     done = _form(client, "/screening/criteria/E-PPO/retire", retired="true")
     assert "Criterion retired" in done.text
     card = client.get("/screening/card").text
@@ -187,7 +187,7 @@ def test_topics_and_configurations_are_corrected_on_the_board(
     assert "Topic saved." in saved.text
     assert [t.key for t in theories.list_topics(web_review)] == ["negative", "take_up"]
     refused = _form(client, "/theories/topics/take_up/delete")
-    assert refused.status_code == 400 and "1 configuration(s): 1" in refused.text
+    assert refused.status_code == 400 and "1 configuration: 1" in refused.text
     card = client.get("/theories/1").text
     assert "Rename 1 to" in card and "Delete its codings too" in card
     renamed = _form(client, "/theories/1/rename", new_identifier="C1")
@@ -214,9 +214,9 @@ def test_people_are_added_renamed_retired_and_deleted(
     assert "zed" not in [p["key"] for p in client.get("/api/accounts").json()]
     screening.screen(web_review, 1, Stage.TITLE_ABSTRACT, Decision.INCLUDE, "bob")
     refused = _api(client, "DELETE", "/api/reviewers/bob")
-    assert "1 screening decisions" in refused.json()["error"]
+    assert "1 screening decision" in refused.json()["error"]
     page = client.get("/accounts").text
-    assert "1 screening decisions" in page and "Retire" in page
+    assert "1 screening decision" in page and "Retire" in page
     _form(client, "/accounts/bob/retire", retired="true")
     assert "retired" in client.get("/accounts").text
     shared = client_for(local=False)

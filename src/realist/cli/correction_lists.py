@@ -113,7 +113,7 @@ def reviewers_(state: CliState, key: str | None, name: str, role: str, as_json: 
         return
     table = Table("Key", "Name", "Role", "Work", box=None, header_style="bold")
     for p in people:
-        work = ", ".join(f"{n} {what}" for what, n in p.work.items()) or "none yet"
+        work = reviewers.describe_work(p.work) or "none yet"
         role_text = p.role.value + (" (retired)" if p.retired else "")
         table.add_row(escape(p.key), escape(p.name), role_text, work)
     state.console.print(table)

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from realist.domain.records import DuplicateStatus
 from realist.domain.review import SourceKind
 from realist.errors import InvalidInput, NotFound
+from realist.reports.wording import counted
 from realist.store import Store
 from realist.store import reviews as reviews_repo
 from realist.store.events import append_event
@@ -164,8 +165,9 @@ def move_batch(
                 ).scalar()
                 if others:
                     raise InvalidInput(
-                        f"source '{name}' is a {new_kind.value} with {others} other batch(es): "
-                        "its kind is theirs too; move this batch to a source of its own"
+                        f"source '{name}' is a {new_kind.value} with "
+                        f"{counted(others, 'other batch')}: its kind is theirs too; "
+                        "move this batch to a source of its own"
                     )
                 connection.execute(
                     source.update().where(source.c.id == target_id).values(kind=kind)

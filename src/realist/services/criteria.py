@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from realist.domain.screening import CriterionKind, EligibilityCriterion
 from realist.errors import InvalidInput, NotFound
+from realist.reports.wording import counted
 from realist.store import Store
 from realist.store import reviews as reviews_repo
 from realist.store.events import append_event
@@ -98,7 +99,7 @@ def edit_criterion(
             cited = _citing(connection, current.id)
             if cited:
                 raise InvalidInput(
-                    f"criterion '{code}' is the reason of {len(cited)} exclusion(s) "
+                    f"criterion '{code}' is the reason of {counted(len(cited), 'exclusion')} "
                     f"(records {_records(cited)}): it stays an exclusion criterion"
                 )
             values["kind"] = kind
@@ -170,7 +171,7 @@ def delete_criterion(
         removal = CriterionRemoval(code)
         if cited and replace_with is None:
             raise InvalidInput(
-                f"criterion '{code}' is the reason of {len(cited)} decision(s) "
+                f"criterion '{code}' is the reason of {counted(len(cited), 'decision')} "
                 f"(records {_records(cited)}): retire it, or move them to another "
                 "criterion (--replace-with CODE)"
             )

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from realist.domain.documents import Document, DocumentType, StudyDesign, key_problem
 from realist.errors import InvalidInput
+from realist.reports.wording import counted
 from realist.store import Store
 from realist.store import documents as documents_repo
 from realist.store import reviews as reviews_repo
@@ -136,7 +137,8 @@ def delete_document(
         codings = len(_ids(connection, coding, coding.c.excerpt_id.in_(excerpts)))
         if excerpts and not force:
             raise InvalidInput(
-                f"document '{key}' has {len(excerpts)} excerpt(s) with {codings} coding(s); "
+                f"document '{key}' has {counted(len(excerpts), 'excerpt')} with "
+                f"{counted(codings, 'coding')}; "
                 "deleting it deletes them too (use --force, or delete them first)"
             )
         numbers = connection.execute(

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from realist.domain.review import Reviewer, ReviewerRole
 from realist.errors import InvalidInput, NotFound
+from realist.reports.wording import counted
 from realist.services.accounts import set_role
 from realist.store import Store
 from realist.store import accounts as accounts_repo
@@ -33,17 +34,23 @@ from realist.store.schema_analysis import (
 
 MAX_KEY = 64
 
-# What a reviewer can have done, as (what it is called, table, column naming the reviewer).
-WORK: tuple[tuple[str, sa.Table, str], ...] = (
-    ("screening decisions", screening_decision, "reviewer_id"),
-    ("excerpts", excerpt, "reviewer_id"),
-    ("codings", coding, "reviewer_id"),
-    ("MMAT appraisals", mmat_appraisal, "reviewer_id"),
-    ("memo versions", memo, "reviewer_id"),
-    ("configuration versions", configuration_version, "reviewer_id"),
-    ("import batches", import_batch, "reviewer_id"),
-    ("duplicate decisions", duplicate_group, "decided_by"),
+# What a reviewer can have done: (key in ``work``, its noun, table, column naming them).
+WORK: tuple[tuple[str, str, sa.Table, str], ...] = (
+    ("screening_decisions", "screening decision", screening_decision, "reviewer_id"),
+    ("excerpts", "excerpt", excerpt, "reviewer_id"),
+    ("codings", "coding", coding, "reviewer_id"),
+    ("mmat_appraisals", "MMAT appraisal", mmat_appraisal, "reviewer_id"),
+    ("memo_versions", "memo version", memo, "reviewer_id"),
+    ("configuration_versions", "configuration version", configuration_version, "reviewer_id"),
+    ("import_batches", "import batch", import_batch, "reviewer_id"),
+    ("duplicate_decisions", "duplicate decision", duplicate_group, "decided_by"),
 )
+_NOUNS = {key: noun for key, noun, _, _ in WORK}
+
+
+def describe_work(work: dict[str, int]) -> str:
+    """Work counts as words: "3 screening decisions, 1 excerpt" ("" when none)."""
+    return ", ".join(counted(n, _NOUNS.get(key, key)) for key, n in work.items())
 
 
 @dataclass
@@ -59,12 +66,12 @@ class ReviewerSummary:
 
 def _work(connection: Connection, reviewer_id: int) -> dict[str, int]:
     found = {}
-    for what, table, column in WORK:
+    for key, _, table, column in WORK:
         n = connection.execute(
             sa.select(sa.func.count()).select_from(table).where(table.c[column] == reviewer_id)
         ).scalar()
         if n:
-            found[what] = int(n)
+            found[key] = int(n)
     return found
 
 
@@ -191,9 +198,9 @@ def delete_reviewer(store: Store, key: str, by: str | None) -> None:
             raise InvalidInput("you cannot delete yourself")
         work = _work(connection, current.id)
         if work:
-            done = ", ".join(f"{n} {what}" for what, n in work.items())
             raise InvalidInput(
-                f"reviewer '{key}' has work attributed to them ({done}): retire them instead"
+                f"reviewer '{key}' has work attributed to them ({describe_work(work)}): "
+                "retire them instead"
             )
         if _sole_owner(connection, current):
             raise InvalidInput(f"'{key}' is the review's only active owner")

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from realist.domain.theory import Topic
 from realist.errors import InvalidInput, NotFound
+from realist.reports.wording import counted
 from realist.services.memos import memo_subject
 from realist.services.theories import TheoryView, show_theory, snapshot
 from realist.store import Store
@@ -118,7 +119,7 @@ def delete_topic(
         identifiers = [c.identifier for c in members]
         if members and move_to is None:
             raise InvalidInput(
-                f"topic '{key}' has {len(members)} configuration(s): "
+                f"topic '{key}' has {counted(len(members), 'configuration')}: "
                 f"{', '.join(identifiers)}; move them to another topic (--move-to TOPIC) "
                 "or delete them first"
             )
@@ -226,9 +227,9 @@ def delete_configuration(
         if codings and not force:
             excerpts = len({c["excerpt"] for c in codings})
             raise InvalidInput(
-                f"configuration {identifier} has {len(codings)} coding(s) of {excerpts} "
-                "excerpt(s); deleting it deletes them (use --force), or merge it into "
-                "another configuration instead"
+                f"configuration {identifier} has {counted(len(codings), 'coding')} of "
+                f"{counted(excerpts, 'excerpt')}; deleting it deletes them (use --force), "
+                "or merge it into another configuration instead"
             )
         history = theory_repo.history(connection).get(identifier, [])
         subject = memo_subject(identifier)

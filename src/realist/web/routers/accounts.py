@@ -26,6 +26,7 @@ class PersonItem(BaseModel):
     password_set_at: str | None
     retired: bool = Field(False, description="can no longer act or sign in; work stays theirs")
     work: dict[str, int] = Field(default_factory=dict, description="what they did, by kind")
+    work_summary: str = Field("", description="the same in words")
 
 
 class AccountIn(BaseModel):
@@ -52,6 +53,7 @@ def people(store: StoreDep) -> list[PersonItem]:
             password_set_at=p.password_set_at,
             retired=p.retired,
             work=work.get(p.key, {}),
+            work_summary=reviewers.describe_work(work.get(p.key, {})),
         )
         for p in accounts.list_people(store)
     ]
