@@ -18,7 +18,6 @@ from sqlalchemy.engine import Connection
 from realist.domain.review import Reviewer, ReviewerRole
 from realist.errors import InvalidInput, NotFound
 from realist.reports.wording import counted
-from realist.services.accounts import set_role
 from realist.store import Store
 from realist.store import accounts as accounts_repo
 from realist.store import reviews as reviews_repo
@@ -134,7 +133,8 @@ def edit_reviewer(
     name: str | None = None,
     role: ReviewerRole | None = None,
 ) -> Reviewer:
-    """Change a person's display name or role (the last active owner stays owner)."""
+    """Change a person's display name or role, in one transaction (the last active owner
+    stays owner)."""
     if name is not None:
         name = name.strip()
         if not name or len(name) > 200:
@@ -142,6 +142,7 @@ def edit_reviewer(
     with store.transaction() as connection:
         actor, _ = reviews_repo.resolve_reviewer(connection, by)
         current = _person(connection, key)
+        assert current.id is not None
         if (name is None or name == current.name) and (role is None or role is current.role):
             raise InvalidInput(f"nothing to change for reviewer '{key}'")
         if name is not None and name != current.name:
@@ -152,9 +153,16 @@ def edit_reviewer(
                 connection, "reviewer.renamed", actor, f"reviewer:{key}",
                 {"before": current.name, "after": name},
             )  # fmt: skip
-    if role is not None and role is not current.role:
-        set_role(store, key, role, by=by)  # refuses demoting the last owner; its own event
-    with store.reading() as connection:
+        if role is not None and role is not current.role:
+            if _sole_owner(connection, current):
+                raise InvalidInput(
+                    "a review keeps at least one owner; make someone else owner first"
+                )
+            accounts_repo.set_role(connection, current.id, role)
+            append_event(
+                connection, "reviewer.role_set", actor, f"reviewer:{key}",
+                {"before": current.role.value, "role": role.value},
+            )  # fmt: skip
         return _person(connection, key)
 
 
