@@ -93,7 +93,7 @@ def test_a_key_of_another_records_document_is_refused(review: Store, tmp_path: P
         attach_document(review, two, record_id=2, key="thapa-2020", reviewer="ann")
     with pytest.raises(InvalidInput, match="already has a full text, 'thapa-2020'"):
         attach_document(review, two, record_id=1, key="new-key", reviewer="ann")
-    with pytest.raises(InvalidInput, match="not a document key"):
+    with pytest.raises(InvalidInput, match="not a usable document key"):
         attach_document(review, two, key="a/b", reviewer="ann")
     assert show_document(review, "thapa-2020").versions == 1
 

@@ -73,6 +73,20 @@ API = [
     "/api/interventions/{number}/documents/{key}",
     "/api/attributes/rename",
     "/api/attributes/remove",
+    # corrections (issue 10, section 5)
+    "/api/criteria",
+    "/api/criteria/{code}",
+    "/api/criteria/{code}/retire",
+    "/api/terms",
+    "/api/batches",
+    "/api/batches/{batch_id}",
+    "/api/documents/{key}/edit",
+    "/api/documents/{key}/rename",
+    "/api/theories/topics/{key}",
+    "/api/theories/{identifier}/rename",
+    "/api/reviewers",
+    "/api/reviewers/{key}",
+    "/api/reviewers/{key}/retire",
 ]
 
 

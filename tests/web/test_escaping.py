@@ -60,6 +60,9 @@ def test_script_in_an_uploaded_file_is_text_too(client_for: Client) -> None:
     html = client.get("/records?duplicates=all").text
     assert "<img src=x" not in html and "&lt;img src=x" in html
     assert "<b>Evil</b>" not in html and "&lt;b&gt;Evil&lt;/b&gt;" in html
+    html = client.get("/records/batches").text  # the file name and source, as given
+    assert "<b>Evil</b>" not in html and "&lt;b&gt;Evil&lt;/b&gt;" in html
+    assert "x<script>" not in html
 
 
 def test_highlighter_escapes_before_marking() -> None:

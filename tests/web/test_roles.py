@@ -60,6 +60,10 @@ PAGES = [
     "/interventions",
     "/interventions?add=country",
     "/api/interventions",
+    "/screening/criteria",
+    "/records/batches",
+    "/api/criteria",
+    "/api/batches",
 ]
 OWNER_ONLY = ["/accounts", "/api/accounts"]
 # (method, path, form or JSON body, permission needed): one per kind of change.
@@ -90,6 +94,38 @@ CHANGES = [
     ("json", "/api/interventions", {"number": 6, "attributes": {"online": True}}, "edit"),
     ("json", "/api/attributes/rename", {"attribute": "online", "to": "remote"}, "edit"),
     ("form", "/interventions/5/delete", {}, "edit"),
+    # corrections: criteria, terms, topics, configurations, batches, people
+    ("form", "/screening/criteria", {"code": "E-X", "text": "x"}, "edit"),
+    ("form", "/screening/criteria/E-X/edit", {"text": "Not x"}, "edit"),
+    ("form", "/screening/criteria/E-X/retire", {"retired": "true"}, "edit"),
+    ("form", "/screening/criteria/E-X/delete", {}, "edit"),
+    ("json", "/api/criteria", {"code": "E-Y", "text": "why"}, "edit"),
+    ("patch", "/api/criteria/E-Y", {"text": "y"}, "edit"),
+    ("json", "/api/criteria/E-Y/retire", {"retired": True}, "edit"),
+    ("delete", "/api/criteria/E-Y", {}, "edit"),
+    ("form", "/screening/terms", {"terms": "nurse", "kind": "exclusion"}, "edit"),
+    ("form", "/screening/terms/remove", {"term": "nurse", "kind": "exclusion"}, "edit"),
+    ("json", "/api/terms", {"terms": ["doula"], "kind": "inclusion"}, "edit"),
+    ("delete", "/api/terms?term=doula", {}, "edit"),
+    ("form", "/theories/topics/equity/edit", {"name": "Equity of access"}, "edit"),
+    ("patch", "/api/theories/topics/equity", {"negative": True}, "edit"),
+    ("form", "/theories/10/rename", {"new_identifier": "11"}, "edit"),
+    ("json", "/api/theories/11/rename", {"identifier": "12"}, "edit"),
+    ("form", "/theories/12/delete", {"force": "true"}, "edit"),
+    ("delete", "/api/theories/9?force=true", {}, "edit"),
+    ("form", "/theories/topics/access/delete", {}, "edit"),
+    ("delete", "/api/theories/topics/equity", {}, "edit"),
+    ("form", "/records/batches/1/move", {"source": "Scopus", "source_kind": "register"}, "edit"),
+    ("patch", "/api/batches/1", {"source": "Scopus", "source_kind": "database"}, "edit"),
+    ("form", "/accounts/people", {"key": "kim"}, "manage"),
+    ("form", "/accounts/kim/name", {"name": "Kim"}, "manage"),
+    ("form", "/accounts/kim/retire", {"retired": "true"}, "manage"),
+    ("form", "/accounts/kim/delete", {}, "manage"),
+    ("json", "/api/reviewers", {"key": "lee"}, "manage"),
+    ("patch", "/api/reviewers/lee", {"name": "Lee"}, "manage"),
+    ("json", "/api/reviewers/lee/retire", {"retired": True}, "manage"),
+    ("delete", "/api/reviewers/lee", {}, "manage"),
+    ("delete", "/api/batches/1", {}, "edit"),  # last: its records go
 ]
 GRANTED = {"owner": {"edit", "manage"}, "bob": {"edit"}, "vic": set()}
 
@@ -98,6 +134,9 @@ def _post(client: TestClient, kind: str, path: str, body: dict[str, object]) -> 
     csrf = token(client)
     if kind == "json":
         return client.post(path, json=body, headers={"X-CSRF-Token": csrf}).status_code
+    if kind in ("patch", "delete"):
+        sent = client.request(kind.upper(), path, json=body or None, headers={"X-CSRF-Token": csrf})
+        return sent.status_code
     data = {k: str(v) for k, v in body.items()} | {"csrf_token": csrf}
     return client.post(path, data=data, follow_redirects=False).status_code
 

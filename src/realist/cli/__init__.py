@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from realist.cli import (  # noqa: F401  (importing registers the commands)
     analysis_commands,
     coding_commands,
+    correction_commands,
+    correction_lists,
     document_commands,
     interchange_commands,
     intervention_commands,

@@ -137,7 +137,10 @@ def excerpt(
         part = c.role.value + (
             f" {c.component_position + 1}" if c.component_position is not None else ""
         )
-        state.console.print(f"  → {c.configuration_identifier} ({part}, {c.stance.value})")
+        state.console.print(
+            f"  → {c.configuration_identifier} ({part}, {c.stance.value}) [coding {c.id}]",
+            markup=False,
+        )
 
 
 @cli.command(

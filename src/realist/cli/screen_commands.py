@@ -24,6 +24,7 @@ from realist.domain.screening import (
     Stage,
 )
 from realist.reports.wording import counted
+from realist.services import criteria as corrections
 from realist.services import screening
 from realist.store import Store
 
@@ -245,6 +246,8 @@ def _loop(state: CliState, store: Store, stage: Stage) -> None:
     epilog=examples(
         "realist criteria",
         'realist criteria --add E-POP --dimension population --exclusion --text "Not perinatal"',
+        "realist criteria --remove E-PPO --replace-with E-POP",
+        "realist criteria --retire E-OLD",
     )
 )
 @click.option("--add", "code", metavar="CODE", help="Add a criterion with this code.")
@@ -253,31 +256,57 @@ def _loop(state: CliState, store: Store, stage: Stage) -> None:
     "--exclusion/--inclusion", default=True, help="Kind of criterion (default exclusion)."
 )
 @click.option("--text", default="")
+@click.option("--remove", metavar="CODE", help="Delete a criterion no decision cites.")
+@click.option(
+    "--replace-with", metavar="CODE", help="With --remove: the criterion its decisions cite now."
+)
+@click.option("--retire", metavar="CODE", help="Keep it for decisions, offer it no more.")
 @json_option
 @click.pass_obj
 def criteria(
-    state: CliState, code: str | None, dimension: str, exclusion: bool, text: str, as_json: bool
+    state: CliState,
+    code: str | None,
+    dimension: str,
+    exclusion: bool,
+    text: str,
+    remove: str | None,
+    replace_with: str | None,
+    retire: str | None,
+    as_json: bool,
 ) -> None:
-    """List the eligibility criteria, or add one that exclusions can cite."""
+    """List the eligibility criteria (retired ones marked), or add one that exclusions
+    can cite, remove one, or retire one. To edit one: `realist change criterion`."""
     store = state.open()
     try:
         if code:
             kind = CriterionKind.EXCLUSION if exclusion else CriterionKind.INCLUSION
             screening.add_criterion(store, code, dimension, kind, text, state.reviewer)
-        items = screening.criteria(store)
+        if remove:
+            corrections.delete_criterion(store, remove, state.reviewer, replace_with=replace_with)
+        if retire:
+            corrections.retire_criterion(store, retire, state.reviewer)
+        items = screening.criteria(store, retired=True)
     finally:
         store.close()
     if as_json:
         print_json(
             [
-                {"code": c.code, "dimension": c.dimension, "kind": c.kind.value, "text": c.text}
+                {
+                    "code": c.code,
+                    "dimension": c.dimension,
+                    "kind": c.kind.value,
+                    "text": c.text,
+                    "retired": c.retired,
+                }
                 for c in items
             ]
         )
         return
     for c in items:
+        retired = escape(" [retired]") if c.retired else ""
         state.console.print(
-            f"[bold]{escape(c.code)}[/] ({c.kind.value}, {escape(c.dimension)}) {escape(c.text)}",
+            f"[bold]{escape(c.code)}[/] ({c.kind.value}, {escape(c.dimension)}) "
+            f"{escape(c.text)}{retired}",
             highlight=False,
         )
 
@@ -287,15 +316,21 @@ def criteria(
         "realist terms",
         "realist terms --include peer --include 'volunteer*'",
         "realist terms --exclude inpatient",
+        "realist terms --remove inpatient",
     )
 )
 @click.option("--include", "include", multiple=True, help="A term to highlight in green.")
 @click.option("--exclude", "exclude", multiple=True, help="A term to highlight in red.")
+@click.option("--remove", "remove", multiple=True, help="A term to highlight no more.")
 @click.pass_obj
-def terms(state: CliState, include: tuple[str, ...], exclude: tuple[str, ...]) -> None:
+def terms(
+    state: CliState, include: tuple[str, ...], exclude: tuple[str, ...], remove: tuple[str, ...]
+) -> None:
     """Keyword highlighting lists for screening: inclusion and exclusion terms."""
     store = state.open()
     try:
+        if remove:
+            corrections.remove_highlight_terms(store, list(remove), state.reviewer)
         if include:
             screening.add_highlight_terms(
                 store, list(include), CriterionKind.INCLUSION, state.reviewer

@@ -62,21 +62,6 @@ def document_status(
     return DocumentStatus.AWAITING
 
 
-KEY_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?")
-"""A document key: lower-case letters, digits, dots, hyphens and underscores, at most 64
-characters, starting and ending with a letter or digit (it is part of URLs and commands)."""
-
-
-def key_problems(key: str) -> list[str]:
-    """Why ``key`` cannot name a document; empty when it can."""
-    if not KEY_PATTERN.fullmatch(key) or ".." in key:
-        return [
-            f"'{key[:80]}' is not a document key: use lower-case letters, digits and - . _ "
-            "(e.g. thapa-2020), at most 64 characters"
-        ]
-    return []
-
-
 def _words(text: str, limit: int) -> str:
     """The first ``limit`` words of a text as a key, short words ("of", "a") skipped when
     longer ones exist."""
@@ -186,3 +171,21 @@ class Intervention:
     attributes: dict[str, AttributeValue] = field(default_factory=dict)
     document_keys: list[str] = field(default_factory=list)
     id: int | None = None
+
+
+MAX_KEY_CHARS = 100
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def key_problem(key: str) -> str | None:
+    """Why ``key`` cannot name a document (None when it can). Keys appear in URLs, file
+    names of exports and commands, so they are letters, digits, ``.``, ``_`` and ``-``,
+    starting with a letter or digit, never ``..`` (e.g. ``thapa-2020``)."""
+    if not key or len(key) > MAX_KEY_CHARS:
+        return f"a document key is 1-{MAX_KEY_CHARS} characters"
+    if not _KEY.fullmatch(key) or ".." in key:
+        return (
+            f"'{key}' is not a usable document key: use letters, digits, '.', '_' and '-' "
+            "(no spaces, '/' or '..'), starting with a letter or digit, e.g. thapa-2020"
+        )
+    return None

@@ -40,6 +40,7 @@ class Reviewer:
     name: str
     role: ReviewerRole = ReviewerRole.REVIEWER
     id: int | None = None
+    retired: bool = False  # their work stays attributed; they no longer act or sign in
 
 
 @dataclass

@@ -23,6 +23,7 @@ class EligibilityCriterion:
     text: str
     position: int = 0
     id: int | None = None
+    retired: bool = False  # cited by decisions but no longer offered for new ones
 
 
 class Stage(StrEnum):

@@ -270,20 +270,28 @@ def interventions_table(data: ReviewData, *, wide: bool = False) -> Report:
     return Report("Interventions", [table], landscape=wide)
 
 
+# A criterion earlier decisions cite but new ones may not (see services.criteria).
+RETIRED = " (retired)"
+
+
 def eligibility_table(data: ReviewData, *, wide: bool = False) -> Report:
     """Inclusion and exclusion criteria by dimension (the reference review's Table 1)."""
     if wide:
         table = Table.build(
             "Eligibility criteria",
             ("Code", "Dimension", "Kind", "Criterion"),
-            [[c.code, humanise(c.dimension), c.kind.value, c.text] for c in data.criteria],
+            [
+                [c.code, humanise(c.dimension), c.kind.value, c.text + RETIRED * c.retired]
+                for c in data.criteria
+            ],
             sheet="Eligibility",
         )
         return Report("Eligibility criteria", [table])
     dimensions: dict[str, dict[CriterionKind, list[Inline]]] = {}
     for c in data.criteria:
         lines = dimensions.setdefault(c.dimension, {k: [] for k in CriterionKind})
-        lines[c.kind].append(inline(c.text, Run(f" ({c.code})", muted=True)))
+        code = f" ({c.code}{', retired' if c.retired else ''})"
+        lines[c.kind].append(inline(c.text, Run(code, muted=True)))
     rows: list[list[CellValue]] = [
         [
             capitalise(humanise(d)),

@@ -53,10 +53,18 @@ class Person:
     role: ReviewerRole
     has_account: bool
     password_set_at: str | None = None
+    retired: bool = False  # can no longer act or sign in (see services.reviewers)
 
 
 def _person(row: accounts_repo.AccountRow) -> Person:
-    return Person(row.key, row.name, row.role, row.password_hash is not None, row.password_set_at)
+    return Person(
+        row.key,
+        row.name,
+        row.role,
+        row.password_hash is not None,
+        row.password_set_at,
+        row.retired,
+    )
 
 
 def list_people(store: Store) -> list[Person]:
@@ -126,7 +134,7 @@ def add_account(
 
 
 def _change_role(connection: Connection, who: int, old: ReviewerRole, new: ReviewerRole) -> None:
-    if old is ReviewerRole.OWNER and accounts_repo.count_owners(connection) <= 1:
+    if old is ReviewerRole.OWNER and accounts_repo.count_owners(connection, besides=who) == 0:
         raise InvalidInput("a review keeps at least one owner; make someone else owner first")
     accounts_repo.set_role(connection, who, new)
 
@@ -171,7 +179,7 @@ def authenticate(store: Store, key: str, password: str) -> Person | None:
         _hasher.verify(stored or _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
-    if row is None or stored is None:
+    if row is None or stored is None or row.retired:
         return None
     if _hasher.check_needs_rehash(stored):
         # Parameters grew stronger since this hash was made; store a fresh one now that the

@@ -16,7 +16,7 @@ from realist.domain.documents import (
     DocumentType,
     StudyDesign,
     default_key,
-    key_problems,
+    key_problem,
 )
 from realist.domain.records import Record
 from realist.domain.screening import Outcome, Stage, settle
@@ -121,9 +121,9 @@ def attach_document(
     and shown; the document then does not count as included). Reports the excerpts whose
     text no longer matches a new version; old excerpts keep their version."""
     if key is not None:
-        problems = key_problems(key)
-        if problems:
-            raise InvalidInput(problems[0])
+        problem = key_problem(key)
+        if problem:
+            raise InvalidInput(problem)
     if override is not None and not override.strip():
         raise InvalidInput("an override needs a reason (why attach a full text screening excluded)")
     data = _read(path)

@@ -109,7 +109,7 @@ def gather(store: Store) -> ReviewData:
     return ReviewData(
         review=review,
         search=search,
-        criteria=criteria(store),
+        criteria=criteria(store, retired=True),
         screening_mode=review.screening_mode,
         documents={d.key: d for d in counts.documents},
         interventions=interventions,

@@ -119,7 +119,7 @@ def screening_view(
         return ScreeningView(
             next=_next(connection, stage, reviewer, after, mode),
             mode=mode,
-            criteria=reviews_repo.list_criteria(connection),
+            criteria=[c for c in reviews_repo.list_criteria(connection) if not c.retired],
             terms=screening_repo.list_terms(connection),
         )
 
@@ -436,9 +436,11 @@ def add_criterion(
         return item
 
 
-def criteria(store: Store) -> list[EligibilityCriterion]:
+def criteria(store: Store, *, retired: bool = False) -> list[EligibilityCriterion]:
+    """The criteria a decision may cite; with ``retired``, also those retired (which
+    earlier decisions still cite: lists and Table 1 show them, menus do not)."""
     with store.reading() as connection:
-        return reviews_repo.list_criteria(connection)
+        return [c for c in reviews_repo.list_criteria(connection) if retired or not c.retired]
 
 
 def add_highlight_terms(

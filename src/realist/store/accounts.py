@@ -56,6 +56,7 @@ class AccountRow:
     role: ReviewerRole
     password_hash: str | None
     password_set_at: str | None
+    retired: bool = False
 
 
 def _query() -> sa.Select[Any]:
@@ -64,6 +65,7 @@ def _query() -> sa.Select[Any]:
             reviewer.c.key,
             reviewer.c.name,
             reviewer.c.role,
+            reviewer.c.retired,
             account.c.password_hash,
             account.c.password_set_at,
         )
@@ -78,7 +80,9 @@ _BY_KEY = _query().where(reviewer.c.key == sa.bindparam("key"))
 
 
 def _row(r: sa.Row[Any]) -> AccountRow:
-    return AccountRow(r.key, r.name, ReviewerRole(r.role), r.password_hash, r.password_set_at)
+    return AccountRow(
+        r.key, r.name, ReviewerRole(r.role), r.password_hash, r.password_set_at, r.retired
+    )
 
 
 def list_accounts(connection: Connection) -> list[AccountRow]:
@@ -127,12 +131,16 @@ def set_role(connection: Connection, reviewer_id: int, role: ReviewerRole) -> No
     connection.execute(reviewer.update().where(reviewer.c.id == reviewer_id).values(role=role))
 
 
-def count_owners(connection: Connection) -> int:
-    found = connection.execute(
+def count_owners(connection: Connection, besides: int | None = None) -> int:
+    """Owners who can act (not retired), leaving out reviewer ``besides`` if given."""
+    query = (
         sa.select(sa.func.count())
         .select_from(reviewer)
-        .where(reviewer.c.role == ReviewerRole.OWNER)
-    ).scalar()
+        .where(reviewer.c.role == ReviewerRole.OWNER, reviewer.c.retired.is_(False))
+    )
+    if besides is not None:
+        query = query.where(reviewer.c.id != besides)
+    found = connection.execute(query).scalar()
     return int(found or 0)
 
 

@@ -117,6 +117,12 @@ def _target_part(connection: Connection, configuration_id: int, item: Coding) ->
     return int(component_id)
 
 
+def target_part(connection: Connection, configuration_id: int, item: Coding) -> int | None:
+    """The component id a coding like ``item`` points at (None: the whole configuration);
+    InvalidInput when the configuration has no such part."""
+    return _target_part(connection, configuration_id, item)
+
+
 def evidence_counts(connection: Connection) -> dict[str, Counter[str]]:
     """Per configuration identifier: distinct excerpts by stance, plus 'excerpts' overall."""
     query = (

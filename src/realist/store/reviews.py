@@ -15,7 +15,7 @@ from realist.domain.review import (
     SourceKind,
 )
 from realist.domain.screening import CriterionKind, EligibilityCriterion, ScreeningMode
-from realist.errors import NoReview, NotFound
+from realist.errors import InvalidInput, NoReview, NotFound
 from realist.store.events import now
 from realist.store.schema import (
     concept_block,
@@ -54,9 +54,10 @@ def insert_review(connection: Connection, item: Review, last_search: str | None 
 # times what running it costs on SQLite (SQLAlchemy then also reuses its compiled form).
 _REVIEW = sa.select(review)
 _REVIEWER_ID = sa.select(reviewer.c.id).where(reviewer.c.key == sa.bindparam("key"))
+_ACTING = sa.select(reviewer.c.id, reviewer.c.retired).where(reviewer.c.key == sa.bindparam("key"))
 _OWNER = (
     sa.select(reviewer.c.key, reviewer.c.id)
-    .where(reviewer.c.role == ReviewerRole.OWNER)
+    .where(reviewer.c.role == ReviewerRole.OWNER, reviewer.c.retired.is_(False))
     .order_by(reviewer.c.id)
     .limit(1)
 )
@@ -90,7 +91,10 @@ def insert_reviewer(connection: Connection, person: Reviewer) -> int:
 
 def list_reviewers(connection: Connection) -> list[Reviewer]:
     rows = connection.execute(sa.select(reviewer).order_by(reviewer.c.id))
-    return [Reviewer(key=r.key, name=r.name, role=ReviewerRole(r.role), id=r.id) for r in rows]
+    return [
+        Reviewer(key=r.key, name=r.name, role=ReviewerRole(r.role), id=r.id, retired=r.retired)
+        for r in rows
+    ]
 
 
 def reviewer_id(connection: Connection, key: str) -> int:
@@ -102,9 +106,15 @@ def reviewer_id(connection: Connection, key: str) -> int:
 
 
 def resolve_reviewer(connection: Connection, key: str | None) -> tuple[str, int]:
-    """(key, id) of the acting reviewer: the one named, or else the review's owner."""
+    """(key, id) of the acting reviewer: the one named, or else the review's owner. A
+    retired reviewer cannot act (their earlier work stays attributed to them)."""
     if key:
-        return key, reviewer_id(connection, key)
+        found = connection.execute(_ACTING, {"key": key}).first()
+        if found is None:
+            raise NotFound(f"no reviewer '{key}' in this review")
+        if found.retired:
+            raise InvalidInput(f"reviewer '{key}' is retired and can no longer act in this review")
+        return key, int(found.id)
     row = connection.execute(_OWNER).first()
     if row is None:
         raise NotFound("this review has no owner; name a reviewer with --reviewer")
@@ -160,6 +170,7 @@ def list_criteria(connection: Connection) -> list[EligibilityCriterion]:
             text=r.text,
             position=r.position,
             id=r.id,
+            retired=r.retired,
         )
         for r in rows
     ]

@@ -33,11 +33,16 @@ def insert_decision(connection: Connection, item: ScreeningDecision, reviewer_id
         raise InvalidInput(f"record {item.record_id}: {problems[0]}")
     criterion_id = None
     if item.criterion_code:
-        criterion_id = connection.execute(
-            sa.select(criterion.c.id).where(criterion.c.code == item.criterion_code)
-        ).scalar()
-        if criterion_id is None:
+        cited = connection.execute(
+            sa.select(criterion.c.id, criterion.c.retired).where(
+                criterion.c.code == item.criterion_code
+            )
+        ).first()
+        if cited is None:
             raise NotFound(f"no eligibility criterion '{item.criterion_code}'")
+        if cited.retired:
+            raise InvalidInput(f"criterion '{item.criterion_code}' is retired: cite another one")
+        criterion_id = cited.id
     result = connection.execute(
         _INSERT,
         {

@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from realist.domain.review import ReviewerRole
-from realist.errors import NotFound
+from realist.errors import InvalidInput, NotFound
 from realist.services import accounts
 from realist.store import Store
 from realist.web import csrf
@@ -95,7 +95,7 @@ def _actor(request: Request) -> Actor | None:
         return None
     try:
         person: accounts.Person | None = accounts.acting_person(store, key)
-    except NotFound:
+    except (NotFound, InvalidInput):  # deleted, or retired, since signing in
         person = None
     if person is None or not person.has_account:
         request.session.pop(SESSION_REVIEWER, None)

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from realist.domain.review import ReviewerRole
-from realist.services import accounts
+from realist.services import accounts, reviewers
 from realist.web.auth import Manager, StoreDep
 from realist.web.templating import render
 
@@ -24,6 +24,9 @@ class PersonItem(BaseModel):
     role: ReviewerRole
     has_account: bool
     password_set_at: str | None
+    retired: bool = Field(False, description="can no longer act or sign in; work stays theirs")
+    work: dict[str, int] = Field(default_factory=dict, description="what they did, by kind")
+    work_summary: str = Field("", description="the same in words")
 
 
 class AccountIn(BaseModel):
@@ -39,7 +42,8 @@ class RoleIn(BaseModel):
     role: ReviewerRole
 
 
-def _people(store: StoreDep) -> list[PersonItem]:
+def people(store: StoreDep) -> list[PersonItem]:
+    work = {r.key: r.work for r in reviewers.list_reviewers(store)}
     return [
         PersonItem(
             key=p.key,
@@ -47,6 +51,9 @@ def _people(store: StoreDep) -> list[PersonItem]:
             role=p.role,
             has_account=p.has_account,
             password_set_at=p.password_set_at,
+            retired=p.retired,
+            work=work.get(p.key, {}),
+            work_summary=reviewers.describe_work(work.get(p.key, {})),
         )
         for p in accounts.list_people(store)
     ]
@@ -55,7 +62,7 @@ def _people(store: StoreDep) -> list[PersonItem]:
 @router.get("/accounts", include_in_schema=False)
 def accounts_page(request: Request, _: Manager, store: StoreDep) -> Response:
     return render(
-        request, "accounts/index.html", {"people": _people(store), "roles": list(ReviewerRole)}
+        request, "accounts/index.html", {"people": people(store), "roles": list(ReviewerRole)}
     )
 
 
@@ -92,7 +99,7 @@ def remove_page(actor: Manager, store: StoreDep, key: str) -> Response:
 @router.get("/api/accounts", tags=["accounts"])
 def accounts_api(_: Manager, store: StoreDep) -> list[PersonItem]:
     """Everyone in the review, their role, and whether they can sign in (owners only)."""
-    return _people(store)
+    return people(store)
 
 
 @router.post("/api/accounts", tags=["accounts"])
@@ -103,11 +110,11 @@ async def add_api(actor: Manager, store: StoreDep, body: AccountIn) -> list[Pers
             store, body.key, body.password, role=body.role, name=body.name, by=actor.key
         )
     )
-    return _people(store)
+    return people(store)
 
 
 @router.post("/api/accounts/{key}/role", tags=["accounts"])
 def role_api(actor: Manager, store: StoreDep, key: str, body: RoleIn) -> list[PersonItem]:
     """Change a person's role; a review keeps at least one owner."""
     accounts.set_role(store, key, body.role, by=actor.key)
-    return _people(store)
+    return people(store)

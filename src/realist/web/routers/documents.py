@@ -44,6 +44,9 @@ SAVED = {
     "appraised": "Appraisal of the excerpt saved.",
     "uncoded": "Coding removed.",
     "coded": "Excerpt coded.",
+    "excerpt_deleted": "Excerpt deleted with its codings.",
+    "labelled": "Label saved.",
+    "recoded": "Coding changed.",
 }
 
 

@@ -48,6 +48,10 @@ SAVED = {
     "verdict": "Verdict recorded.",
     "memo": "Memo saved.",
     "topic": "Topic added.",
+    "topic_edited": "Topic saved.",
+    "topic_deleted": "Topic deleted.",
+    "renamed": "Renamed: its codings, memo and history came with it.",
+    "deleted": "Configuration deleted; the event log keeps its wording, history and codings.",
 }
 
 
