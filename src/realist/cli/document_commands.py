@@ -30,9 +30,9 @@ def _characters(n: int) -> str:
 
 @cli.command(
     epilog=examples(
-        "realist attach dennis-2010.pdf --record 12 --design qualitative",
+        "realist attach smith-2019.pdf --record 12 --design qualitative",
         "realist attach report.docx --key acacia-2019 --type report",
-        "realist attach dennis-2010-v2.pdf --key dennis-2010",
+        "realist attach smith-2019-v2.pdf --key smith-2019",
     )
 )
 @click.argument("file", type=click.Path(path_type=Path))
@@ -131,7 +131,7 @@ def documents_(state: CliState, as_json: bool) -> None:
 
 
 @cli.command(
-    epilog=examples("realist document mcleish-2023", "realist document dennis-2010 --text")
+    epilog=examples("realist document smith-2019", "realist document smith-2019 --text")
 )
 @click.argument("key")
 @click.option("--text", "show_text", is_flag=True, help="Print the extracted text.")
@@ -172,8 +172,8 @@ def document(state: CliState, key: str, show_text: bool, as_json: bool) -> None:
 
 @cli.command(
     epilog=examples(
-        "realist intervention 23 --name 'Mums Together' --set format=group_in_person "
-        "--set country=UK --document lynch-2019",
+        "realist intervention 23 --name 'Buddy scheme' --set delivery=group "
+        "--set country=UK --document lee-2021",
         "realist intervention --import interventions.csv",
     )
 )
@@ -237,7 +237,7 @@ def intervention(
 @cli.command(
     epilog=examples(
         "realist mmat",
-        "realist mmat dennis-2010 --category qualitative --screening y,y --criteria y,y,n,y,?",
+        "realist mmat smith-2019 --category qualitative --screening y,y --criteria y,y,n,y,?",
     )
 )
 @click.argument("key", required=False)

@@ -223,11 +223,17 @@ def _print_queue(state: CliState, as_json: bool) -> None:
 @cli.command(
     epilog=examples(
         "realist records",
-        "realist records --search 'peer support' --json",
+        "realist records --search muller --json",
+        "realist records --search 'saude 2019'",
         "realist records --source Scopus --duplicates",
     )
 )
-@click.option("--search", "text", help="Words that must appear in the title.")
+@click.option(
+    "--search",
+    "text",
+    help="Words that must each appear in the title, authors, journal, DOI or year, "
+    "whatever their case or accents ('muller' finds 'Müller').",
+)
 @click.option("--source", "source_name", help="Only records from this source.")
 @click.option("--duplicates", is_flag=True, help="Include records merged as duplicates.")
 @click.option("--limit", type=int, default=100, show_default=True)
@@ -241,7 +247,8 @@ def records(
     limit: int,
     as_json: bool,
 ) -> None:
-    """List records with their source and screening status."""
+    """List records with their source and screening status (`realist record N` shows one
+    whole)."""
     store = state.open()
     try:
         rows = list_records(

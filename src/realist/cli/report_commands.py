@@ -88,7 +88,7 @@ def _save_settings(state: CliState, store: object, phrases: tuple[str, ...],
         "realist report model --format docx -o model.docx",
         "realist report cmo-tables -o cmo.xlsx",
         "realist report intervention-summary",
-        "realist report intervention-summary --phrase format:group_in_person='offered group "
+        "realist report intervention-summary --phrase delivery:group='offered group "
         "support'",
         "realist report evidence-matrix --by documents -o matrix.png",
         "realist report rameses --note 19='Funded by NIHR; no conflicts' --format md",

@@ -165,7 +165,7 @@ def _loop(state: CliState, store: Store, stage: Stage) -> None:
 @cli.command(
     epilog=examples(
         "realist criteria",
-        'realist criteria --add E-POP --dimension population --exclusion --text "Not perinatal"',
+        'realist criteria --add E-POP --dimension population --exclusion --text "Not teachers"',
     )
 )
 @click.option("--add", "code", metavar="CODE", help="Add a criterion with this code.")
@@ -205,7 +205,7 @@ def criteria(
 @cli.command(
     epilog=examples(
         "realist terms",
-        "realist terms --include peer --include 'volunteer*'",
+        "realist terms --include mentor --include 'coach*'",
         "realist terms --exclude inpatient",
     )
 )

@@ -50,6 +50,9 @@ class Document:
     text: str = ""
     text_sha256: str = ""
     id: int | None = None
+    # The author-year citation set by hand ("Thapa et al. 2020"); empty: derived from the
+    # record (domain.citations). ``citation`` is the reference as the review lists it.
+    cite_as: str = ""
 
     def __post_init__(self) -> None:
         if self.text and not self.text_sha256:

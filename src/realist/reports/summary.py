@@ -1,18 +1,18 @@
 """The counting sentences reviewers write about their interventions, generated from the data.
 
-"Three interventions offered one-to-one support in person from trained volunteers (#2, 3,
-20), one offered in-person support from a paid peer supporter (#21), and 11 offered in-person
-group support (#1, 4, 7–10, 14–17, 22)." Every number and every list of intervention numbers
-in such a sentence is computed from the interventions' attributes, so the text cannot
+"Three interventions offered one-to-one mentoring in person (#2, 3, 20), one offered online
+mentoring (#21), and 11 offered group sessions (#1, 4, 7–10, 14–17, 22)." Every number and
+every list of intervention numbers in such a sentence is computed from the interventions'
+attributes, so the text cannot
 disagree with the table. Only the wording of each value is the reviewer's (a *phrasing*);
-without one, a plain wording is used ("had format “group in person”").
+without one, a plain wording is used ("had delivery “group sessions”").
 
 Rules, and why:
 
 - each intervention counts once per value; a text value listing several ("UK; Canada")
   counts for each, as reviews do when a programme ran in two countries;
 - a boolean attribute speaks only of the interventions where it is true;
-- a text attribute whose every value is unique (free notes such as take-up figures) is not
+- a text attribute whose every value is unique (free notes such as attendance figures) is not
   counted: there is nothing to count;
 - interventions without a phrased attribute are named ("Country was not recorded for two
   interventions (#8, 17)."), so the counts visibly add up.

@@ -26,13 +26,17 @@ from realist.store.schema_analysis import (
 
 
 def init_review(
-    target: str | None, title: str, reviewer_key: str | None = None, reviewer_name: str = ""
+    target: str | None,
+    title: str,
+    reviewer_key: str | None = None,
+    reviewer_name: str = "",
+    question: str = "",
 ) -> Store:
     """Create an empty review with one owner; refuses a store that already holds one."""
     key = reviewer_key or _login_name()
     store = create_store(target)
     with store.transaction() as connection:
-        reviews_repo.insert_review(connection, Review(title=title))
+        reviews_repo.insert_review(connection, Review(title=title, question=question.strip()))
         reviews_repo.insert_reviewer(
             connection, Reviewer(key=key, name=reviewer_name or key, role=ReviewerRole.OWNER)
         )
@@ -64,6 +68,7 @@ class ReviewStatus:
     codings: int
     flow: dict[str, int | None]
     problems: list[str] = field(default_factory=list)
+    question: str = ""  # the review question (RAMESES item 4)
 
 
 def _count(connection: sa.Connection, query: sa.Select[Any]) -> int:
@@ -132,6 +137,7 @@ def review_status(store: Store) -> ReviewStatus:
             excerpts=_count(connection, sa.select(sa.func.count()).select_from(excerpt)),
             codings=_count(connection, sa.select(sa.func.count()).select_from(coding)),
             flow=reviews_repo.get_flow_counts(connection),
+            question=review.question,
         )
     status.problems = [finding.message for finding in check_review(store)]
     return status

@@ -39,6 +39,7 @@ def insert_document(connection: Connection, item: Document) -> int:
             study_design_basis=item.study_design_basis,
             citation=item.citation,
             reference_number=item.reference_number,
+            cite_as=item.cite_as,
             record_id=item.record_id,
             included=item.included,
             created_at=now(),
@@ -112,6 +113,7 @@ def _to_document(row: sa.Row[tuple[object, ...]], text: str = "", sha: str = "")
         text=text,
         text_sha256=sha,
         id=row.id,
+        cite_as=row.cite_as,
     )
 
 
