@@ -36,7 +36,11 @@ from realist.services.records import list_records
     show_default=True,
     help="PRISMA counts databases, registers and other methods separately.",
 )
-@click.option("--searched", metavar="DATE", help="When the search was run (e.g. 2020-03-15).")
+@click.option(
+    "--searched",
+    metavar="DATE",
+    help="When the search was run: YYYY-MM-DD (e.g. 2020-03-15), or YYYY-MM.",
+)
 @click.option("--force", is_flag=True, help="Import a file again even if it was imported before.")
 @click.option(
     "--with-decisions", is_flag=True, help="Also import screening labels found in the file."
