@@ -88,3 +88,19 @@ def test_the_import_form_refuses_a_bad_date_before_uploading(client_for: Client)
     )
     assert answer.status_code == 400
     assert answer.json()["error"].startswith("searched 'yesterday' is not accepted")
+
+
+def test_adding_never_replaces_what_exists(client_for: Client, web_review: Store) -> None:
+    strategy.set_source(web_review, "Scopus", "owner", search_string="TITLE(mentor*)")
+    strategy.set_concept_block(web_review, "Mentoring", "owner", terms=["mentor*"])
+    client = client_for()
+    csrf = token(client)
+    again = client.post("/records/strategy/sources",
+                        data={"csrf_token": csrf, "name": "Scopus", "new": "true"})  # fmt: skip
+    assert again.status_code == 400 and "already a source" in again.text
+    block = client.post("/records/strategy/blocks",
+                        data={"csrf_token": csrf, "name": "Mentoring", "new": "true"})  # fmt: skip
+    assert block.status_code == 400 and "already a concept block" in block.text
+    data = client.get("/api/strategy").json()
+    assert data["sources"][0]["search_string"] == "TITLE(mentor*)"
+    assert data["concept_blocks"] == [{"name": "Mentoring", "terms": ["mentor*"]}]

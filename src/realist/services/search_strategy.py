@@ -92,10 +92,12 @@ def set_concept_block(
     drop: list[str] | None = None,
     rename: str | None = None,
     position: int | None = None,
+    only_new: bool = False,
 ) -> ConceptBlock:
     """Create the concept block ``name`` or change it: replace its ``terms``, ``add`` or
     ``drop`` some, ``rename`` it, move it to ``position`` (1-based). Blocks are AND-ed,
-    their terms OR-ed (:meth:`SearchStrategy.query`)."""
+    their terms OR-ed (:meth:`SearchStrategy.query`). ``only_new`` refuses to change a
+    block that exists (a form for adding one must not replace another's terms)."""
     name = name.strip()
     if not name:
         raise InvalidInput("a concept block needs a name")
@@ -103,6 +105,8 @@ def set_concept_block(
         key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
         blocks = reviews_repo.get_search(connection).concept_blocks
         found = next((b for b in blocks if b.name == name), None)
+        if found is not None and only_new:
+            raise InvalidInput(f"there is already a concept block '{name}'; change it instead")
         created = found is None
         block = found or ConceptBlock(name=name, terms=[], position=len(blocks))
         before = list(block.terms)
@@ -175,10 +179,12 @@ def set_source(
     searched: str | None = None,
     note: str | None = None,
     rename: str | None = None,
+    only_new: bool = False,
 ) -> Source:
     """Create the source ``name`` or change what is given: its kind, the search string as
     run there, its limits (languages, years, publication types), the date it was searched
-    (``""`` clears it) and a note. Imports name sources too (``realist import --source``)."""
+    (``""`` clears it) and a note. Imports name sources too (``realist import --source``).
+    ``only_new`` refuses to change a source that exists."""
     name = name.strip()
     if not name:
         raise InvalidInput("a source needs a name (e.g. 'Embase (Ovid)')")
@@ -191,6 +197,8 @@ def set_source(
     with store.transaction() as connection:
         key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
         found = reviews_repo.find_source(connection, name)
+        if found is not None and only_new:
+            raise InvalidInput(f"there is already a source '{name}'; change it instead")
         item = found or Source(name=name)
         before = _fields(item)
         if kind is not None:

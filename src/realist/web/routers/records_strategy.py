@@ -73,10 +73,12 @@ class QuestionIn(BaseModel):
 
 
 class BlockIn(BaseModel):
-    """A concept block: its ``terms`` replace the block's (a new block is added last)."""
+    """A concept block: its ``terms`` replace the block's (a new block is added last);
+    with ``new``, a block of that name must not exist yet."""
 
     name: Name
     terms: list[Annotated[str, StringConstraints(max_length=500)]] = Field(max_length=500)
+    new: bool = False
 
 
 class SourceIn(BaseModel):
@@ -88,6 +90,7 @@ class SourceIn(BaseModel):
     limits: Long | None = None
     searched: str | None = Field(None, max_length=32, description="YYYY-MM-DD, YYYY-MM or ''")
     note: Long | None = None
+    new: bool = Field(False, description="refuse if a source of that name exists")
 
 
 def _question(store: Store, actor: Actor, body: QuestionIn) -> None:
@@ -95,13 +98,14 @@ def _question(store: Store, actor: Actor, body: QuestionIn) -> None:
 
 
 def _block(store: Store, actor: Actor, body: BlockIn) -> None:
-    strategy.set_concept_block(store, body.name, actor.key, terms=list(body.terms))
+    strategy.set_concept_block(store, body.name, actor.key, terms=list(body.terms),
+                               only_new=body.new)  # fmt: skip
 
 
 def _source(store: Store, actor: Actor, body: SourceIn) -> None:
     strategy.set_source(store, body.name, actor.key, kind=body.kind,
                         search_string=body.search_string, limits=body.limits,
-                        searched=body.searched, note=body.note)  # fmt: skip
+                        searched=body.searched, note=body.note, only_new=body.new)  # fmt: skip
 
 
 def _back(saved: str) -> RedirectResponse:
@@ -135,9 +139,15 @@ def question_api(actor: Editor, store: StoreDep, body: QuestionIn) -> StrategyPa
 
 
 @router.post("/records/strategy/blocks", include_in_schema=False)
-def block_form(actor: Editor, store: StoreDep, name: FormName, terms: FormLong = "") -> Response:
+def block_form(
+    actor: Editor,
+    store: StoreDep,
+    name: FormName,
+    terms: FormLong = "",
+    new: Annotated[bool, Form()] = False,
+) -> Response:
     lines = [t.strip() for t in terms.splitlines() if t.strip()]
-    _block(store, actor, BlockIn(name=name, terms=lines))
+    _block(store, actor, BlockIn(name=name, terms=lines, new=new))
     return _back("block")
 
 
@@ -158,9 +168,10 @@ def source_form(
     limits: FormLong = "",
     searched: Annotated[str, Form(max_length=32)] = "",
     note: FormLong = "",
+    new: Annotated[bool, Form()] = False,
 ) -> Response:
     body = SourceIn(name=name, kind=kind, search_string=search_string, limits=limits,
-                    searched=searched, note=note)  # fmt: skip
+                    searched=searched, note=note, new=new)  # fmt: skip
     _source(store, actor, body)
     return _back("source")
 
