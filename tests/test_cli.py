@@ -50,6 +50,7 @@ def test_status_json_shape_is_stable(demo_store: Store) -> None:
         "interventions", "configurations", "excerpts", "codings", "flow", "problems",
         "question",
     ]  # fmt: skip
+    assert status["question"].startswith("What is it (M) about")
     assert status["documents"]["included"] == 29
     assert status["interventions"] == 22
     assert status["configurations"]["by_topic"]["take_up"]["total"] == 13

@@ -89,8 +89,9 @@ def test_interventions_xlsx_has_one_row_per_intervention(demo_store: Store) -> N
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == list(range(1, 23))
     six = dict(zip(header, rows[5], strict=True))
-    assert (
-        six["Documents"] == "Dennis 2009 [64]\nDennis 2010 [65]\nDennis 2013 [66]\nDennis 2014 [67]"
+    # Author-year citations from each document's record, with the reference number.
+    assert six["Documents"] == (
+        "Dennis et al. 2009 [64]\nDennis 2010 [65]\nDennis 2013 [66]\nDennis 2014 [67]"
     )
     assert six["format"] == "one_to_one_telephone"
 
@@ -122,7 +123,7 @@ def test_mmat_table_lists_the_appraisals(demo_store: Store) -> None:
                   [Y, Y, MMATAnswer.NO, Y, MMATAnswer.CANT_TELL], "jm")  # fmt: skip
     rows = _csv(demo_store, "mmat")
     assert len(rows) == 1
-    assert rows[0]["Document"] == "Carter 2018 [59]"
+    assert rows[0]["Document"] == "Carter et al. 2018 [59]"
     assert rows[0]["Met"] == "3"
     assert [rows[0][str(n)] for n in range(1, 6)] == ["Yes", "Yes", "No", "Yes", "Can't tell"]
     html = render_report(demo_store, "mmat", "html").content

@@ -121,7 +121,8 @@ def test_what_applies_for_a_provider(demo: TestClient) -> None:
     assert first["evidence"][0]["reader_href"].startswith("/documents/")
     page = demo.get("/explore/applies", params={"q": APPLIES}).text
     assert "Describe the person or the programme" in page
-    assert 'placeholder="e.g. telephone support, volunteers, mother prefers anonymity"' in page
+    # Examples come from the review's own contexts, never from code.
+    assert data["examples"] and 'placeholder="e.g. a mother who wanted to talk about' in page
     may_at, risks_at = page.index("May apply"), page.index("Risks to guard against")
     assert may_at < risks_at
     for identifier in ("11", "12", "21", "22"):

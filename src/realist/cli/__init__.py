@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from realist.cli import (  # noqa: F401  (importing registers the commands)
     analysis_commands,
+    citation_commands,
     coding_commands,
     correction_commands,
     correction_lists,
@@ -21,9 +22,11 @@ from realist.cli import (  # noqa: F401  (importing registers the commands)
     intervention_commands,
     prisma_commands,
     record_commands,
+    record_view_commands,
     report_commands,
     review_commands,
     screen_commands,
+    strategy_commands,
     theory_commands,
     web_commands,
 )

@@ -48,9 +48,9 @@ def _excerpt_json(item: Excerpt) -> dict[str, object]:
 
 @cli.command(
     epilog=examples(
-        "realist excerpt mcleish-2023 --start 100 --end 180",
-        'realist excerpt dennis-2010 --quote "felt less alone" --rigour high',
-        'realist excerpt dennis-2010 --quote "peer support" --occurrence 2',
+        "realist excerpt smith-2019 --start 100 --end 180",
+        'realist excerpt smith-2019 --quote "felt less alone" --rigour high',
+        'realist excerpt smith-2019 --quote "peer support" --occurrence 2',
         "realist excerpt E042 --show",
     )
 )
@@ -147,7 +147,7 @@ def excerpt(
     epilog=examples(
         "realist code E042 21",
         "realist code 7 N1 --role context --part 1 --stance refutes",
-        "realist code 7 NEW1 --new --topic take_up --context 'prefers anonymity' "
+        "realist code 7 NEW1 --new --topic uptake --context 'prefers anonymity' "
         "--mechanism 'reasoning: feels safe to disclose' --statement 'If ..., then ...'",
     )
 )
@@ -242,9 +242,7 @@ def code(
         state.console.print(f"Coded excerpt {excerpt_ref} to {configuration} ({role}, {stance}).")
 
 
-@cli.command(
-    epilog=examples("realist configuration N9 --topic negative_impact --title 'Over-reliance'")
-)
+@cli.command(epilog=examples("realist configuration N9 --topic harms --title 'Over-reliance'"))
 @click.argument("identifier")
 @click.option("--topic", required=True)
 @click.option("--title", default="")
@@ -508,8 +506,8 @@ def matrix(state: CliState, dimension: str, cell: tuple[str, str] | None, as_jso
 
 @cli.command(
     epilog=examples(
-        'realist applies "telephone, volunteers, mother prefers anonymity"',
-        'realist applies "group, first-time mother" --json',
+        'realist applies "first year of teaching, rural school, evening sessions"',
+        'realist applies "group sessions, feels isolated" --json',
     )
 )
 @click.argument("description")
@@ -559,7 +557,7 @@ def applies(state: CliState, description: str, limit: int, as_json: bool) -> Non
 
 
 @cli.command(
-    epilog=examples("realist search loneliness", "realist search 'telephone support' --json")
+    epilog=examples("realist search loneliness", "realist search 'classroom observation' --json")
 )
 @click.argument("query")
 @click.option("--limit", type=int, default=20, show_default=True)

@@ -23,7 +23,7 @@ GRADES = [g.value for g in Grade]
 @cli.command(
     epilog=examples(
         "realist edit 14 --statement 'If ..., then ..., because ...' --why 'second coder'",
-        "realist edit N5 --context 'judgemental peer' --context 'group setting' --why 'split'",
+        "realist edit N5 --context 'judgemental mentor' --context 'group setting' --why 'split'",
     )
 )
 @click.argument("identifier")

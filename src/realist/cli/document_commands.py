@@ -30,9 +30,9 @@ def _characters(n: int) -> str:
 
 @cli.command(
     epilog=examples(
-        "realist attach dennis-2010.pdf --record 12 --design qualitative",
+        "realist attach smith-2019.pdf --record 12 --design qualitative",
         "realist attach report.docx --key acacia-2019 --type report",
-        "realist attach dennis-2010-v2.pdf --key dennis-2010",
+        "realist attach smith-2019-v2.pdf --key smith-2019",
         "realist attach late.pdf --record 31 --override 'excluded at title/abstract in error'",
     )
 )
@@ -156,9 +156,7 @@ def documents_(state: CliState, as_json: bool) -> None:
     state.console.print(table, highlight=False)
 
 
-@cli.command(
-    epilog=examples("realist document mcleish-2023", "realist document dennis-2010 --text")
-)
+@cli.command(epilog=examples("realist document smith-2019", "realist document smith-2019 --text"))
 @click.argument("key")
 @click.option("--text", "show_text", is_flag=True, help="Print the extracted text.")
 @json_option
@@ -199,7 +197,7 @@ def document(state: CliState, key: str, show_text: bool, as_json: bool) -> None:
 @cli.command(
     epilog=examples(
         "realist mmat",
-        "realist mmat dennis-2010 --category qualitative --screening y,y --criteria y,y,n,y,?",
+        "realist mmat smith-2019 --category qualitative --screening y,y --criteria y,y,n,y,?",
         "realist mmat hall-2019 --category mixed_methods --screening y,y --criteria y,y,n,y,? "
         "--qualitative y,y,y,y,y --quantitative non_randomised:y,n,y,?,y",
         "realist mmat hall-2019 --category mixed_methods --screening y,y --criteria y,y,y,y,y "

@@ -43,7 +43,11 @@ from realist.services.records import list_records
     show_default=True,
     help="PRISMA counts databases, registers and other methods separately.",
 )
-@click.option("--searched", metavar="DATE", help="When the search was run (e.g. 2020-03-15).")
+@click.option(
+    "--searched",
+    metavar="DATE",
+    help="When the search was run: YYYY-MM-DD (e.g. 2020-03-15), or YYYY-MM.",
+)
 @click.option("--force", is_flag=True, help="Import a file again even if it was imported before.")
 @click.option(
     "--with-decisions", is_flag=True, help="Also import screening labels found in the file."
@@ -257,11 +261,17 @@ def _print_queue(state: CliState, as_json: bool) -> None:
 @cli.command(
     epilog=examples(
         "realist records",
-        "realist records --search 'peer support' --json",
+        "realist records --search muller --json",
+        "realist records --search 'saude 2019'",
         "realist records --source Scopus --duplicates",
     )
 )
-@click.option("--search", "text", help="Words that must appear in the title.")
+@click.option(
+    "--search",
+    "text",
+    help="Words that must each appear in the title, authors, journal, DOI or year, "
+    "whatever their case or accents ('muller' finds 'Müller').",
+)
 @click.option("--source", "source_name", help="Only records from this source.")
 @click.option("--duplicates", is_flag=True, help="Include records merged as duplicates.")
 @click.option("--limit", type=int, default=100, show_default=True)
@@ -275,7 +285,8 @@ def records(
     limit: int,
     as_json: bool,
 ) -> None:
-    """List records with their source and screening status."""
+    """List records with their source and screening status (`realist record N` shows one
+    whole)."""
     store = state.open()
     try:
         rows = list_records(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from realist.cli.app import CliState, cli, examples, json_option, print_json
@@ -19,13 +20,19 @@ from realist.services.reviews import (
 )
 
 
-@cli.command(epilog=examples('realist --db my-review.realist init --title "Peer support"'))
+@cli.command(
+    epilog=examples(
+        'realist --db my-review.realist init --title "Mentoring new teachers: a realist review"',
+        'realist init --title "..." --question "What works, for whom, in what circumstances?"',
+    )
+)
 @click.option("--title", default="Untitled realist review", show_default=True)
+@click.option("--question", default="", help="The review question (change it with `review`).")
 @click.option("--name", default="", help="Your full name (the owner's display name).")
 @click.pass_obj
-def init(state: CliState, title: str, name: str) -> None:
+def init(state: CliState, title: str, question: str, name: str) -> None:
     """Create an empty review in --db."""
-    store = init_review(state.target, title, state.reviewer, name)
+    store = init_review(state.target, title, state.reviewer, name, question)
     state.console.print(f"Created review [bold]{title}[/] in {store.describe()}")
     store.close()
 
@@ -79,11 +86,13 @@ STAGE_LABELS = {"title_abstract": "Title and abstract", "full_text": "Full text"
 
 def _print_status(state: CliState, s: ReviewStatus) -> None:
     console = state.console
-    console.print(f"[bold]{s.title}[/]", highlight=False)
+    console.print(f"[bold]{escape(s.title)}[/]", highlight=False)
     if s.question:
         console.print(f"Question: {s.question}", highlight=False, markup=False)
     if s.is_demo:
         console.print(f"[dim]{CREDIT}[/]")
+    if s.question:
+        console.print(f"Question: {escape(s.question)}", highlight=False)
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     table.add_column("Stage")
     table.add_column("Count", justify="right")

@@ -245,7 +245,7 @@ def _loop(state: CliState, store: Store, stage: Stage) -> None:
 @cli.command(
     epilog=examples(
         "realist criteria",
-        'realist criteria --add E-POP --dimension population --exclusion --text "Not perinatal"',
+        'realist criteria --add E-POP --dimension population --exclusion --text "Not teachers"',
         "realist criteria --remove E-PPO --replace-with E-POP",
         "realist criteria --retire E-OLD",
     )
@@ -314,7 +314,7 @@ def criteria(
 @cli.command(
     epilog=examples(
         "realist terms",
-        "realist terms --include peer --include 'volunteer*'",
+        "realist terms --include mentor --include 'coach*'",
         "realist terms --exclude inpatient",
         "realist terms --remove inpatient",
     )

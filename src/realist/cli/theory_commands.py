@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from realist.cli.app import CliState, cli, examples, json_option, print_json
 from realist.domain.theory import STANDING_LABELS, ModelStyle, final_model_style
 from realist.domain.timestamps import for_people
 from realist.reports.wording import counted
+from realist.services.citations import document_citations, labelled
+from realist.services.expectations import set_expected_attributes
 from realist.services.interventions import intervention_json, list_interventions
 from realist.services.theories import TheoryView, add_topic, list_theories, show_theory
 
 
-@cli.command(epilog=examples("realist theories --topic negative_impact", "realist theories --json"))
-@click.option("--topic", help="Only this topic (e.g. take_up, positive_impact, negative_impact).")
+@cli.command(epilog=examples("realist theories --topic harms", "realist theories --json"))
+@click.option("--topic", metavar="KEY", help="Only this topic's configurations (a topic key).")
 @json_option
 @click.pass_obj
 def theories(state: CliState, topic: str | None, as_json: bool) -> None:
@@ -103,29 +106,58 @@ def _print_theory(state: CliState, view: TheoryView) -> None:
         )
 
 
-@cli.command(epilog=examples("realist interventions", "realist interventions --json"))
+@cli.command(
+    epilog=examples(
+        "realist interventions",
+        "realist interventions --json",
+        "realist interventions --expect delivery --expect country",
+        "realist interventions --expect-none",
+    )
+)
+@click.option(
+    "--expect", "expect", multiple=True, metavar="ATTRIBUTE",
+    help="An attribute every intervention should have (replaces the list; `check` names "
+    "interventions without it).",
+)  # fmt: skip
+@click.option("--expect-none", is_flag=True, help="Expect no attribute of every intervention.")
 @json_option
 @click.pass_obj
-def interventions(state: CliState, as_json: bool) -> None:
+def interventions(
+    state: CliState, expect: tuple[str, ...], expect_none: bool, as_json: bool
+) -> None:
     """The intervention table: attributes and documents of each programme."""
     store = state.open()
-    items, documents = list_interventions(store)
-    store.close()
+    try:
+        if expect or expect_none:
+            names = set_expected_attributes(store, list(expect), state.reviewer)
+            state.console.print(
+                "Every intervention should have: " + (", ".join(names) or "no attribute"),
+                markup=False,
+            )
+            return
+        items, documents = list_interventions(store)
+        cited = document_citations(store)
+    finally:
+        store.close()
     if as_json:
         print_json([intervention_json(i, documents) for i in items])
         return
     names = sorted({name for i in items for name in i.attributes})
-    table = Table("#", "Documents", *names, box=None, header_style="bold")
+    table = Table("#", "Documents", *(escape(n) for n in names), box=None, header_style="bold")
     for i in items:
-        docs = ", ".join(f"[{documents[k].reference_number}]" for k in i.document_keys)
-        table.add_row(str(i.number), docs, *(str(i.attributes.get(n, "")) for n in names))
+        docs = "; ".join(
+            labelled(cited.get(k, k), documents[k].reference_number) for k in i.document_keys
+        )
+        table.add_row(
+            str(i.number), escape(docs), *(escape(str(i.attributes.get(n, ""))) for n in names)
+        )
     state.console.print(table)
 
 
 @cli.command(
     epilog=examples(
-        "realist topic take_up --name 'Take-up of peer support'",
-        "realist topic harms --name 'Negative impact' --negative",
+        "realist topic uptake --name 'Uptake of the programme'",
+        "realist topic harms --name 'Unintended harms' --negative",
     )
 )
 @click.argument("key")

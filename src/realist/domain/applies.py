@@ -36,8 +36,6 @@ STOPWORDS = frozenset(
         "is",
         "it",
         "its",
-        "mother",
-        "mothers",
         "not",
         "of",
         "on",
@@ -62,8 +60,6 @@ STOPWORDS = frozenset(
         "who",
         "will",
         "with",
-        "woman",
-        "women",
         "would",
         "prefers",
         "prefer",
@@ -79,7 +75,7 @@ WEIGHTS = {"context": 3.0, "statement": 2.0, "mechanism": 1.0, "evidence": 0.5}
 
 
 def stem(word: str) -> str:
-    """A crude English stem: enough to match 'volunteers' with 'volunteer-led'."""
+    """A crude English stem: enough to match 'mentors' with 'mentor-led'."""
     word = word.lower().replace("’", "'")
     for suffix in SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
@@ -110,11 +106,34 @@ class Match:
     covered: int = 0  # distinct words of the description it matched anywhere
 
 
+# A word found in the circumstances of more than this share of the configurations tells
+# them apart no better than "the": every configuration of a review of support for new
+# parents mentions parents. Such words are left out of the match (unless nothing else is
+# asked), whatever the review's subject.
+COMMON_SHARE = 0.5
+
+
+def common_stems(candidates: list[Candidate]) -> set[str]:
+    """Stems in the contexts, title or statement of more than ``COMMON_SHARE`` of the
+    candidates (only among three or more: two configurations are not a vocabulary)."""
+    if len(candidates) < 3:
+        return set()
+    seen: dict[str, int] = {}
+    for c in candidates:
+        for word in stems(" ".join(c.contexts)) | stems(c.statement):
+            seen[word] = seen.get(word, 0) + 1
+    return {w for w, n in seen.items() if n > COMMON_SHARE * len(candidates)}
+
+
 def match_circumstances(description: str, candidates: list[Candidate]) -> list[Match]:
-    """Configurations whose text shares words with the description, best first."""
+    """Configurations whose text shares words with the description, best first. Words
+    common to most configurations (:func:`common_stems`) do not count, unless they are all
+    the description says."""
     wanted = stems(description)
     if not wanted:
         return []
+    telling = wanted - common_stems(candidates)
+    wanted = telling or wanted
     found = []
     for c in candidates:
         places = {

@@ -129,6 +129,9 @@ class Document:
     # text was attached to a record that screening had excluded (empty when it was not).
     status: DocumentStatus | None = None
     inclusion_override: str = ""
+    # The author-year citation set by hand ("Thapa et al. 2020"); empty: derived from the
+    # record (domain.citations). ``citation`` is the reference as the review lists it.
+    cite_as: str = ""
 
     def __post_init__(self) -> None:
         if self.text and not self.text_sha256:

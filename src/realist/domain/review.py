@@ -76,13 +76,16 @@ class SourceKind(StrEnum):
 
 @dataclass
 class Source:
-    """A database, register or other method searched, with when it was searched."""
+    """A database, register or other method searched: the search as run there, its
+    limits and when it was run (what RAMESES item 8 asks for, per source)."""
 
     name: str
     kind: SourceKind = SourceKind.DATABASE
-    searched: str | None = None  # ISO date or year-month as the reviewer recorded it
+    searched: str | None = None  # YYYY-MM-DD or YYYY-MM (domain.dates)
     note: str = ""
     id: int | None = None
+    search_string: str = ""  # the search as run in this source, in its own syntax
+    limits: str = ""  # e.g. "English; 2000-2024; journal articles"
 
 
 @dataclass

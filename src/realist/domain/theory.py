@@ -51,7 +51,7 @@ class Verdict(StrEnum):
 
 @dataclass
 class Topic:
-    """A group of configurations (the demo has take-up, positive and negative impact)."""
+    """A group of configurations (e.g. uptake of a programme, its benefits, its harms)."""
 
     key: str
     name: str
@@ -78,7 +78,8 @@ class MiddleRangeTheory:
     key: str
     name: str
     description: str = ""
-    references: list[int] = field(default_factory=list)
+    # Where it comes from: the review's reference numbers ("40") or references as written.
+    references: list[str] = field(default_factory=list)
     id: int | None = None
 
 

@@ -168,11 +168,16 @@ class Context:
             return None
         if not title:
             self.problem(line, "record has no title")
+        year = parse_year(draft.year) if draft.year.strip() else None
+        if year is None and draft.year.strip():
+            # Kept, but said: a year that is not one ("20x0") must not vanish silently.
+            shown = draft.year.strip()[:40]
+            self.problem(line, f"year {shown!r} holds no year from 1500 to 2099; left empty")
         self.records += 1
         return Record(
             title=title,
             authors=authors,
-            year=parse_year(draft.year) if draft.year else None,
+            year=year,
             journal=strip_markup(self._short(draft.journal)) if draft.journal else "",
             volume=collapse_whitespace(self._short(draft.volume)),
             issue=collapse_whitespace(self._short(draft.issue)),

@@ -117,7 +117,7 @@ def _reason(vote: Vote) -> str:
 
 
 def votes_text(votes: list[Vote]) -> str:
-    """Votes as one line: ``jm: exclude (E2 Not peer support); sa: include``."""
+    """Votes as one line: ``jm: exclude (E2 Not a programme); sa: include``."""
     parts = []
     for vote in votes:
         text = f"{vote.reviewer}: {vote.decision}"

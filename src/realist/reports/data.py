@@ -88,6 +88,9 @@ class ReviewData:
     findings: list[str]  # what `realist check` reports
     rameses_notes: dict[int, str] = field(default_factory=dict)
     last_change: datetime | None = None
+    # Each document's author-year citation by key ("Thapa et al. 2020"), from
+    # services.citations; a document missing here is labelled from its reference text.
+    citations: dict[str, str] = field(default_factory=dict)
 
     @property
     def included(self) -> list[Document]:
@@ -111,6 +114,11 @@ class ReviewData:
         return line
 
     def document_label(self, key: str) -> str:
-        """How a table cites a document: "Anderson 2013 [57]", else its key."""
+        """How a table cites a document: "Thapa et al. 2020 [12]", else its key."""
         item = self.documents.get(key)
-        return document_label(item) if item else key
+        if item is None:
+            return key
+        if key in self.citations:
+            ref = item.reference_number
+            return self.citations[key] + (f" [{ref}]" if ref is not None else "")
+        return document_label(item)

@@ -154,7 +154,7 @@ def render_heatmap(
     title: str = "Evidence matrix",
 ) -> str:
     """The heat map as a standalone SVG document; ``labels`` renames columns (e.g. a
-    document key to "Anderson 2013 [57]")."""
+    document key to "Smith 2019 [12]")."""
     labels = labels or {}
     columns = list(matrix.columns)
     most = max(matrix.cells.values(), default=0)

@@ -149,7 +149,12 @@ def _searching(d: ReviewData) -> Assessment:
         lines.append(f"Search terms: {d.search.query()}")
     undated = [s.name for s in d.search.sources if not s.searched]
     for s in d.search.sources:
-        lines.append(f"{s.name} ({s.kind.value}): searched {s.searched or 'date not recorded'}")
+        line = f"{s.name} ({s.kind.value}): searched {s.searched or 'date not recorded'}"
+        if s.limits:
+            line += f"; limits: {s.limits}"
+        if s.search_string:
+            line += f"; search as run: {s.search_string}"
+        lines.append(line)
     if d.search.last_search:
         lines.append(f"Last search: {d.search.last_search}")
     if not lines:

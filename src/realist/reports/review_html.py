@@ -84,12 +84,21 @@ def _search(data: ReviewData) -> list[Block]:
         inline(
             Run(s.name, bold=True),
             f" ({s.kind.value}), searched {s.searched or 'date not recorded'}",
+            f"; limits: {s.limits}" if s.limits else "",
             Run(f". {s.note}" if s.note else "", muted=True),
         )
         for s in data.search.sources
     ]
+    strings = [
+        inline(Run(f"{s.name}: ", bold=True), s.search_string)
+        for s in data.search.sources
+        if s.search_string
+    ]
     if sources:
         blocks.append(BulletList(tuple(sources)))
+    if strings:
+        blocks.append(Paragraph(inline(Run("Search strings as run in each source:", bold=True))))
+        blocks.append(BulletList(tuple(strings)))
     svg = prisma_svg(data.prisma)
     blocks.append(
         Figure(svg, "PRISMA 2020 flow diagram. Dashed boxes: counts not known.", "prisma-figure")

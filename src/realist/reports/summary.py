@@ -1,11 +1,11 @@
 """The counting sentences reviewers write about their interventions, generated from the data.
 
-"Three interventions offered one-to-one support in person from trained volunteers (#2, 3,
-20), one offered in-person support from a paid peer supporter (#21), and 11 offered in-person
-group support (#1, 4, 7–10, 14–17, 22)." Every number and every list of intervention numbers
-in such a sentence is computed from the interventions' attributes, so the text cannot
+"Three interventions offered one-to-one mentoring in person (#2, 3, 20), one offered online
+mentoring (#21), and 11 offered group sessions (#1, 4, 7–10, 14–17, 22)." Every number and
+every list of intervention numbers in such a sentence is computed from the interventions'
+attributes, so the text cannot
 disagree with the table. Only the wording of each value is the reviewer's (a *phrasing*);
-without one, a plain wording is used ("had format “group in person”").
+without one, a plain wording is used ("had delivery “group sessions”").
 
 Rules, and why:
 

@@ -224,7 +224,7 @@ def _value(value: AttributeValue) -> str:
 
 
 def _shown(value: AttributeValue) -> str:
-    """A value for reading: a code ("group_in_person") as words, other text as it is."""
+    """A value for reading: a code ("group_sessions") as words, other text as it is."""
     text = _value(value)
     return humanise(text) if "_" in text and " " not in text else text
 

@@ -120,7 +120,7 @@ def join_clauses(clauses: Sequence[str]) -> str:
 
 
 def humanise(code: str) -> str:
-    """A code as words: "one_to_one_telephone" → "one to one telephone"."""
+    """A code as words: "one_to_one_online" → "one to one online"."""
     return " ".join(code.replace("_", " ").split())
 
 
@@ -134,9 +134,9 @@ _LEAD = re.compile(r"^[^.:]{0,40}:\s+")
 
 
 def document_label(item: Document) -> str:
-    """A short citation of a document: "Anderson 2013 [57]" from its reference text, else
+    """A short citation of a document: "Smith 2019 [12]" from its reference text, else
     its key (with its reference number, if any)."""
-    # A label before the authors ("Demo review: McLeish J, ...") is not the first author.
+    # A label before the authors ("Review: Smith J, ...") is not the first author.
     citation = _LEAD.sub("", item.citation or "")
     first = citation.split(" ", 1)[0].rstrip(".,;:") if citation else ""
     year = _YEAR.search(citation)

@@ -7,34 +7,30 @@ they surface (``realist check``, and the problems listed by ``realist status``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from realist.domain.coding import span_problems
-from realist.domain.documents import (
-    Document,
-    DocumentStatus,
-    DocumentType,
-    Intervention,
-    StudyDesign,
-)
+from realist.domain.dates import date_problem
+from realist.domain.documents import Document, DocumentStatus, Intervention
 from realist.domain.screening import Outcome, Stage
+from realist.domain.stated import CountRule, RuleError
 from realist.domain.theory import (
     STANDING_LABELS,
     CMOConfiguration,
     Standing,
-    Verdict,
     standing,
 )
+from realist.services.expectations import expected_of
 from realist.store import Store
 from realist.store import coding as coding_repo
 from realist.store import documents as documents_repo
 from realist.store import reviews as reviews_repo
 from realist.store import theory as theory_repo
-from realist.store.schema import record
+from realist.store.schema import import_batch, record
 from realist.store.screening import settled_query
 
 
@@ -43,7 +39,7 @@ class Finding:
     """One thing `realist check` reports."""
 
     # stated_count | text_note | span | no_evidence | awaiting_verdict | verdict |
-    # coding_conflict | uncoded_excerpt | document | full_text | intervention
+    # coding_conflict | uncoded_excerpt | document | full_text | intervention | date
     kind: str
     subject: str
     message: str
@@ -56,70 +52,25 @@ class _Data:
     configurations: list[CMOConfiguration]
 
 
-def _by_type(kind: DocumentType) -> Callable[[_Data], int]:
-    return lambda d: sum(1 for doc in d.documents if doc.document_type is kind)
-
-
-def _by_design(design: StudyDesign) -> Callable[[_Data], int]:
-    return lambda d: sum(1 for doc in d.documents if doc.study_design is design)
-
-
-def _by_format(name: str) -> Callable[[_Data], int]:
-    return lambda d: sum(1 for i in d.interventions if i.attributes.get("format") == name)
-
-
-def _in_topic(topic: str, keep: Callable[[CMOConfiguration], bool]) -> Callable[[_Data], int]:
-    return lambda d: sum(1 for c in d.configurations if c.topic_key == topic and keep(c))
-
-
-def _has_evidence(c: CMOConfiguration) -> bool:
-    return c.verdict in (Verdict.SUPPORTED, Verdict.REFINED)
-
-
-# How each stated count is computed from the data. A stated count with no entry here is kept
-# but not checked.
-COMPUTED: dict[str, Callable[[_Data], int]] = {
-    "included_documents": lambda d: len(d.documents),
-    "peer_reviewed_articles": _by_type(DocumentType.PEER_REVIEWED_ARTICLE),
-    "theses": _by_type(DocumentType.THESIS),
-    "reports": _by_type(DocumentType.REPORT),
-    "design_qualitative": _by_design(StudyDesign.QUALITATIVE),
-    "design_rct": _by_design(StudyDesign.RANDOMISED_CONTROLLED_TRIAL),
-    "design_non_randomised": _by_design(StudyDesign.NON_RANDOMISED),
-    "design_quantitative_descriptive": _by_design(StudyDesign.QUANTITATIVE_DESCRIPTIVE),
-    "design_mixed_methods": _by_design(StudyDesign.MIXED_METHODS),
-    "design_process_description": _by_design(StudyDesign.PROCESS_DESCRIPTION),
-    "interventions": lambda d: len(d.interventions),
-    "configurations_take_up": _in_topic("take_up", lambda c: True),
-    "configurations_positive_impact": _in_topic("positive_impact", lambda c: True),
-    "configurations_negative_impact": _in_topic("negative_impact", _has_evidence),
-    "configurations_negative_hypothesised_without_evidence": _in_topic(
-        "negative_impact", lambda c: not _has_evidence(c)
-    ),
-}
-for _format in (
-    "one_to_one_volunteer_in_person",
-    "one_to_one_paid_in_person",
-    "group_in_person",
-    "one_to_one_telephone",
-    "group_telephone",
-):
-    COMPUTED[f"format_{_format}"] = _by_format(_format)
-
-
 def _stated_count_findings(connection: Connection, data: _Data) -> list[Finding]:
+    """Each stated count with a rule, compared with the count its rule finds in the data."""
     findings = []
     undesigned = sum(1 for doc in data.documents if doc.study_design is None)
     for stated in reviews_repo.list_stated_counts(connection):
         what = str(stated["what"])
-        compute = COMPUTED.get(what)
-        if compute is None:
+        if stated["rule"] is None:
+            continue  # kept, but the review did not say how to compute it
+        try:
+            rule = CountRule.from_json(stated["rule"])
+        except RuleError as error:
+            findings.append(Finding("stated_count", what, f"{what}: cannot check ({error})"))
             continue
-        computed, value = compute(data), stated["value"]
+        computed = rule.count(data.documents, data.interventions, data.configurations)
+        value = stated["value"]
         if computed == value:
             continue
         extra = ""
-        if what.startswith("design_") and undesigned:
+        if rule.counts_designs and undesigned:
             extra = f" ({undesigned} documents have no study design recorded)"
         findings.append(
             Finding(
@@ -204,7 +155,7 @@ def _evidence_findings(connection: Connection, data: _Data) -> list[Finding]:
     return findings
 
 
-def _intervention_findings(data: _Data) -> list[Finding]:
+def _intervention_findings(data: _Data, expected: list[str]) -> list[Finding]:
     findings = []
     for item in data.interventions:
         if not item.document_keys:
@@ -215,12 +166,44 @@ def _intervention_findings(data: _Data) -> list[Finding]:
                     f"intervention #{item.number} has no documents",
                 )
             )
-        if "format" not in item.attributes:
+        for name in expected:  # the review's own expectations (services.expectations)
+            if name not in item.attributes:
+                findings.append(
+                    Finding(
+                        "intervention",
+                        f"intervention:{item.number}",
+                        f"intervention #{item.number} has no {name} attribute",
+                    )
+                )
+    return findings
+
+
+def _date_findings(connection: Connection) -> list[Finding]:
+    """Dates searched stored before they were checked (e.g. "yesterday", "31/12/2024")."""
+    findings = []
+    for item in reviews_repo.get_search(connection).sources:
+        if item.searched and date_problem(item.searched):
             findings.append(
                 Finding(
-                    "intervention",
-                    f"intervention:{item.number}",
-                    f"intervention #{item.number} has no format attribute",
+                    "date",
+                    f"source:{item.name}",
+                    f"source {item.name}: date searched {item.searched!r} is not a date "
+                    f"({date_problem(item.searched)}); set it with realist source "
+                    f"'{item.name}' --searched YYYY-MM-DD",
+                )
+            )
+    for batch_id, filename, searched in connection.execute(
+        sa.select(import_batch.c.id, import_batch.c.filename, import_batch.c.searched)
+        .where(import_batch.c.searched.is_not(None))
+        .order_by(import_batch.c.id)
+    ):
+        if date_problem(searched):
+            findings.append(
+                Finding(
+                    "date",
+                    f"batch:{batch_id}",
+                    f"import batch {batch_id} ({filename}): date searched {searched!r} is not "
+                    f"a date ({date_problem(searched)})",
                 )
             )
     return findings
@@ -294,7 +277,9 @@ def _document_findings(connection: Connection, everything: list[Document]) -> li
 def check_review(store: Store) -> list[Finding]:
     """Everything inconsistent in the review: stated vs computed counts, the source text's
     own contradictions, spans that no longer match, configurations without evidence or
-    with codings to reconcile, full texts whose standing follows screening."""
+    with codings to reconcile, full texts whose standing follows screening, interventions
+    without documents or without an attribute the review expects, and dates searched that
+    are not dates."""
     with store.reading() as connection:
         everything = documents_repo.list_documents(connection)
         data = _Data(
@@ -309,7 +294,8 @@ def check_review(store: Store) -> list[Finding]:
         ]
         findings += _evidence_findings(connection, data)
         findings += _document_findings(connection, everything)
-        findings += _intervention_findings(data)
+        findings += _intervention_findings(data, expected_of(connection))
+        findings += _date_findings(connection)
     return findings
 
 

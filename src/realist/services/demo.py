@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from realist.demo import CREDIT, load_demo_files
+from realist.demo import CREDIT, load_demo_files, load_demo_phrasings
 from realist.domain.appraisal import Grade
 from realist.domain.coding import Coding, Excerpt, Stance, span_problems
 from realist.domain.documents import Document, DocumentType, Intervention, StudyDesign
@@ -27,6 +27,7 @@ from realist.domain.screening import (
     ScreeningDecision,
     Stage,
 )
+from realist.domain.stated import CountRule
 from realist.domain.testing import VerdictRule
 from realist.domain.theory import (
     CMOConfiguration,
@@ -39,6 +40,9 @@ from realist.domain.theory import (
     Verdict,
 )
 from realist.errors import InvalidInput, NotAReview, ReviewExists
+from realist.reports.summary import Phrasing
+from realist.services.expectations import EXPECTED_ATTRIBUTES
+from realist.services.interventions import PHRASES_SETTING
 from realist.services.testing import RULE_SETTING
 from realist.store import Store, create_store, open_store
 from realist.store import coding as coding_repo
@@ -72,6 +76,8 @@ def open_demo(target: str | None = None) -> tuple[Store, bool]:
                     f"{store.describe()} holds a review that is not the demo; "
                     "choose another --db for the demo"
                 ) from None
+        with store.transaction() as connection:
+            _refresh(connection)
         return store, False
     try:
         with store.transaction() as connection:
@@ -147,11 +153,55 @@ def _build_search_and_criteria(connection: Connection, review: dict[str, Any]) -
         ],
     )
     reviews_repo.set_flow_counts(connection, dict(review["flow"]))
-    reviews_repo.insert_stated_counts(connection, review.get("stated_counts") or [])
+    reviews_repo.insert_stated_counts(connection, _stated_counts(review))
     reviews_repo.insert_text_notes(connection, review.get("notes") or [])
+    reviews_repo.set_setting(
+        connection, EXPECTED_ATTRIBUTES, [str(a) for a in review.get("expected_attributes") or []]
+    )
+    reviews_repo.set_setting(connection, PHRASES_SETTING, _phrasings())
     if review.get("verdict_rule"):
         rule = VerdictRule.from_json(review["verdict_rule"])
         reviews_repo.set_setting(connection, RULE_SETTING, rule.as_json())
+
+
+def _stated_counts(review: dict[str, Any]) -> list[dict[str, Any]]:
+    """The demo's stated counts, each rule checked as it is read (a bad one is a bug)."""
+    counts = []
+    for item in review.get("stated_counts") or []:
+        rule = item.get("rule")
+        counts.append({**item, "rule": CountRule.from_json(rule).as_json() if rule else None})
+    return counts
+
+
+def _phrasings() -> list[dict[str, Any]]:
+    """The wording of the demo's intervention summary (demo/data/phrasings.yaml)."""
+    return [Phrasing.from_json(p).as_json() for p in load_demo_phrasings()]
+
+
+def _refresh(connection: Connection) -> bool:
+    """Give a demo built by an earlier Realist what its data now says about checking it:
+    stated counts' rules, the expected intervention attributes, the summary's wording.
+    Whether it changed."""
+    review = load_demo_files()["review"]
+    wanted = {(c["what"], c.get("quote", "")): c["rule"] for c in _stated_counts(review)}
+    changed = False
+    for stated in reviews_repo.list_stated_counts(connection):
+        rule = wanted.get((str(stated["what"]), str(stated["quote"])))
+        if stated["rule"] is None and rule is not None:
+            reviews_repo.set_stated_count_rule(connection, int(str(stated["id"])), rule)
+            changed = True
+    if reviews_repo.get_setting(connection, EXPECTED_ATTRIBUTES) is None:
+        expected = [str(a) for a in review.get("expected_attributes") or []]
+        reviews_repo.set_setting(connection, EXPECTED_ATTRIBUTES, expected)
+        changed = True
+    if reviews_repo.get_setting(connection, PHRASES_SETTING) is None:
+        reviews_repo.set_setting(connection, PHRASES_SETTING, _phrasings())
+        changed = True
+    if changed:
+        owner, _ = reviews_repo.resolve_reviewer(connection, None)
+        append_event(connection, "demo.refreshed", owner, "review",
+                     {"why": "settings an earlier Realist kept in code"})  # fmt: skip
+    return changed
 
 
 def _record_for(item: dict[str, Any]) -> Record:
@@ -275,7 +325,7 @@ def _build_theories(connection: Connection, theories: dict[str, Any]) -> None:
                 key=t["key"],
                 name=t["name"],
                 description=t.get("description") or "",
-                references=[int(r) for r in t.get("refs") or []],
+                references=[str(r) for r in t.get("refs") or []],
             ),
         )
     for position, c in enumerate(theories["configurations"]):

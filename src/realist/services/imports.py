@@ -20,6 +20,7 @@ from realist.importers import ParseStream, detect_format, iter_parse
 from realist.importers.base import Problem
 from realist.importers.prior_decisions import prior_decision
 from realist.importers.segments import WORKERS, parse_in_workers, splittable
+from realist.services.search_strategy import searched_date
 from realist.settings import setting
 from realist.store import Store
 from realist.store import records as records_repo
@@ -61,9 +62,15 @@ def _read(path: Path) -> bytes:
 
 
 def _source_id(connection: Connection, name: str, kind: SourceKind, searched: str | None) -> int:
-    found = connection.execute(sa.select(source.c.id).where(source.c.name == name)).scalar()
+    found = connection.execute(
+        sa.select(source.c.id, source.c.searched).where(source.c.name == name)
+    ).first()
     if found is not None:
-        return int(found)
+        if searched and not found.searched:  # the source's date, when it had none yet
+            connection.execute(
+                source.update().where(source.c.id == found.id).values(searched=searched)
+            )
+        return int(found.id)
     return inserted_id(
         connection.execute(source.insert().values(name=name, kind=kind, searched=searched, note=""))
     )
@@ -189,7 +196,10 @@ def import_file(
     progress: Callable[[int], None] | None = None,
 ) -> FileImport:
     """Import one file as one batch, in one transaction: a crash, a kill or an unreadable
-    file leaves nothing behind. Bad records become problems; good ones are kept."""
+    file leaves nothing behind. Bad records become problems; good ones are kept.
+    ``searched`` must be a date as :func:`realist.services.search_strategy.searched_date`
+    takes it (InvalidInput otherwise, before anything is read)."""
+    searched = searched_date(searched)
     data = _read(path)
     digest = hashlib.sha256(data).hexdigest()
     result = FileImport(filename=path.name)
@@ -243,6 +253,7 @@ def import_file(
                 "source": result.source,
                 "records": result.imported,
                 "problems": result.problem_count,
+                "searched": searched,
             },
         )
     return result

@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from realist.demo import load_demo_phrasings
 from realist.domain.documents import AttributeValue, Document, Intervention
 from realist.errors import InvalidInput, NotFound
 from realist.store import Store
@@ -319,8 +318,6 @@ def _rename_phrasing(connection: Connection, old: str, new: str | None) -> objec
     """Move the summary's wording of ``old`` to ``new`` (or drop it when ``new`` is None),
     so no wording is left for an attribute that no longer exists; returns what it was."""
     stored = reviews_repo.get_setting(connection, PHRASES_SETTING)
-    if not isinstance(stored, list) and reviews_repo.get_review(connection).is_demo:
-        stored = list(load_demo_phrasings())  # the demo's wording, until it has its own
     if not isinstance(stored, list):
         return None
     kept, was = [], None

@@ -135,7 +135,7 @@ def applies(store: Store, description: str, limit: int = 10) -> list[Applicable]
     configurations of negative topics come back flagged as risks."""
     if not stems(description):
         raise InvalidInput(
-            "describe the circumstances in a few words (e.g. 'telephone, volunteers')"
+            "describe the circumstances in a few words (who, where, how the programme is given)"
         )
     with store.reading() as connection:
         topics = {t.key: t for t in theory_repo.list_topics(connection)}
@@ -220,3 +220,30 @@ def search(store: Store, query: str, limit: int = 20) -> list[SearchResult]:
                     )
                 )
     return results
+
+
+EXAMPLE_WORDS = 8  # an example is a few words to try, not a whole context
+
+
+def example_descriptions(store: Store, most: int = 3) -> list[str]:
+    """Descriptions to try on "what applies", taken from the review's own contexts (one
+    per topic first, in the configurations' order, shortened); none when no configuration
+    has a context yet."""
+    with store.reading() as connection:
+        configurations = theory_repo.list_configurations(connection)
+    chosen: list[str] = []
+    topics: set[str] = set()
+    for first_per_topic in (True, False):
+        for c in configurations:
+            if len(chosen) >= most:
+                return chosen
+            if first_per_topic and c.topic_key in topics:
+                continue
+            for part in c.contexts:
+                words = part.text.split()
+                text = " ".join(words[:EXAMPLE_WORDS]).rstrip(",;:.")
+                if text and text not in chosen:
+                    chosen.append(text)
+                    topics.add(c.topic_key)
+                    break
+    return chosen

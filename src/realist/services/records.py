@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from realist.domain.bibliography import normalise_doi
+from realist.domain.folding import fold
 from realist.domain.records import Record
 from realist.domain.screening import (
     Decision,
@@ -71,8 +72,10 @@ def find_records(
     """Records matching every filter given, oldest first: ``limit`` of them from
     ``offset``, with the number matching in all.
 
-    ``text``: each word must be in the title; a word that is a DOI or a PMID also finds the
-    record with that DOI or PMID. ``source_name``: the source's name, exactly.
+    ``text``: each word must be in the title, the authors, the journal, the DOI, the year
+    or the PMID, whatever its case or accents ("muller" finds "Müller", "saude" finds
+    "Saúde"); a word that is a DOI or a PMID also finds the record with exactly that one.
+    ``source_name``: the source's name, exactly.
     ``title_abstract``/``full_text``: where records stand at that stage, as
     :func:`realist.domain.screening.settle` decides it (single or dual screening,
     conflicts and their resolutions).
@@ -165,9 +168,11 @@ def _conditions(
 
 
 def _word(word: str) -> sa.ColumnElement[bool]:
-    """One word of a search: in the title (``%`` and ``_`` are just characters), or the
-    record's DOI or PMID when the word is one."""
-    found = record.c.title.icontains(word, autoescape=True)
+    """One word of a search: in the record's folded search text (``%`` and ``_`` are just
+    characters), or the record's DOI or PMID when the word is one."""
+    # Both sides are folded to lower case, so a plain LIKE serves both databases (it is
+    # case-sensitive on PostgreSQL).
+    found = record.c.search_text.contains(fold(word), autoescape=True)
     doi = normalise_doi(word)
     if doi:
         found = sa.or_(found, record.c.doi == doi)

@@ -14,7 +14,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from realist.demo import load_demo_phrasings
 from realist.domain.theory import final_model_style
 from realist.errors import InvalidInput
 from realist.reports.data import ConfigurationData, MatrixData, ReviewData
@@ -23,6 +22,7 @@ from realist.reports.rameses import ITEMS
 from realist.reports.summary import Phrasing
 from realist.services import queries
 from realist.services.check import check_review
+from realist.services.citations import document_citations
 from realist.services.counts import review_counts
 from realist.services.documents import mmat_table
 from realist.services.interventions import PHRASES_SETTING, list_interventions
@@ -62,13 +62,11 @@ class Rendered:
 
 
 def _phrasings(connection: sa.Connection) -> list[Phrasing]:
-    """The review's phrasings; the demo's own (``demo/data/phrasings.yaml``) until it is
-    given others, and none for any other review (plain wording)."""
+    """The review's phrasings (a review setting; the demo sets its own from its data), and
+    none until some are set (plain wording)."""
     value = reviews_repo.get_setting(connection, PHRASES_SETTING)
     if isinstance(value, list):
         return [Phrasing.from_json(item) for item in value if isinstance(item, dict)]
-    if reviews_repo.get_review(connection).is_demo:
-        return [Phrasing.from_json(p) for p in load_demo_phrasings()]
     return []
 
 
@@ -131,6 +129,7 @@ def gather(store: Store) -> ReviewData:
         findings=[finding.message for finding in check_review(store)],
         rameses_notes={int(k): str(v) for k, v in notes.items()} if isinstance(notes, dict) else {},
         last_change=last,
+        citations=document_citations(store),
     )
 
 

@@ -16,13 +16,17 @@ from realist.store.events import append_event
 
 
 def init_review(
-    target: str | None, title: str, reviewer_key: str | None = None, reviewer_name: str = ""
+    target: str | None,
+    title: str,
+    reviewer_key: str | None = None,
+    reviewer_name: str = "",
+    question: str = "",
 ) -> Store:
     """Create an empty review with one owner; refuses a store that already holds one."""
     key = reviewer_key or _login_name()
     store = create_store(target)
     with store.transaction() as connection:
-        reviews_repo.insert_review(connection, Review(title=title))
+        reviews_repo.insert_review(connection, Review(title=title, question=question.strip()))
         reviews_repo.insert_reviewer(
             connection, Reviewer(key=key, name=reviewer_name or key, role=ReviewerRole.OWNER)
         )
@@ -58,7 +62,7 @@ class ReviewStatus:
     codings: int
     flow: dict[str, int | None]
     problems: list[str] = field(default_factory=list)
-    question: str = ""
+    question: str = ""  # the review question (RAMESES item 4)
 
 
 def review_status(store: Store) -> ReviewStatus:

@@ -178,7 +178,7 @@ def edit_configuration(
 def add_topic(
     store: Store, key: str, name: str, reviewer: str | None, negative: bool = False
 ) -> Topic:
-    """A new topic to group configurations (e.g. take-up, positive or negative impact)."""
+    """A new topic to group configurations (e.g. uptake, benefits, harms)."""
     if not key.strip() or not name.strip():
         raise InvalidInput("a topic needs a key and a name")
     with store.transaction() as connection:

@@ -42,6 +42,7 @@ def insert_document(connection: Connection, item: Document) -> int:
             study_design_basis=item.study_design_basis,
             citation=item.citation,
             reference_number=item.reference_number,
+            cite_as=item.cite_as,
             record_id=item.record_id,
             included=item.included,
             inclusion_override=item.inclusion_override,
@@ -124,6 +125,7 @@ def _to_document(row: sa.Row[tuple[object, ...]], text: str = "", sha: str = "")
             Outcome(second) if second else None,
         ),
         inclusion_override=row.inclusion_override,
+        cite_as=row.cite_as,
     )
 
 

@@ -8,6 +8,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from realist.domain.folding import record_search_text
 from realist.domain.records import Record
 from realist.errors import NotFound
 from realist.store.schema import inserted_id, record
@@ -45,7 +46,15 @@ def record_values(item: Record, batch_id: int | None) -> dict[str, object]:
         "raw": compact_raw(item),
         "source_line": item.source_line,
         "duplicate_of": item.duplicate_of,
+        "search_text": search_text(item),
     }
+
+
+def search_text(item: Record) -> str:
+    """What a records search looks in (see :mod:`realist.domain.folding`)."""
+    return record_search_text(
+        item.title, item.authors, item.journal, item.doi, item.year, item.pmid
+    )
 
 
 def insert_record(connection: Connection, item: Record, batch_id: int | None = None) -> int:
@@ -102,6 +111,7 @@ COLUMNS = (
     "raw",
     "source_line",
     "duplicate_of",
+    "search_text",
 )
 JSON_COLUMNS = frozenset(("authors", "keywords", "raw"))
 _SQLITE_INSERT = (
@@ -137,6 +147,7 @@ def record_row(item: Record, batch_id: int | None) -> tuple[object, ...]:
         _dumps(compact_raw(item)),
         item.source_line,
         item.duplicate_of,
+        search_text(item),
     )
 
 

@@ -127,11 +127,45 @@ def insert_search(connection: Connection, strategy: SearchStrategy) -> None:
             concept_block.insert().values(name=block.name, terms=block.terms, position=position)
         )
     for item in strategy.sources:
-        connection.execute(
-            source.insert().values(
-                name=item.name, kind=item.kind, searched=item.searched, note=item.note
-            )
-        )
+        insert_source(connection, item)
+
+
+def insert_source(connection: Connection, item: Source) -> int:
+    return inserted_id(connection.execute(source.insert().values(**_source_values(item))))
+
+
+def _source_values(item: Source) -> dict[str, object]:
+    return {
+        "name": item.name,
+        "kind": item.kind,
+        "searched": item.searched,
+        "note": item.note,
+        "search_string": item.search_string,
+        "limits": item.limits,
+    }
+
+
+def update_source(connection: Connection, source_id: int, item: Source) -> None:
+    connection.execute(
+        source.update().where(source.c.id == source_id).values(**_source_values(item))
+    )
+
+
+def _to_source(r: sa.Row[tuple[object, ...]]) -> Source:
+    return Source(
+        name=r.name,
+        kind=SourceKind(r.kind),
+        searched=r.searched,
+        note=r.note,
+        id=r.id,
+        search_string=r.search_string,
+        limits=r.limits,
+    )
+
+
+def find_source(connection: Connection, name: str) -> Source | None:
+    row = connection.execute(sa.select(source).where(source.c.name == name)).first()
+    return _to_source(row) if row else None
 
 
 def get_search(connection: Connection) -> SearchStrategy:
@@ -139,10 +173,7 @@ def get_search(connection: Connection) -> SearchStrategy:
         ConceptBlock(name=r.name, terms=list(r.terms), position=r.position, id=r.id)
         for r in connection.execute(sa.select(concept_block).order_by(concept_block.c.position))
     ]
-    sources = [
-        Source(name=r.name, kind=SourceKind(r.kind), searched=r.searched, note=r.note, id=r.id)
-        for r in connection.execute(sa.select(source).order_by(source.c.id))
-    ]
+    sources = [_to_source(r) for r in connection.execute(sa.select(source).order_by(source.c.id))]
     last = connection.execute(sa.select(review.c.last_search)).scalar()
     return SearchStrategy(concept_blocks=blocks, sources=sources, last_search=last)
 
@@ -195,6 +226,7 @@ def insert_stated_counts(connection: Connection, items: list[dict[str, object]])
                 value=item["value"],
                 quote=item.get("quote", ""),
                 members=item.get("members"),
+                rule=item.get("rule"),
             )
         )
 
@@ -202,8 +234,51 @@ def insert_stated_counts(connection: Connection, items: list[dict[str, object]])
 def list_stated_counts(connection: Connection) -> list[dict[str, object]]:
     rows = connection.execute(sa.select(stated_count).order_by(stated_count.c.id))
     return [
-        {"what": r.what, "value": r.value, "quote": r.quote, "members": r.members} for r in rows
+        {
+            "what": r.what,
+            "value": r.value,
+            "quote": r.quote,
+            "members": r.members,
+            "rule": r.rule,
+            "id": r.id,
+        }
+        for r in rows
     ]
+
+
+def set_stated_count_rule(connection: Connection, stated_id: int, rule: object) -> None:
+    connection.execute(
+        stated_count.update().where(stated_count.c.id == stated_id).values(rule=rule)
+    )
+
+
+def update_review(connection: Connection, **values: str) -> None:
+    """Change the review's own fields (title, question)."""
+    connection.execute(review.update().where(review.c.id == 1).values(**values))
+
+
+def insert_concept_block(connection: Connection, block: ConceptBlock) -> int:
+    result = connection.execute(
+        concept_block.insert().values(name=block.name, terms=block.terms, position=block.position)
+    )
+    return inserted_id(result)
+
+
+def update_concept_block(connection: Connection, block: ConceptBlock) -> None:
+    assert block.id is not None
+    connection.execute(
+        concept_block.update()
+        .where(concept_block.c.id == block.id)
+        .values(name=block.name, terms=block.terms, position=block.position)
+    )
+
+
+def delete_concept_block(connection: Connection, block_id: int) -> None:
+    connection.execute(concept_block.delete().where(concept_block.c.id == block_id))
+
+
+def delete_source(connection: Connection, source_id: int) -> None:
+    connection.execute(source.delete().where(source.c.id == source_id))
 
 
 def insert_text_notes(connection: Connection, items: list[dict[str, str]]) -> None:

@@ -148,6 +148,9 @@ record = sa.Table(
     sa.Column("raw", sa.JSON, nullable=False),
     sa.Column("source_line", sa.Integer),
     fk("duplicate_of", "record.id", nullable=True),
+    # Title, authors, journal, DOI, year and PMID folded (domain.folding): what a records
+    # search looks in, accent- and case-insensitively, on SQLite and PostgreSQL alike.
+    sa.Column("search_text", sa.Text, nullable=False, default="", server_default=""),
 )
 
 duplicate_group = sa.Table(
@@ -249,6 +252,8 @@ stated_count = sa.Table(
     sa.Column("value", sa.Integer, nullable=False),
     sa.Column("quote", sa.Text, nullable=False, default=""),
     sa.Column("members", sa.JSON),
+    # How the count is computed from the data (domain.stated.CountRule); NULL: not checked.
+    sa.Column("rule", sa.JSON),
 )
 
 text_note = sa.Table(

@@ -24,6 +24,9 @@ document = sa.Table(
     sa.Column("study_design_basis", sa.Text, nullable=False, default=""),
     sa.Column("citation", sa.Text, nullable=False, default=""),
     sa.Column("reference_number", sa.Integer),
+    # The author-year citation set by hand ("Thapa et al. 2020"); empty: derived from the
+    # document's record (services.citations).
+    sa.Column("cite_as", sa.Text, nullable=False, default="", server_default=""),
     fk("record_id", "record.id", nullable=True),
     sa.Column("included", sa.Boolean, nullable=False, default=True),
     # Why a full text was attached to a record that screening excluded (empty: it was not).

@@ -60,11 +60,68 @@ def insert_middle_range_theory(connection: Connection, item: MiddleRangeTheory) 
     return inserted_id(result)
 
 
+def update_middle_range_theory(connection: Connection, item: MiddleRangeTheory) -> None:
+    assert item.id is not None
+    connection.execute(
+        middle_range_theory.update()
+        .where(middle_range_theory.c.id == item.id)
+        .values(key=item.key, name=item.name, description=item.description, refs=item.references)
+    )
+
+
+def delete_middle_range_theory(connection: Connection, theory_id: int) -> None:
+    connection.execute(middle_range_theory.delete().where(middle_range_theory.c.id == theory_id))
+
+
+def theory_links(connection: Connection) -> dict[int, list[str]]:
+    """The configurations each middle-range theory explains, by theory id (identifiers in
+    the configurations' order)."""
+    rows = connection.execute(
+        sa.select(configuration_theory.c.middle_range_theory_id, configuration.c.identifier)
+        .join(configuration, configuration.c.id == configuration_theory.c.configuration_id)
+        .order_by(configuration.c.position, configuration.c.id)
+    )
+    found: dict[int, list[str]] = {}
+    for theory_id, identifier in rows:
+        found.setdefault(theory_id, []).append(identifier)
+    return found
+
+
+def link_theory(connection: Connection, theory_id: int, config_id: int, linked: bool) -> bool:
+    """Link (or unlink) a middle-range theory and a configuration; whether anything changed."""
+    exists = connection.execute(
+        sa.select(configuration_theory.c.configuration_id).where(
+            configuration_theory.c.configuration_id == config_id,
+            configuration_theory.c.middle_range_theory_id == theory_id,
+        )
+    ).first()
+    if linked and exists is None:
+        connection.execute(
+            configuration_theory.insert().values(
+                configuration_id=config_id, middle_range_theory_id=theory_id
+            )
+        )
+        return True
+    if not linked and exists is not None:
+        connection.execute(
+            configuration_theory.delete().where(
+                configuration_theory.c.configuration_id == config_id,
+                configuration_theory.c.middle_range_theory_id == theory_id,
+            )
+        )
+        return True
+    return False
+
+
 def list_middle_range_theories(connection: Connection) -> list[MiddleRangeTheory]:
     rows = connection.execute(sa.select(middle_range_theory).order_by(middle_range_theory.c.id))
     return [
         MiddleRangeTheory(
-            key=r.key, name=r.name, description=r.description, references=list(r.refs), id=r.id
+            key=r.key,
+            name=r.name,
+            description=r.description,
+            references=[str(ref) for ref in r.refs],
+            id=r.id,
         )
         for r in rows
     ]

@@ -31,6 +31,8 @@ from realist.web.routers import (
     records,
     records_batches,
     records_duplicates,
+    records_record,
+    records_strategy,
     reports,
     screening,
     screening_conflicts,
@@ -48,6 +50,8 @@ ROUTERS: list[APIRouter] = [
     records.router,
     records_duplicates.router,
     records_batches.router,
+    records_strategy.router,
+    records_record.router,  # /records/{id} after the fixed /records/... paths
     screening.router,
     screening_conflicts.router,
     screening_criteria.router,

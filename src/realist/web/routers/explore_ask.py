@@ -28,11 +28,6 @@ from realist.web.templating import render
 router = APIRouter()
 
 EVIDENCE_SHOWN = 3
-EXAMPLES = (
-    "telephone support, volunteers, mother prefers anonymity",
-    "group meetings, first-time mother, feels isolated",
-    "paid peer supporter, home visits",
-)
 # Where a configuration matched the words, said plainly.
 WHERE = {
     "context": "its circumstances",
@@ -89,12 +84,12 @@ class AppliesPage(BaseModel):
     message: str = Field(default="", description="why nothing could be looked for, if so")
     may_apply: list[ApplicableItem]
     risks: list[ApplicableItem]
-    examples: list[str]
+    examples: list[str] = Field(description="descriptions to try, from the review's contexts")
 
 
 def _own_words(description: str) -> dict[str, str]:
     """Each stem the matcher uses, back to the first word the asker typed for it, so the
-    page says "volunteers" where the matcher compared "volunte"."""
+    page says "meetings" where the matcher compared "meet"."""
     said: dict[str, str] = {}
     for word in WORD.findall(description):
         said.setdefault(stem(word), word)
@@ -146,7 +141,7 @@ def _item(
 def applies_data(store: Store, q: str, limit: int = 10) -> AppliesPage:
     """What applies to the circumstances described in ``q`` (nothing asked when empty)."""
     page = AppliesPage(q=q, asked=bool(q.strip()), may_apply=[], risks=[],
-                       examples=list(EXAMPLES))  # fmt: skip
+                       examples=queries.example_descriptions(store))  # fmt: skip
     if not page.asked:
         return page
     try:
@@ -163,8 +158,8 @@ def applies_data(store: Store, q: str, limit: int = 10) -> AppliesPage:
 
 Description = Annotated[
     str,
-    Query(max_length=2000, description="the circumstances in plain words, e.g. 'telephone "
-          "support, volunteers, mother prefers anonymity'"),
+    Query(max_length=2000, description="the circumstances in plain words: who, where, how "
+          "the programme is given"),
 ]  # fmt: skip
 Limit = Annotated[int, Query(ge=1, le=50, description="how many configurations at most")]
 

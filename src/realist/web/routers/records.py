@@ -18,6 +18,7 @@ from realist.domain.screening import Outcome, Stage
 from realist.errors import NotFound
 from realist.services import imports
 from realist.services.records import Duplicates, RecordRow, find_records, list_sources
+from realist.services.search_strategy import searched_date
 from realist.store import Store
 from realist.web.auth import Editor, Reader, StoreDep, config_of
 from realist.web.jobs import ImportJob, ImportJobs
@@ -34,7 +35,8 @@ class RecordFilters(BaseModel):
     q: str = Field(
         "",
         max_length=500,
-        description="words that must all be in the title (a DOI or PMID finds its record)",
+        description="words that must each be in the title, authors, journal, DOI or year, "
+        "whatever their case or accents (a DOI or PMID finds its record)",
     )
     source: str = Field("", max_length=200, description="the source's name, exactly")
     stage: Stage | Literal[""] = ""
@@ -254,6 +256,7 @@ async def import_start(
     searched: SearchedField = "",
 ) -> Response:
     """Start the import in the background and show its progress (htmx polls the job)."""
+    searched_date(searched, "Date searched")  # refused before the upload is saved
     path = await save_upload(
         file, config_of(request).max_upload_bytes, "; import it with `realist import`"
     )
@@ -302,7 +305,9 @@ async def import_api(
     searched: SearchedField = "",
 ) -> ImportResult:
     """Import one file as one batch and wait for it: all its records or none; bad records
-    become problems (``file:line: reason``) and the good ones are kept."""
+    become problems (``file:line: reason``) and the good ones are kept. ``searched`` is
+    YYYY-MM-DD or YYYY-MM."""
+    searched_date(searched, "searched")
     path = await save_upload(
         file, config_of(request).max_upload_bytes, "; import it with `realist import`"
     )

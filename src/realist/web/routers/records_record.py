@@ -1,0 +1,121 @@
+"""One record whole (``/records/{id}``): the page ``realist record N`` prints, and its
+JSON twin. Linked from the records list and the screening card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from starlette.requests import Request
+from starlette.responses import Response
+
+from realist.services.record_view import record_view
+from realist.store import Store
+from realist.web.auth import Reader, StoreDep
+from realist.web.templating import render
+
+router = APIRouter()
+
+
+class RecordDecision(BaseModel):
+    reviewer: str
+    decision: str
+    reason: str | None
+    note: str
+    resolves_conflict: bool
+    at: str | None
+
+
+class RecordStage(BaseModel):
+    outcome: str | None = Field(description="null while dual screening hides it from you")
+    hidden: int = Field(description="decisions hidden until you decide the record yourself")
+    decisions: list[RecordDecision]
+
+
+class RecordLink(BaseModel):
+    id: int
+    title: str
+
+
+class RecordGroup(BaseModel):
+    id: int
+    status: str
+    confidence: float
+    reason: str
+    keeper: int
+    members: list[RecordLink]
+    decided_by: str | None
+
+
+class RecordSource(BaseModel):
+    name: str
+    kind: str
+    searched: str | None
+    search_string: str
+    limits: str
+
+
+class RecordBatch(BaseModel):
+    id: int
+    file: str
+    format: str
+    line: int | None
+    searched: str | None
+    imported_at: str
+    imported_by: str | None
+
+
+class RecordDocument(BaseModel):
+    key: str
+    title: str
+    citation: str
+    reference: int | None
+    included: bool
+
+
+class RecordPage(BaseModel):
+    """A record whole: ``realist record N --json`` (docs/CLI.md)."""
+
+    id: int
+    title: str
+    authors: list[str]
+    year: int | None
+    journal: str
+    volume: str
+    issue: str
+    pages: str
+    doi: str
+    pmid: str
+    issn: str
+    abstract: str
+    keywords: list[str]
+    kind: str
+    raw: list[tuple[str, str]] = Field(description="every field as imported, in file order")
+    source: RecordSource | None
+    batch: RecordBatch | None
+    duplicate_of: RecordLink | None
+    merged: list[RecordLink]
+    duplicate_groups: list[RecordGroup]
+    stages: dict[str, RecordStage]
+    document: RecordDocument | None
+    viewer: str
+
+
+def record_data(store: Store, record_id: int, reviewer: str) -> RecordPage:
+    data: dict[str, Any] = record_view(store, record_id, reviewer).as_json()
+    return RecordPage.model_validate(data)
+
+
+@router.get("/records/{record_id:int}", include_in_schema=False)
+def record_page(request: Request, actor: Reader, store: StoreDep, record_id: int) -> Response:
+    page = record_data(store, record_id, actor.key)
+    return render(request, "records/record.html", {"page": page})
+
+
+@router.get("/api/records/{record_id:int}", tags=["records"])
+def record_api(actor: Reader, store: StoreDep, record_id: int) -> RecordPage:
+    """One record whole: every normalised and raw field, its source and batch, duplicates,
+    each stage's outcome and decisions (others' hidden in dual screening until you decide
+    it), and its document."""
+    return record_data(store, record_id, actor.key)
