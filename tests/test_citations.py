@@ -12,6 +12,7 @@ from realist.cli import cli
 from realist.domain.citations import Cited, author_year, cite, surname
 from realist.domain.documents import Document
 from realist.domain.records import Record
+from realist.domain.screening import Decision, ScreeningDecision, Stage
 from realist.errors import InvalidInput, NotFound
 from realist.services import citations, middle_range
 from realist.services.reporting import render_report
@@ -20,6 +21,8 @@ from realist.services.theories import show_theory
 from realist.store import Store
 from realist.store import documents as documents_repo
 from realist.store import records as records_repo
+from realist.store import reviews as reviews_repo
+from realist.store.screening import insert_decision
 from realist.store.events import list_events
 
 
@@ -72,10 +75,15 @@ def store(db_target: str) -> Store:
         "lee-2018": (["Lee JH", "Thapa R"], 2018, "Coaching"),
     }
     with made.transaction() as connection:
+        owner = reviews_repo.reviewer_id(connection, "ann")
         for key, (authors, year, title) in people.items():
             rid = records_repo.insert_record(
                 connection, Record(title=title, authors=authors, year=year)
             )
+            for stage in Stage:  # included, so the documents count (counts follow screening)
+                insert_decision(
+                    connection, ScreeningDecision(rid, stage, Decision.INCLUDE, "ann"), owner
+                )
             documents_repo.insert_document(connection, Document(key, title, record_id=rid))
         documents_repo.insert_document(
             connection,

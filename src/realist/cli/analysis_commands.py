@@ -50,7 +50,7 @@ def _excerpt_json(item: Excerpt) -> dict[str, object]:
     epilog=examples(
         "realist excerpt smith-2019 --start 100 --end 180",
         'realist excerpt smith-2019 --quote "felt less alone" --rigour high',
-        'realist excerpt smith-2019 --quote "peer support" --occurrence 2',
+        'realist excerpt smith-2019 --quote "home visits" --occurrence 2',
         "realist excerpt E042 --show",
     )
 )

@@ -54,7 +54,7 @@ def say(state: CliState, text: str) -> None:
         "realist rename document thapa2020 thapa-2020",
         "realist rename criterion E-PPO E-POP",
         "realist rename configuration 9 N9",
-        "realist rename topic harms negative_impact",
+        "realist rename topic harms risks",
     )
 )
 def rename() -> None:
@@ -97,7 +97,7 @@ def rename_configuration(state: CliState, identifier: str, new_identifier: str) 
     say(state, f"Configuration {identifier} is now {new_identifier}.")
 
 
-@rename.command("topic", epilog=examples("realist rename topic harms negative_impact"))
+@rename.command("topic", epilog=examples("realist rename topic harms risks"))
 @click.argument("key")
 @click.argument("new_key")
 @click.pass_obj
@@ -112,7 +112,7 @@ def rename_topic(state: CliState, key: str, new_key: str) -> None:
 
 @cli.group(
     epilog=examples(
-        'realist change criterion E-POP --text "Not about the perinatal period"',
+        'realist change criterion E-POP --text "Not about hypertension"',
         "realist change document thapa-2020 --type thesis --design qualitative",
         "realist change excerpt 12 --label E101",
         "realist change coding 40 --stance refutes --role mechanism --part 2",
@@ -128,7 +128,7 @@ def change() -> None:
 
 @change.command(
     "criterion",
-    epilog=examples('realist change criterion E-POP --text "Not about the perinatal period"'),
+    epilog=examples('realist change criterion E-POP --text "Not about hypertension"'),
 )
 @click.argument("code")
 @click.option("--dimension", help="e.g. population, setting, design.")
@@ -153,7 +153,7 @@ def change_criterion(
 @change.command(
     "document",
     epilog=examples(
-        "realist change document thapa-2020 --title 'Peer support in Nepal' --type report"
+        "realist change document thapa-2020 --title 'Home visits in Nepal' --type report"
     ),
 )
 @click.argument("key")
@@ -355,7 +355,7 @@ def retire_reviewer(state: CliState, key: str, undo: bool) -> None:
     epilog=examples(
         "realist delete criterion E-PPO --replace-with E-POP",
         "realist delete term 'nurse*'",
-        "realist delete topic harms --move-to negative_impact",
+        "realist delete topic harms --move-to risks",
         "realist delete configuration N9 --force",
         "realist delete document smith-2019 --force",
         "realist delete excerpt E042",
@@ -407,7 +407,7 @@ def delete_term(state: CliState, terms: tuple[str, ...]) -> None:
     say(state, f"Removed {counted(n, 'highlight term')}.")
 
 
-@delete.command("topic", epilog=examples("realist delete topic harms --move-to negative_impact"))
+@delete.command("topic", epilog=examples("realist delete topic harms --move-to risks"))
 @click.argument("key")
 @click.option("--move-to", metavar="TOPIC", help="Where its configurations go.")
 @click.pass_obj

@@ -25,9 +25,9 @@ def _settings(settings: tuple[str, ...]) -> dict[str, AttributeValue]:
 
 @cli.command(
     epilog=examples(
-        "realist intervention 23 --name 'Mums Together' --set format=group_in_person "
-        "--set country=UK --document lynch-2019",
-        "realist intervention 23 --unset country --remove-document lynch-2019",
+        "realist intervention 23 --name 'Village visits' --set delivery=home_visit "
+        "--set country=UK --document thapa-2020",
+        "realist intervention 23 --unset country --remove-document thapa-2020",
         "realist intervention 23 --delete",
         "realist intervention --import interventions.csv",
     )
@@ -139,7 +139,7 @@ def _say_deleted(state: CliState, gone: interventions.DeletedIntervention) -> No
 @cli.command(
     epilog=examples(
         "realist attribute country --rename setting_country",
-        "realist attribute take_up --remove",
+        "realist attribute uptake --remove",
     )
 )
 @click.argument("name")

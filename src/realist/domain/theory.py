@@ -29,7 +29,7 @@ class MechanismKind(StrEnum):
 
 
 def parse_mechanism(text: str) -> tuple[str, MechanismKind | None]:
-    """A mechanism as a reviewer types it: "reasoning: feels safe" or "resource:volunteers"
+    """A mechanism as a reviewer types it: "reasoning: feels safe" or "resource:home visits"
     gives the kind and the text; anything else is the text alone. The one rule every
     command and form uses."""
     kind, sep, rest = text.partition(":")
