@@ -22,8 +22,8 @@ from realist.store import Store
 from realist.store import documents as documents_repo
 from realist.store import records as records_repo
 from realist.store import reviews as reviews_repo
-from realist.store.screening import insert_decision
 from realist.store.events import list_events
+from realist.store.screening import insert_decision
 
 
 @pytest.mark.parametrize(
