@@ -22,3 +22,16 @@ def test_migrated_schema_matches_the_tables_in_code(db_target: str) -> None:
         )
         assert compare_metadata(context, metadata) == []
     store.close()
+
+
+def test_revisions_read_from_the_files_agree_with_alembic() -> None:
+    """Opening a review reads revisions without Alembic (store.revisions); they must be
+    Alembic's own."""
+    from alembic.script import ScriptDirectory
+
+    from realist.store.connect import _alembic_config
+    from realist.store.revisions import head_revision, known_revisions
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    assert head_revision() == script.get_current_head()
+    assert known_revisions() == {r.revision for r in script.walk_revisions()}

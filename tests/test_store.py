@@ -71,6 +71,14 @@ def test_refuses_files_that_are_not_reviews(tmp_path: Path) -> None:
         connection.execute("CREATE TABLE things (x)")
     with pytest.raises(NotAReview, match="other tables"):
         open_store(str(other))
+    # Another program's Alembic-managed database is not "a newer Realist".
+    alembic_app = tmp_path / "app.db"
+    with sqlite3.connect(alembic_app) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32))")
+        connection.execute("INSERT INTO alembic_version VALUES ('ae1027a6acf')")
+        connection.execute("CREATE TABLE users (id INTEGER)")
+    with pytest.raises(NotAReview, match="other tables"):
+        open_store(str(alembic_app))
     assert text_file.read_text() == "hello"  # nothing was written
 
 

@@ -1,11 +1,16 @@
 """Realist: a workbench for realist reviews, from search records to a tested programme theory.
 
 The public Python API is small on purpose (a test checks ``__all__``): open or create a
-review store, and the error tree. Use cases live in :mod:`realist.services`.
+review store, and the error tree. Use cases live in :mod:`realist.services`. The store
+(and with it SQLAlchemy) loads on first use, so a command that needs neither, such as
+``realist --version``, does not pay for them.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from realist._version import __version__
 from realist.errors import (
     InvalidInput,
     NoReview,
@@ -17,12 +22,9 @@ from realist.errors import (
     StoreError,
     UnsupportedDatabase,
 )
-from realist.store import Store, create_store, open_store
 
-try:
-    __version__ = version("realist")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
+if TYPE_CHECKING:
+    from realist.store import Store, create_store, open_store
 
 __all__ = [
     "InvalidInput",
@@ -39,3 +41,13 @@ __all__ = [
     "create_store",
     "open_store",
 ]
+
+_STORE = ("Store", "create_store", "open_store")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _STORE:
+        from realist import store
+
+        return getattr(store, name)
+    raise AttributeError(f"module 'realist' has no attribute {name!r}")

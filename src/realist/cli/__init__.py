@@ -2,6 +2,7 @@
 
 Each command opens the store, calls one service, and prints the result (rich for people,
 ``--json`` for programs). Every RealistError becomes one line on stderr and exit status 1.
+Command modules load when their command runs (see ``realist.cli.app.COMMANDS``).
 """
 
 from __future__ import annotations
@@ -9,27 +10,7 @@ from __future__ import annotations
 import sys
 
 import click
-import sqlalchemy as sa
 
-from realist.cli import (  # noqa: F401  (importing registers the commands)
-    analysis_commands,
-    citation_commands,
-    coding_commands,
-    correction_commands,
-    correction_lists,
-    document_commands,
-    interchange_commands,
-    intervention_commands,
-    prisma_commands,
-    record_commands,
-    record_view_commands,
-    report_commands,
-    review_commands,
-    screen_commands,
-    strategy_commands,
-    theory_commands,
-    web_commands,
-)
 from realist.cli.app import CliState, cli
 from realist.errors import RealistError
 
@@ -51,8 +32,12 @@ def main(argv: list[str] | None = None) -> None:
     except RealistError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(1)
-    except sa.exc.OperationalError as error:
-        # e.g. PostgreSQL not reachable; the driver's first line says why
+    except Exception as error:
+        # e.g. PostgreSQL not reachable; the driver's first line says why. SQLAlchemy is
+        # only imported by commands that open a review, so it is looked up, not imported.
+        sa = sys.modules.get("sqlalchemy")
+        if sa is None or not isinstance(error, sa.exc.OperationalError):
+            raise
         first = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         click.echo(f"Error: cannot use the database: {first}", err=True)
         sys.exit(1)

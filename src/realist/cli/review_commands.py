@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import click
-from rich.markup import escape
-from rich.table import Table
 
 from realist.cli.app import CliState, cli, examples, json_option, print_json
-from realist.demo import CREDIT
+from realist.demo import CREDIT, DEFAULT_DEMO_DB
 from realist.reports.wording import counted, humanise, stage_detail, votes_detail
-from realist.services.check import check_review
-from realist.services.demo import DEFAULT_DEMO_DB, open_demo
 from realist.services.reviews import (
     ReviewStatus,
     init_review,
@@ -49,6 +46,8 @@ def init(state: CliState, title: str, question: str, name: str) -> None:
 def demo(state: CliState, demo_db: str | None, no_serve: bool) -> None:
     """Create (or reopen) the bundled demo review, show a summary and serve it in the
     browser (http://127.0.0.1:8765/) until Ctrl+C."""
+    from realist.services.demo import open_demo  # the demo's builder loads only here
+
     target = demo_db or state.db or DEFAULT_DEMO_DB
     store, created = open_demo(target)
     verb = "Created" if created else "Opened"
@@ -71,9 +70,9 @@ def demo(state: CliState, demo_db: str | None, no_serve: bool) -> None:
 @json_option
 @click.pass_obj
 def status(state: CliState, as_json: bool) -> None:
-    """Counts for every stage of the review."""
+    """Counts for every stage of the review (--json adds what `realist check` finds)."""
     store = state.open()
-    result = review_status(store)
+    result = review_status(store, problems=as_json)
     store.close()
     if as_json:
         print_json(dataclasses.asdict(result))
@@ -84,19 +83,36 @@ def status(state: CliState, as_json: bool) -> None:
 STAGE_LABELS = {"title_abstract": "Title and abstract", "full_text": "Full text"}
 
 
+class _Rows:
+    """Stage, count and detail in aligned columns, printed with click: what a rich table
+    would print here, without loading rich (status is the command people run most, and
+    bench/startup.py holds its start-up to a budget)."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str]] = []
+
+    def add_row(self, stage: str, count: str, detail: str) -> None:
+        self.rows.append((stage, count, detail))
+
+    def lines(self) -> list[str]:
+        rows = [("Stage", "Count", "Detail"), *self.rows]
+        wide = max(len(r[0]) for r in rows)
+        count = max(len(r[1]) for r in rows)
+        return [f"{a:<{wide}}  {b:>{count}}  {c}".rstrip() for a, b, c in rows]
+
+
+def _echo(text: str, **style: bool) -> None:
+    colour = "NO_COLOR" not in os.environ
+    click.echo(click.style(text, **style) if colour and style else text)
+
+
 def _print_status(state: CliState, s: ReviewStatus) -> None:
-    console = state.console
-    console.print(f"[bold]{escape(s.title)}[/]", highlight=False)
-    if s.question:
-        console.print(f"Question: {s.question}", highlight=False, markup=False)
+    _echo(s.title, bold=True)
     if s.is_demo:
-        console.print(f"[dim]{CREDIT}[/]")
+        _echo(CREDIT, dim=True)
     if s.question:
-        console.print(f"Question: {escape(s.question)}", highlight=False)
-    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    table.add_column("Stage")
-    table.add_column("Count", justify="right")
-    table.add_column("Detail")
+        _echo(f"Question: {s.question}")
+    table = _Rows()
     table.add_row(
         "Records",
         str(s.records["total"]),
@@ -126,17 +142,19 @@ def _print_status(state: CliState, s: ReviewStatus) -> None:
         )
         table.add_row(f"Configurations: {topic.replace('_', ' ')}", str(entry["total"]), detail)
     table.add_row("Excerpts", str(s.excerpts), counted(s.codings, "coding"))
-    console.print(table)
+    header, *rows = table.lines()
+    _echo(header, bold=True)
+    for line in rows:
+        _echo(line)
     flow = ", ".join(
         f"{k.replace('_', ' ')} {v}" for k, v in s.flow.items() if v is not None and v != 0
     )
     if flow:
-        console.print(f"[dim]PRISMA 2020: {flow} (see realist prisma)[/]", highlight=False)
+        _echo(f"PRISMA 2020: {flow} (see realist prisma)", dim=True)
     if s.problems:
-        console.print(
-            f"\n[yellow]{counted(len(s.problems), 'thing')} to check[/] "
-            "(run [bold]realist check[/] to list them)"
-        )
+        _echo(f"\n{counted(len(s.problems), 'thing')} to check (run realist check to list them)")
+    else:
+        _echo("realist check lists what does not add up or is missing.", dim=True)
 
 
 @cli.command(epilog=examples("realist --db demo.realist check", "realist check --json"))
@@ -145,6 +163,8 @@ def _print_status(state: CliState, s: ReviewStatus) -> None:
 def check(state: CliState, as_json: bool) -> None:
     """List inconsistencies: stated vs computed counts, the source's contradictions,
     excerpts whose text no longer matches, configurations without evidence."""
+    from realist.services.check import check_review
+
     store = state.open()
     findings = check_review(store)
     store.close()
@@ -154,6 +174,8 @@ def check(state: CliState, as_json: bool) -> None:
     if not findings:
         state.console.print("No problems found.")
         return
+    from rich.table import Table
+
     table = Table("Kind", "Subject", "Finding", box=None, header_style="bold")
     for finding in findings:
         table.add_row(finding.kind, finding.subject, finding.message)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-import yaml
+DEFAULT_DEMO_DB = "demo.realist"  # never ./review.realist, so a demo cannot touch a review
 
 CREDIT = (
     "Demo review: McLeish J, Ayers S, McCourt C. Community-based perinatal mental health peer "
@@ -30,6 +30,8 @@ def _read(name: str) -> str:
 
 def load_demo_files() -> dict[str, Any]:
     """Every demo data file, parsed, by name; ``paper`` is the paper's exact text."""
+    import yaml  # only building the demo reads YAML; every other command starts faster
+
     loaded: dict[str, Any] = {name: yaml.safe_load(_read(f"{name}.yaml")) for name in FILES}
     # newline="" semantics: excerpt offsets count characters of the file exactly as stored.
     data = resources.files(__package__).joinpath("data", "paper.txt").read_bytes()
@@ -40,5 +42,7 @@ def load_demo_files() -> dict[str, Any]:
 def load_demo_phrasings() -> list[dict[str, Any]]:
     """The demo's intervention-summary wording (``data/phrasings.yaml``), attribute by
     attribute, in the stored shape of :class:`realist.reports.summary.Phrasing`."""
+    import yaml
+
     loaded: list[dict[str, Any]] = yaml.safe_load(_read("phrasings.yaml"))
     return loaded

@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from realist.domain.dedup_keys import author_keys
 from realist.domain.screening import Outcome
 
 
@@ -81,6 +80,8 @@ def default_key(
     author's surname and the year (``thapa-2020``; ``thapa-2020b``, ``thapa-2020c`` when
     taken), else the first words of the title, else ``fallback`` (a file name), numbered
     when taken (``final-report-2``)."""
+    from realist.domain.dedup_keys import author_keys  # rapidfuzz and its tables: on use
+
     first = str(next(iter(author_keys(authors, 1)), ""))
     surname = "".join(re.findall(r"[a-z0-9]", first))  # a key is ASCII, whatever the name
     if surname:

@@ -17,8 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-import snowballstemmer
+from typing import Any
 
 from realist.domain.quotes import normalise
 
@@ -80,13 +79,19 @@ def _words(text: str) -> list[QueryPart]:
     return [QueryPart((w.rstrip("*"),), w.endswith("*")) for w in _QUERY_WORD.findall(text)]
 
 
-_PORTER = snowballstemmer.stemmer("porter")
-_ENGLISH = snowballstemmer.stemmer("english")
+@lru_cache(maxsize=1)
+def _stemmers() -> tuple[Any, Any]:
+    # snowballstemmer loads every language's stemmer on import (a tenth of a CLI command's
+    # start-up), so it loads on the first search, not with the store.
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("porter"), snowballstemmer.stemmer("english")
 
 
 @lru_cache(maxsize=65536)
 def _stems(word: str) -> tuple[str, str]:
-    return _PORTER.stemWord(word), _ENGLISH.stemWord(word)
+    porter, english = _stemmers()
+    return porter.stemWord(word), english.stemWord(word)
 
 
 def _matches(token: str, word: str, prefix: bool) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,7 +32,6 @@ from realist.domain.review import SourceKind
 from realist.domain.screening import Decision, Outcome, ScreeningMode, Stage
 from realist.domain.theory import Verdict, standing
 from realist.store import Store
-from realist.store import coding as coding_repo
 from realist.store import documents as documents_repo
 from realist.store import reviews as reviews_repo
 from realist.store.schema import (
@@ -148,26 +148,31 @@ class ReviewCounts:
 
 
 def review_counts(store: Store) -> ReviewCounts:
-    """Every count the review's outputs show, from one read of the store."""
+    """Every count the review's outputs show, from one read of the store.
+
+    One query says where every record stands (both stages settled in SQL); the stage
+    counts, the flow and the documents' status all follow from it in Python, so the figures
+    agree by construction and a command pays for a handful of statements (building and
+    compiling them is most of a small review's cost)."""
     with store.reading() as connection:
         mode = reviews_repo.get_review(connection).screening_mode
-        documents = documents_repo.list_documents(connection)
-        stages = {stage: _stage(connection, stage, mode) for stage in Stage}
-        total, merged = connection.execute(
-            sa.select(sa.func.count(), sa.func.count(record.c.duplicate_of))
-        ).one()
-        interventions = _count(connection, intervention)
+        facts = list(connection.execute(_facts_query(mode)).all())
+        standing = {r.id: (_outcome(r.first), _outcome(r.second)) for r in facts}
+        documents = documents_repo.list_documents(connection, outcomes=standing)
+        votes = _votes(connection)
+        interventions, excerpts, codings = connection.execute(_SIZES).one()
         manual = _manual(connection)
+        stages = {stage: _stage(stage, facts, votes.get(stage, {}), mode) for stage in Stage}
         return ReviewCounts(
-            records_total=int(total),
-            records_merged=int(merged),
+            records_total=len(facts),
+            records_merged=sum(1 for r in facts if r.duplicate_of is not None),
             stages=stages,
             documents=documents,
-            interventions=interventions,
+            interventions=int(interventions),
             configurations=_configurations(connection),
-            excerpts=_count(connection, excerpt),
-            codings=_count(connection, coding),
-            flow=_flow(connection, mode, documents, interventions, manual),
+            excerpts=int(excerpts),
+            codings=int(codings),
+            flow=_flow(connection, facts, documents, int(interventions), manual),
             manual=manual,
         )
 
@@ -182,117 +187,129 @@ def manual_flow_counts(connection: Connection) -> dict[str, int | None]:
     return _manual(connection)
 
 
-def _count(connection: Connection, table: sa.Table) -> int:
-    return int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0)
+def _outcome(value: str | None) -> Outcome:
+    return Outcome(value) if value else Outcome.UNDECIDED
 
 
-_STANDING = record.c.duplicate_of.is_(None)
+_SIZES = sa.select(
+    sa.select(sa.func.count()).select_from(intervention).scalar_subquery(),
+    sa.select(sa.func.count()).select_from(excerpt).scalar_subquery(),
+    sa.select(sa.func.count()).select_from(coding).scalar_subquery(),
+)
 
 
-def _eligible(connection: Connection, stage: Stage, mode: ScreeningMode) -> sa.Select[Any]:
-    """Ids of the records that can be screened at ``stage``: standing records, and for full
-    text those that passed title and abstract."""
-    query = sa.select(record.c.id).where(_STANDING)
-    if stage is Stage.TITLE_ABSTRACT:
-        return query
-    passed = settled_query(Stage.TITLE_ABSTRACT, mode).subquery("passed")
-    return query.join(passed, passed.c.record_id == record.c.id).where(
-        passed.c.outcome.in_([o.value for o in PASSES_SCREENING])
-    )
-
-
-def _stage(connection: Connection, stage: Stage, mode: ScreeningMode) -> StageCounts:
-    eligible = _eligible(connection, stage, mode).subquery("eligible")
-    settled = settled_query(stage, mode).subquery("settled")
-    outcome = sa.func.coalesce(settled.c.outcome, Outcome.UNDECIDED.value)
-    outcomes: dict[Outcome, int] = {o: 0 for o in OUTCOME_ORDER}
-    for value, n in connection.execute(
-        sa.select(outcome, sa.func.count())
-        .select_from(eligible.outerjoin(settled, settled.c.record_id == eligible.c.id))
-        .group_by(outcome)
-    ):
-        outcomes[Outcome(value)] = int(n)
-    d = screening_decision
-    votes_only = sa.and_(d.c.stage == stage, d.c.resolves_conflict.is_(False))
-    latest = (
-        sa.select(sa.func.max(d.c.id).label("id"))
-        .where(votes_only, d.c.record_id.in_(sa.select(eligible.c.id)))
-        .group_by(d.c.record_id, d.c.reviewer_id)
-        .subquery("latest")
-    )
-    votes: dict[str, dict[Decision, int]] = defaultdict(dict)
-    for who, decision, n in connection.execute(
-        sa.select(reviewer.c.key, d.c.decision, sa.func.count())
-        .join(latest, latest.c.id == d.c.id)
-        .join(reviewer, reviewer.c.id == d.c.reviewer_id)
-        .group_by(reviewer.c.key, d.c.decision)
-    ):
-        votes[who][Decision(decision)] = int(n)
-    resolutions = connection.execute(
-        sa.select(sa.func.count(sa.distinct(d.c.record_id))).where(
-            d.c.stage == stage,
-            d.c.resolves_conflict.is_(True),
-            d.c.record_id.in_(sa.select(eligible.c.id)),
+@lru_cache(maxsize=2)
+def _facts_query(mode: ScreeningMode) -> sa.Select[Any]:
+    """Every record: whether it was merged away, the source it was imported from (none for
+    a record entered by hand), and where it stands at each stage."""
+    first = settled_query(Stage.TITLE_ABSTRACT, mode).subquery("first")
+    second = settled_query(Stage.FULL_TEXT, mode).subquery("second")
+    return (
+        sa.select(
+            record.c.id,
+            record.c.duplicate_of,
+            record.c.batch_id,
+            source.c.name,
+            source.c.kind,
+            first.c.outcome.label("first"),
+            second.c.outcome.label("second"),
         )
-    ).scalar()
+        .outerjoin(import_batch, import_batch.c.id == record.c.batch_id)
+        .outerjoin(source, source.c.id == import_batch.c.source_id)
+        .outerjoin(first, first.c.record_id == record.c.id)
+        .outerjoin(second, second.c.record_id == record.c.id)
+        .order_by(record.c.id)
+    )
+
+
+def _votes(connection: Connection) -> dict[Stage, dict[str, Counter[Decision]]]:
+    """Per stage and reviewer, their latest decision on each standing record, counted by
+    decision; conflict resolutions are counted apart, under :data:`RESOLUTIONS`."""
+    found: dict[Stage, dict[str, Counter[Decision]]] = {}
+    for stage, who, decision, resolution, n in connection.execute(_VOTES):
+        cast = found.setdefault(Stage(stage), {})
+        key = RESOLUTIONS if resolution else who
+        cast.setdefault(key, Counter())[Decision(decision)] += int(n)
+    return found
+
+
+RESOLUTIONS = "\x00resolutions"  # not a reviewer key: the votes dict's slot for resolutions
+
+_d = screening_decision
+_LATEST = (
+    sa.select(sa.func.max(_d.c.id).label("id"))
+    .join(record, record.c.id == _d.c.record_id)
+    .where(record.c.duplicate_of.is_(None))
+    .group_by(_d.c.record_id, _d.c.stage, _d.c.reviewer_id, _d.c.resolves_conflict)
+    .subquery("latest")
+)
+_VOTES = (
+    sa.select(_d.c.stage, reviewer.c.key, _d.c.decision, _d.c.resolves_conflict, sa.func.count())
+    .join(_LATEST, _LATEST.c.id == _d.c.id)
+    .join(reviewer, reviewer.c.id == _d.c.reviewer_id)
+    .group_by(_d.c.stage, reviewer.c.key, _d.c.decision, _d.c.resolves_conflict)
+)
+
+
+def _stage(
+    stage: Stage,
+    facts: list[sa.Row[Any]],
+    cast: dict[str, Counter[Decision]],
+    mode: ScreeningMode,
+) -> StageCounts:
+    """Records eligible at ``stage`` by outcome (standing records; at full text those that
+    passed title and abstract), with the votes cast there."""
+    outcomes: dict[Outcome, int] = {o: 0 for o in OUTCOME_ORDER}
+    for r in facts:
+        if r.duplicate_of is not None:
+            continue
+        first = _outcome(r.first)
+        if stage is Stage.TITLE_ABSTRACT:
+            outcomes[first] += 1
+        elif first in PASSES_SCREENING:
+            outcomes[_outcome(r.second)] += 1
+    resolved = cast.get(RESOLUTIONS, Counter())
     return StageCounts(
         stage=stage,
         records=sum(outcomes.values()),
         outcomes=outcomes,
-        votes=dict(votes),
-        resolutions=int(resolutions or 0),
+        votes={who: dict(c) for who, c in cast.items() if who != RESOLUTIONS},
+        resolutions=sum(resolved.values()),
     )
 
 
 def _configurations(connection: Connection) -> dict[str, dict[str, int]]:
     """Topic key -> standing (untested, awaiting a verdict, or the verdict) -> n."""
-    excerpts = {
-        identifier: int(c.get("excerpts", 0))
-        for identifier, c in coding_repo.evidence_counts(connection).items()
-    }
     found: dict[str, Counter[str]] = {}
-    for key, identifier, verdict in connection.execute(
-        sa.select(topic.c.key, configuration.c.identifier, configuration.c.verdict)
-        .join(topic, topic.c.id == configuration.c.topic_id)
-        .order_by(topic.c.key)
-    ):
-        state = standing(Verdict(verdict) if verdict else None, excerpts.get(identifier, 0))
+    for key, verdict, excerpts in connection.execute(_CONFIGURATIONS):
+        state = standing(Verdict(verdict) if verdict else None, int(excerpts))
         found.setdefault(key, Counter())[state.value] += 1
     return {key: dict(sorted(c.items())) for key, c in found.items()}
 
 
-def _record_flows(connection: Connection, mode: ScreeningMode) -> list[RecordFlow]:
+_CONFIGURATIONS = (
+    sa.select(topic.c.key, configuration.c.verdict, sa.func.count(sa.distinct(coding.c.excerpt_id)))
+    .join(topic, topic.c.id == configuration.c.topic_id)
+    .outerjoin(coding, coding.c.configuration_id == configuration.c.id)
+    .group_by(configuration.c.id, topic.c.key, configuration.c.verdict)
+    .order_by(topic.c.key)
+)
+
+
+def _record_flows(facts: list[sa.Row[Any]], reasons: dict[int, str]) -> list[RecordFlow]:
     """One fact per imported record (records entered by hand, such as the demo's included
     studies, are not search results and stay out of the flow)."""
-    first = settled_query(Stage.TITLE_ABSTRACT, mode).subquery("first")
-    second = settled_query(Stage.FULL_TEXT, mode).subquery("second")
-    rows = connection.execute(
-        sa.select(
-            record.c.id,
-            source.c.name,
-            source.c.kind,
-            record.c.duplicate_of,
-            first.c.outcome.label("first"),
-            second.c.outcome.label("second"),
-        )
-        .join(import_batch, import_batch.c.id == record.c.batch_id)
-        .join(source, source.c.id == import_batch.c.source_id)
-        .outerjoin(first, first.c.record_id == record.c.id)
-        .outerjoin(second, second.c.record_id == record.c.id)
-        .order_by(record.c.id)
-    ).all()
-    excluded = [r.id for r in rows if r.second == Outcome.EXCLUDED.value]
-    reasons = _exclusion_reasons(connection, excluded)
     return [
         RecordFlow(
             source=r.name,
             kind=SourceKind(r.kind),
             removed=r.duplicate_of is not None,
-            title_abstract=Outcome(r.first) if r.first else Outcome.UNDECIDED,
-            full_text=Outcome(r.second) if r.second else Outcome.UNDECIDED,
+            title_abstract=_outcome(r.first),
+            full_text=_outcome(r.second),
             reason=reasons.get(r.id),
         )
-        for r in rows
+        for r in facts
+        if r.batch_id is not None and r.name is not None
     ]
 
 
@@ -319,16 +336,14 @@ def _exclusion_reasons(connection: Connection, ids: list[int]) -> dict[int, str]
 
 def _flow(
     connection: Connection,
-    mode: ScreeningMode,
+    rows: list[sa.Row[Any]],
     documents: list[Document],
     interventions: int,
     manual: dict[str, int | None],
 ) -> PrismaCounts:
-    sources = [
-        (r.name, SourceKind(r.kind))
-        for r in connection.execute(sa.select(source.c.name, source.c.kind).order_by(source.c.id))
-    ]
-    facts = _record_flows(connection, mode)
+    sources = [(r.name, SourceKind(r.kind)) for r in connection.execute(_SOURCES)]
+    excluded = [r.id for r in rows if r.second == Outcome.EXCLUDED.value and r.batch_id]
+    facts = _record_flows(rows, _exclusion_reasons(connection, excluded) if excluded else {})
     studies = interventions or None
     if facts:
         computed = flow_counts(facts, sources, studies=studies)
@@ -342,6 +357,9 @@ def _flow(
             new_studies=studies,
         )
     return dataclasses.replace(computed, **manual)  # type: ignore[arg-type]
+
+
+_SOURCES = sa.select(source.c.name, source.c.kind).order_by(source.c.id)
 
 
 def _named_sources(sources: list[tuple[str, SourceKind]]) -> dict[str, dict[str, int | None]]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from realist.demo import CREDIT, load_demo_files, load_demo_phrasings
+from realist.demo import CREDIT, DEFAULT_DEMO_DB, load_demo_files, load_demo_phrasings
 from realist.domain.appraisal import Grade
 from realist.domain.coding import Coding, Excerpt, Stance, span_problems
 from realist.domain.documents import Document, DocumentType, Intervention, StudyDesign
@@ -55,7 +55,6 @@ from realist.store.screening import insert_decision
 
 PAPER_KEY = "mcleish-2023"
 RIS_TYPES = {"peer_reviewed_article": "JOUR", "thesis": "THES", "report": "RPRT"}
-DEFAULT_DEMO_DB = "demo.realist"
 
 
 def open_demo(target: str | None = None) -> tuple[Store, bool]:

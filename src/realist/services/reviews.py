@@ -65,10 +65,9 @@ class ReviewStatus:
     question: str = ""  # the review question (RAMESES item 4)
 
 
-def review_status(store: Store) -> ReviewStatus:
-    """Counts for every stage, plus the problems `realist check` would report."""
-    from realist.services.check import check_review  # the check needs the same counts
-
+def review_status(store: Store, *, problems: bool = True) -> ReviewStatus:
+    """Counts for every stage, plus (unless ``problems`` is False, as for the terminal's
+    quick look) the problems `realist check` would report."""
     counts = review_counts(store)
     with store.reading() as connection:
         review = reviews_repo.get_review(connection)
@@ -105,7 +104,10 @@ def review_status(store: Store) -> ReviewStatus:
         flow=_flow_json(counts.flow),
         question=review.question,
     )
-    status.problems = [finding.message for finding in check_review(store)]
+    if problems:
+        from realist.services.check import check_review  # it reads most of the review
+
+        status.problems = [finding.message for finding in check_review(store)]
     return status
 
 

@@ -6,18 +6,18 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
 from realist.errors import NoReview, NotAReview, ReviewExists, SchemaTooNew, UnsupportedDatabase
 from realist.settings import setting
 from realist.store import accounts, schema, schema_analysis  # noqa: F401  (registers every table)
+from realist.store.revisions import head_revision, known_revisions
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -70,22 +70,24 @@ def _make_engine(url: sa.URL) -> Engine:
 
 
 def _alembic_config(connection: Connection | None = None) -> Config:
+    # Alembic loads only when a schema is created or upgraded (see store.revisions).
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     return config
 
 
-def head_revision() -> str:
-    """The newest schema revision this version of Realist knows."""
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
-
-
-def known_revisions() -> set[str]:
-    script = ScriptDirectory.from_config(_alembic_config())
-    return {rev.revision for rev in script.walk_revisions()}
+__all__ = [
+    "Store",
+    "create_store",
+    "default_target",
+    "head_revision",
+    "known_revisions",
+    "open_store",
+    "resolve_url",
+]
 
 
 class Store:
@@ -138,17 +140,30 @@ class Store:
 
 def _schema_state(connection: Connection) -> str:
     """'empty', 'current', 'old', 'newer' or 'foreign' (tables, but not a Realist review)."""
-    tables = set(sa.inspect(connection).get_table_names())
-    if not tables:
-        return "empty"
-    if "alembic_version" not in tables or "review" not in tables:
-        return "foreign"
-    current = MigrationContext.configure(connection).get_current_revision()
+    current = _current_revision(connection)
+    if current is None:
+        tables = set(sa.inspect(connection).get_table_names())
+        return "empty" if not tables else "foreign"
     if current == head_revision():
         return "current"
     if current in known_revisions():
         return "old"
-    return "newer"
+    # Another program's Alembic-managed database is not a newer review.
+    return "newer" if "review" in sa.inspect(connection).get_table_names() else "foreign"
+
+
+def _current_revision(connection: Connection) -> str | None:
+    """The store's schema revision, asked directly (every command opens a review, and
+    inspecting the catalogue costs more); None when there is none to read."""
+    try:
+        with connection.begin_nested():  # PostgreSQL aborts a transaction on any error
+            found = connection.execute(_REVISION).scalar()
+    except sa.exc.DatabaseError:
+        return None
+    return str(found) if found else None
+
+
+_REVISION = sa.text("SELECT version_num FROM alembic_version")
 
 
 def _check_sqlite_file(path: Path) -> None:
@@ -170,6 +185,8 @@ def _connect(target: str) -> Store:
 
 
 def _upgrade(connection: Connection) -> None:
+    from alembic import command
+
     command.upgrade(_alembic_config(connection), "head")
 
 

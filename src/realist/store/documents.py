@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import lru_cache
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -28,7 +31,6 @@ from realist.store.schema_analysis import (
     intervention_document,
 )
 from realist.store.screening import settled_query
-from realist.store.search import index_text
 
 
 def insert_document(connection: Connection, item: Document) -> int:
@@ -81,6 +83,8 @@ def add_text_version(
         )
     )
     text_id = inserted_id(result)
+    from realist.store.search import index_text  # the search folding loads when text is added
+
     index_text(connection, "document", text_id, text)
     return text_id
 
@@ -103,8 +107,17 @@ def latest_text(connection: Connection, document_id: int) -> tuple[int, str] | N
     return (int(row.id), row.text) if row else None
 
 
-def _to_document(row: sa.Row[tuple[object, ...]], text: str = "", sha: str = "") -> Document:
-    first, second = row.title_abstract, row.full_text
+def _to_document(
+    row: sa.Row[tuple[object, ...]],
+    text: str = "",
+    sha: str = "",
+    standing: tuple[Outcome | None, Outcome | None] | None = None,
+) -> Document:
+    if standing is None:
+        first = Outcome(row.title_abstract) if row.title_abstract else None
+        second = Outcome(row.full_text) if row.full_text else None
+    else:
+        first, second = standing
     return Document(
         key=row.key,
         title=row.title,
@@ -118,12 +131,7 @@ def _to_document(row: sa.Row[tuple[object, ...]], text: str = "", sha: str = "")
         text=text,
         text_sha256=sha,
         id=row.id,
-        status=document_status(
-            row.included,
-            row.record_id is not None,
-            Outcome(first) if first else None,
-            Outcome(second) if second else None,
-        ),
+        status=document_status(row.included, row.record_id is not None, first, second),
         inclusion_override=row.inclusion_override,
         cite_as=row.cite_as,
     )
@@ -132,10 +140,19 @@ def _to_document(row: sa.Row[tuple[object, ...]], text: str = "", sha: str = "")
 def _with_standing(connection: Connection) -> sa.Select[tuple[object, ...]]:
     """Documents with where their records stand at each stage (settled in SQL, for the
     documents' records only), from which each document's status follows."""
-    mode = ScreeningMode(connection.execute(sa.select(review.c.screening_mode)).scalar_one())
-    ids = sa.select(document.c.record_id).where(document.c.record_id.is_not(None))
-    first = settled_query(Stage.TITLE_ABSTRACT, mode, ids).subquery("first")
-    second = settled_query(Stage.FULL_TEXT, mode, ids).subquery("second")
+    mode = ScreeningMode(connection.execute(_MODE).scalar_one())
+    return _standing(mode)
+
+
+_MODE = sa.select(review.c.screening_mode)
+_DOCUMENT_RECORDS = sa.select(document.c.record_id).where(document.c.record_id.is_not(None))
+
+
+@lru_cache(maxsize=2)
+def _standing(mode: ScreeningMode) -> sa.Select[tuple[object, ...]]:
+    # Built once per screening mode (building costs more than running, see store.reviews).
+    first = settled_query(Stage.TITLE_ABSTRACT, mode, _DOCUMENT_RECORDS).subquery("first")
+    second = settled_query(Stage.FULL_TEXT, mode, _DOCUMENT_RECORDS).subquery("second")
     return (
         sa.select(
             document,
@@ -147,15 +164,29 @@ def _with_standing(connection: Connection) -> sa.Select[tuple[object, ...]]:
     )
 
 
-def list_documents(connection: Connection) -> list[Document]:
+def list_documents(
+    connection: Connection,
+    outcomes: Mapping[int, tuple[Outcome, Outcome]] | None = None,
+) -> list[Document]:
     """Every document with its status, without text (texts can be large; fetch one with
-    get_document)."""
-    rows = connection.execute(
-        _with_standing(connection).order_by(
-            document.c.reference_number.nulls_last(), document.c.key
+    get_document). ``outcomes`` (record id -> where it stands at each stage), when the
+    caller has settled them already, spares settling them again."""
+    if outcomes is None:
+        rows = connection.execute(_with_standing(connection).order_by(*_DOCUMENT_ORDER))
+        return [_to_document(r) for r in rows]
+    found = []
+    for r in connection.execute(_DOCUMENTS):
+        first, second = outcomes.get(r.record_id, (None, None)) if r.record_id else (None, None)
+        known = (
+            first if first is not Outcome.UNDECIDED else None,
+            second if second is not Outcome.UNDECIDED else None,
         )
-    )
-    return [_to_document(r) for r in rows]
+        found.append(_to_document(r, standing=known))
+    return found
+
+
+_DOCUMENT_ORDER = (document.c.reference_number.nulls_last(), document.c.key)
+_DOCUMENTS = sa.select(document).order_by(*_DOCUMENT_ORDER)
 
 
 def document_for_record(connection: Connection, record_id: int) -> Document | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -149,12 +150,17 @@ def list_terms(connection: Connection) -> dict[CriterionKind, list[str]]:
     return found
 
 
+@lru_cache(maxsize=32)
 def settled_query(
     stage: Stage, mode: ScreeningMode, records: sa.Select[Any] | None = None
 ) -> sa.Select[tuple[int, str]]:
     """``(record_id, outcome)`` for every record with a decision at ``stage`` (or only those
     whose id ``records`` selects): the rules of :func:`realist.domain.screening.settle`, in
     SQL.
+
+    Built once per (stage, mode, records) and kept: building it costs more than running
+    it, and every count of a review's outputs asks for it (``records`` should then be a
+    module constant, as store.documents' is).
 
     - The latest conflict resolution (highest id) settles a record, whatever came before.
     - Otherwise each reviewer's latest decision counts. Single mode: the decision of the
