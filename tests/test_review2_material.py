@@ -300,7 +300,10 @@ def _style(origin: str, verdict: str | None) -> str:
 
 
 def _proposal(items: list[tuple[str, str]]) -> str:
-    """The default rule: moderate rigour or better backs, a high-rigour refutation blocks."""
+    """The default rule: moderate rigour or better backs, a high-rigour refutation blocks;
+    no evidence at all proposes nothing (untested)."""
+    if not items:
+        return "untested"
     if any(stance == "refutes" and rigour == "high" for stance, rigour in items):
         return "not_supported"
     backing = [s for s, r in items if s in ("supports", "refines") and r in ("moderate", "high")]
