@@ -11,6 +11,7 @@ from realist.domain.documents import DocumentStatus
 from realist.domain.screening import Decision, ScreeningMode, Stage
 from realist.errors import InvalidInput
 from realist.services import dedup, screening
+from realist.services.check import check_review
 from realist.services.counts import review_counts
 from realist.services.documents import attach_document, list_documents, show_document
 from realist.services.imports import import_file
@@ -119,6 +120,12 @@ def test_excluded_records_need_an_override_and_do_not_count(review: Store, tmp_p
     docs = {d.key: d for d in list_documents(review)}
     assert docs[kept.key].status is DocumentStatus.EXCLUDED
     assert docs[kept.key].inclusion_override == "screening error"
+    # check no longer says "No problems found": the override is shown.
+    shown = [f.message for f in check_review(review) if f.kind == "document"]
+    assert shown == [
+        f"document {kept.key} belongs to record 1, which screening excluded: kept, not counted "
+        "as included (override: screening error)"
+    ]
     # Included counts follow screening: awaiting a full-text decision is not included yet.
     screening.screen(review, 2, Stage.TITLE_ABSTRACT, Decision.INCLUDE, "ann")
     waiting = attach_document(review, two, record_id=2, reviewer="ann")

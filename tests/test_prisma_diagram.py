@@ -191,3 +191,32 @@ def test_reference_review_demo_renders(tmp_path: Path) -> None:
     (tmp_path / "prisma-demo.svg").write_text(svg, encoding="utf-8")
     assert "Databases (n = 5,126)" in svg
     assert "Reports of included studies (n = 29)" in svg
+
+
+def test_other_sources_and_the_other_arms_removals_are_drawn_in_the_other_column() -> None:
+    """A source imported as 'other' is not a website; the other-methods arm shows what it
+    lost before retrieval, and what still waits, so its boxes add up on the page."""
+    counts = PrismaCounts(
+        other_sources_results=4,
+        other_sources_specific_results={"Hand search": 4},
+        other_duplicates=2,
+        other_records_excluded=1,
+        other_records_awaiting=0,
+        other_sought_reports=1,
+        records_screened=10,
+        records_awaiting=3,
+    )
+    root = ET.fromstring(render_svg(counts))
+    ns = "{http://www.w3.org/2000/svg}"
+    boxes = {
+        g.get("data-box"): " ".join(t.text or "" for t in g.iter(f"{ns}text"))
+        for g in root.iter(f"{ns}g")
+        if g.get("data-box")
+    }
+    other = boxes["website_results"]
+    assert "Other sources (n = 4)" in other and "Hand search (n = 4)" in other
+    assert "Websites (n unknown)" in other  # not where the hand search went
+    assert "Duplicate records removed (n = 2)" in other
+    assert "Records excluded on title and abstract (n = 1)" in other
+    assert "Awaiting a title and abstract decision" not in other  # 0: nothing to say
+    assert "awaiting a decision (n = 3)" in boxes["records_screened"]

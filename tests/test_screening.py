@@ -236,3 +236,13 @@ def test_highlight_terms(db_target: str) -> None:
     with pytest.raises(InvalidInput, match="already used"):
         screening.add_criterion(store, "E-POP", "x", CriterionKind.EXCLUSION, "dup", None)
     store.close()
+
+
+def test_criteria_added_one_at_a_time_keep_their_order(db_target: str) -> None:
+    store = init_review(db_target, "t", "ann")
+    for code in ("E-B", "E-A", "E-C"):
+        screening.add_criterion(store, code, "population", CriterionKind.EXCLUSION, code, "ann")
+    listed = screening.criteria(store)
+    assert [c.code for c in listed] == ["E-B", "E-A", "E-C"]
+    assert [c.position for c in listed] == [0, 1, 2]
+    store.close()

@@ -3,10 +3,13 @@ conflicts and agreement, and the JSON the page is built from."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
 from realist.domain.screening import Decision, Outcome, ScreeningMode, Stage
 from realist.services import screening
+from realist.services.documents import attach_document
 from realist.services.records import list_records
 from realist.store import Store
 from web.conftest import Client
@@ -147,3 +150,27 @@ def test_screening_json_shape(client_for: Client) -> None:
     ).json()
     assert after["message"] == "Record 1: maybe." and after["record"]["id"] == 2
     assert after["progress"]["done"] == 1
+
+
+def test_full_text_card_says_whether_a_full_text_is_attached(
+    client_for: Client, web_review: Store, tmp_path: Path
+) -> None:
+    screening.screen(web_review, 1, Stage.TITLE_ABSTRACT, Decision.INCLUDE, "owner")
+    client = client_for()
+    page = client.get("/api/screening?stage=full_text").json()
+    assert page["record"]["id"] == 1 and page["full_text"] is None
+    card = client.get("/screening?stage=full_text").text
+    assert "No full text attached." in card and 'data-key="r"' in card  # and "Not retrieved"
+    text = tmp_path / "trial.md"
+    text.write_text("# Trial\n\nPeer support helped.\n")
+    attach_document(web_review, text, record_id=1, reviewer="owner")
+    page = client.get("/api/screening?stage=full_text").json()
+    assert page["full_text"]["key"] == "author-2000"
+    assert page["full_text"]["href"] == "/documents/author-2000"
+    token_ = token(client)
+    done = client.post(
+        "/api/screening/decisions",
+        json={"record_id": 1, "stage": "full_text", "decision": "not_retrieved"},
+        headers={"X-CSRF-Token": token_},
+    ).json()
+    assert done["message"] == "Record 1: not retrieved."

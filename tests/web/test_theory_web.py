@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from realist.domain.appraisal import Grade
 from realist.domain.coding import Stance
-from realist.domain.theory import MechanismKind, Role, Verdict
+from realist.domain.theory import MechanismKind, Origin, Role, Verdict
 from realist.services import coding, documents, theories
 from realist.store import Store
 from realist.web import WebConfig, create_app
@@ -255,6 +255,17 @@ def test_the_final_model_strikes_through_unsupported_theories(demo_store: Store)
               if c["style"] == "struck"]  # fmt: skip
     assert struck == ["NH1", "NH2"]
     assert data["counts"] == {"normal": 32, "struck": 2, "new": 0}
+    # Each says where it stands on what evidence: refuted is not "no evidence".
+    assert "not supported: 1 refuting excerpt" in page and "no evidence found" not in page
+    entries = {c["identifier"]: c for t in data["topics"] for c in t["configurations"]}
+    assert entries["NH1"]["standing"] == "not_supported"
+    board = client.get("/theories").text
+    card = board[board.index('id="card-NH1"') :]
+    assert 'class="badge standing-not_supported"' in card[: card.index("</article>")]
+    # A configuration without evidence is untested, on the board and in the model.
+    coding.create_configuration(demo_store, "X0", "take_up", "jm", title="Not coded yet",
+                                origin=Origin.INITIAL)  # fmt: skip
+    assert "untested: no evidence coded" in client.get("/theories/model").text
     # A new inductive configuration, once supported, is in CAPITALS.
     coding.create_configuration(demo_store, "X1", "take_up", "jm", title="Trust in peers")
     excerpt = coding.get_excerpt(demo_store, "E001")
@@ -264,4 +275,4 @@ def test_the_final_model_strikes_through_unsupported_theories(demo_store: Store)
     model = client.get("/theories/model").text
     assert '<li class="model-new">' in model and "TRUST IN PEERS" in model
     board = client.get("/theories").text
-    assert board.count('class="theory-card ') == 35
+    assert board.count('class="theory-card ') == 36

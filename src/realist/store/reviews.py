@@ -179,14 +179,17 @@ def get_search(connection: Connection) -> SearchStrategy:
 
 
 def insert_criteria(connection: Connection, criteria: list[EligibilityCriterion]) -> None:
-    for position, item in enumerate(criteria):
+    """Add criteria after those already there, in the order given (Table 1's order)."""
+    last = connection.execute(sa.select(sa.func.max(criterion.c.position))).scalar()
+    start = 0 if last is None else int(last) + 1
+    for offset, item in enumerate(criteria):
         connection.execute(
             criterion.insert().values(
                 code=item.code,
                 dimension=item.dimension,
                 kind=item.kind,
                 text=item.text,
-                position=position,
+                position=start + offset,
             )
         )
 
