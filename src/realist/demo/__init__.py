@@ -9,7 +9,6 @@ them as plain dictionaries for :mod:`realist.services.demo` to turn into a revie
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any
 
 DEFAULT_DEMO_DB = "demo.realist"  # never ./review.realist, so a demo cannot touch a review
@@ -25,6 +24,8 @@ FILES = ("review", "documents", "interventions", "theories", "excerpts")
 
 
 def _read(name: str) -> str:
+    from importlib import resources  # the demo's files are read only to build the demo
+
     return resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
 
 
@@ -33,6 +34,8 @@ def load_demo_files() -> dict[str, Any]:
     import yaml  # only building the demo reads YAML; every other command starts faster
 
     loaded: dict[str, Any] = {name: yaml.safe_load(_read(f"{name}.yaml")) for name in FILES}
+    from importlib import resources
+
     # newline="" semantics: excerpt offsets count characters of the file exactly as stored.
     data = resources.files(__package__).joinpath("data", "paper.txt").read_bytes()
     loaded["paper"] = data.decode("utf-8")
