@@ -20,6 +20,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from realist.domain.prisma import NO_REASON, Breakdown, PrismaCounts
+from realist.reports.escaping import xml_text
 
 __all__ = ["render_png", "render_svg"]
 
@@ -137,21 +138,8 @@ def _wrap(text: str, width: float, bold: bool = False, size: float = FONT_SIZE) 
     return lines
 
 
-def _clean(text: str) -> str:
-    """Text safe to put in XML 1.0: characters it cannot hold become U+FFFD."""
-    return "".join(
-        ch
-        if ch in "\t\n\r"
-        or 0x20 <= ord(ch) <= 0xD7FF
-        or 0xE000 <= ord(ch) <= 0xFFFD
-        or 0x10000 <= ord(ch) <= 0x10FFFF
-        else "\ufffd"
-        for ch in text
-    )
-
-
 def _name(raw: str) -> str:
-    name = " ".join(_clean(raw).split())
+    name = " ".join(xml_text(raw).split())
     return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "\u2026"
 
 
@@ -342,7 +330,7 @@ def _layout(c: PrismaCounts, title: str | None) -> _Layout:
         return _row([group for group in found if group], y, phase)
 
     room = width - 2 * MARGIN
-    title_lines = _wrap(_clean(title), room, True, TITLE_SIZE) if title else []
+    title_lines = _wrap(xml_text(title), room, True, TITLE_SIZE) if title else []
     y: float = MARGIN + (len(title_lines) * 22 + 10 if title_lines else 0)
     y = row("title_dbr title_other title_previous", y=y) + ROW_GAP - 8
     top_identification = y
@@ -465,7 +453,7 @@ def render_svg(counts: PrismaCounts, title: str | None = None) -> str:
     """
     lay = _layout(counts, title)
     w, h = _f(lay.width), _f(lay.height)
-    label = "PRISMA 2020 flow diagram" + (f": {_clean(title)}" if title else "")
+    label = "PRISMA 2020 flow diagram" + (f": {xml_text(title)}" if title else "")
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
