@@ -7,7 +7,7 @@ from realist.services import screening
 from realist.services import search_strategy as strategy
 from realist.store import Store
 from web.conftest import Client
-from web.kit import ESCAPED, SCRIPT, token
+from web.kit import ESCAPED, SCRIPT, csrf_of, token
 
 
 def test_a_record_page_and_its_json_twin(client_for: Client, web_review: Store) -> None:
@@ -104,3 +104,19 @@ def test_adding_never_replaces_what_exists(client_for: Client, web_review: Store
     data = client.get("/api/strategy").json()
     assert data["sources"][0]["search_string"] == "TITLE(mentor*)"
     assert data["concept_blocks"] == [{"name": "Mentoring", "terms": ["mentor*"]}]
+
+
+def test_a_decision_is_made_or_changed_from_the_record_page(client_for: Client) -> None:
+    client = client_for()
+    page = client.get("/records/1").text
+    assert "Decide this record, or change your decision" in page
+    token_ = csrf_of(page)
+    for decision in ("include", "exclude"):
+        done = client.post(
+            "/records/1/decide",
+            data={"stage": "title_abstract", "decision": decision, "csrf_token": token_},
+            follow_redirects=True,
+        )
+        assert done.status_code == 200
+    assert "Saved: Title and abstract: excluded (changed from included)." in done.text
+    assert client.get("/api/records/1").json()["stages"]["title_abstract"]["outcome"] == "exclude"

@@ -118,7 +118,7 @@ def derive_model(
                 status=describe_standing(state, stances),
                 contexts=tuple(_case(c.text, style) for c in item.of_role(Role.CONTEXT)),
                 mechanisms=tuple(
-                    _case(_mechanism(m.text, m.kind.value if m.kind else None), style)
+                    _mechanism(_case(m.text, style), m.kind.value if m.kind else None)
                     for m in item.of_role(Role.MECHANISM)
                 ),
                 outcomes=tuple(_case(o.text, style) for o in item.of_role(Role.OUTCOME)),

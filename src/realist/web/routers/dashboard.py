@@ -151,13 +151,18 @@ def _next_steps(store: StoreDep, actor: Actor, s: ReviewStatus) -> list[NextStep
         )
     )
     findings = check_review(store)
-    steps.append(
-        NextStep(
-            what="Configurations without evidence",
-            count=sum(1 for f in findings if f.kind == "no_evidence"),
-            href="/theories",
+    for kind, what in (
+        ("no_evidence", "Configurations without evidence"),
+        ("coding_conflict", "Codings to reconcile (opposite stances)"),
+        ("awaiting_verdict", "Configurations awaiting a verdict"),
+        ("full_text", "Included records without a full text"),
+    ):
+        steps.append(
+            NextStep(
+                what=what, count=sum(1 for f in findings if f.kind == kind), href="/theories"
+            )
         )
-    )
+    steps[-1].href = "/documents"
     return [step for step in steps if step.count or step.href == "/records/import"]
 
 

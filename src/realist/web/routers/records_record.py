@@ -3,17 +3,20 @@ JSON twin. Linked from the records list and the screening card."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Form
 from pydantic import BaseModel, Field
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
+from realist.domain.screening import CriterionKind, Decision, Stage
+from realist.services import screening
 from realist.services.record_view import record_view
 from realist.store import Store
-from realist.web.auth import Reader, StoreDep
-from realist.web.templating import render
+from realist.web.auth import Editor, Reader, StoreDep
+from realist.web.templating import label, render
 
 router = APIRouter()
 
@@ -108,9 +111,34 @@ def record_data(store: Store, record_id: int, reviewer: str) -> RecordPage:
 
 
 @router.get("/records/{record_id:int}", include_in_schema=False)
-def record_page(request: Request, actor: Reader, store: StoreDep, record_id: int) -> Response:
+def record_page(
+    request: Request, actor: Reader, store: StoreDep, record_id: int, saved: str = ""
+) -> Response:
     page = record_data(store, record_id, actor.key)
-    return render(request, "records/record.html", {"page": page})
+    reasons = [c for c in screening.criteria(store) if c.kind is CriterionKind.EXCLUSION]
+    return render(
+        request,
+        "records/record.html",
+        {"page": page, "reasons": reasons, "stages": list(Stage), "saved": saved[:200]},
+    )
+
+
+@router.post("/records/{record_id:int}/decide", include_in_schema=False)
+def decide_page(
+    actor: Editor,
+    store: StoreDep,
+    record_id: int,
+    stage: Annotated[Stage, Form()],
+    decision: Annotated[Decision, Form()],
+    criterion: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Decide this record at a stage, or change your decision there (your latest counts;
+    the audit trail keeps the earlier one), then back to the record."""
+    done = screening.decide(store, record_id, stage, decision, actor.key, criterion or None)
+    said = f"{label(stage)}: {label(decision).lower()}"
+    if done.previous and done.previous.decision != decision:
+        said += f" (changed from {label(done.previous.decision).lower()})"
+    return RedirectResponse(f"/records/{record_id}?saved={quote(said)}", status_code=303)
 
 
 @router.get("/api/records/{record_id:int}", tags=["records"])
