@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from pathlib import Path
 import sys
 
 import pytest
@@ -214,3 +215,22 @@ def test_markup_in_data_is_printed_as_it_is(db_target: str) -> None:
     assert "[/y]" in invoke(db_target, "terms", "--include", "[/y]")
     out = invoke(db_target, "screen", keys="e1\n")
     assert "[red]setting: Not [/] here" in out and "Record 1: exclude (E-[/x])" in out
+
+
+def test_full_text_card_says_whether_a_text_is_attached_and_r_records_not_retrieved(
+    db_target: str, tmp_path: Path
+) -> None:
+    _review(db_target, n=2)
+    for record in ("1", "2"):
+        invoke(db_target, "screen", "--record", record, "--decide", "include")
+    text = tmp_path / "study.md"
+    text.write_text("# Study\n\nVolunteers visited weekly.\n")
+    invoke(db_target, "attach", str(text), "--record", "2")
+    out = invoke(db_target, "screen", "--stage", "full-text", keys="rq")
+    assert "No full text attached." in out and "realist attach FILE --record 1" in out
+    assert "r full text not retrieved" in out
+    assert "Record 1: not_retrieved" in out
+    assert "Full text: peer-support-study-1" in out  # record 2: its document, keyed by title
+    again = invoke(db_target, "screen", "--stage", "full-text", "--record", "1",
+                   "--decide", "include")  # fmt: skip
+    assert "Record 1: include (changed from not_retrieved)" in again
