@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from pathlib import Path
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
