@@ -218,3 +218,10 @@ def test_svg_text_is_escaped_xml(value: str) -> None:
     found = ElementTree.fromstring(svg).find("{http://www.w3.org/2000/svg}text")
     assert found is not None
     assert (found.text or "") == _newlines(xml_text(value))  # XML reads "\r" as "\n"
+
+
+def test_a_windows_line_end_is_one_line_break_in_docx() -> None:
+    from docx import Document
+
+    made = render_docx(Report("T", [Paragraph(inline("a\r\nb\rc"))]), None)
+    assert [p.text for p in Document(io.BytesIO(made)).paragraphs][-1] == "a\nb\nc"

@@ -40,9 +40,14 @@ __all__ = ["render_docx"]
 MUTED = RGBColor(0x66, 0x66, 0x66)
 
 
+def _docx_text(text: str) -> str:
+    # python-docx turns each "\n" and each "\r" into a line break: "\r\n" would be two.
+    return xml_safe(text).replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _add_runs(paragraph: DocxParagraph, text: Inline, size: float | None = None) -> None:
     for piece in text:
-        run = paragraph.add_run(xml_safe(piece.text))
+        run = paragraph.add_run(_docx_text(piece.text))
         run.font.strike = piece.struck or None
         run.font.bold = piece.bold or None
         run.font.italic = piece.italic or None
@@ -75,7 +80,7 @@ def _table(document: Document, table: Table, width: int) -> None:
     if table.title:
         caption = document.add_paragraph()
         caption.paragraph_format.keep_with_next = True
-        caption.add_run(xml_safe(table.title)).bold = True
+        caption.add_run(_docx_text(table.title)).bold = True
     size = 8.0 if len(table.columns) > 6 else 9.5
     grid = document.add_table(rows=1, cols=len(table.columns))
     grid.style = "Table Grid"
