@@ -56,12 +56,44 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def demo_store(db_target: str, demo_template: Path, tmp_path: Path) -> Iterator[Store]:
-    """A demo review of the test's own (copied on SQLite, built afresh on PostgreSQL)."""
+@pytest.fixture(scope="session")
+def pg_demo_template() -> Iterator[str]:
+    """On PostgreSQL, the demo built once per session in a template database.
+
+    Building the demo takes seconds; ``CREATE DATABASE ... TEMPLATE`` copies it in a fraction
+    of that, which is most of the PostgreSQL run's time for the tests that read the demo.
+    """
     from realist.services.demo import open_demo
 
-    if not PG_URL:
+    name = f"realist_demo_tmpl_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        store, _ = open_demo(sa.make_url(PG_URL).set(database=name).render_as_string(False))
+        store.close()  # no connection may stay open on a template while it is copied
+        yield name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def demo_store(db_target: str, demo_template: Path, tmp_path: Path,
+               request: pytest.FixtureRequest) -> Iterator[Store]:  # fmt: skip
+    """A demo review of the test's own (copied from one built once per session)."""
+    from realist.services.demo import open_demo
+
+    if PG_URL:
+        template = request.getfixturevalue("pg_demo_template")
+        name = sa.make_url(db_target).database
+        admin = _pg_admin()
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE "{name}"'))
+            connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        admin.dispose()
+    else:
         target = tmp_path / "demo-copy.realist"
         target.write_bytes(demo_template.read_bytes())
         db_target = str(target)
