@@ -25,7 +25,7 @@ from realist.domain.screening import Stage
 from realist.settings import setting
 from realist.store import screening as screening_repo
 
-__all__ = ["hand_out", "lease_length"]
+__all__ = ["hand_out", "hold", "lease_length"]
 
 ATTEMPTS = 5  # records tried when others take each one first (a race between processes)
 
@@ -75,3 +75,10 @@ def hand_out(
             screening_repo.release_lease(connection, chosen, stage)
         held.add(chosen)  # another process took it (or decided it) a moment ago
     return None
+
+
+def hold(connection: Connection, record_id: int, stage: Stage, who: int) -> bool:
+    """Lease ``record_id`` to reviewer ``who`` now (as a decision taken back is: it is the
+    record they see next); False when another reviewer holds it."""
+    now = datetime.now(UTC)
+    return screening_repo.take_lease(connection, record_id, stage, who, now, lease_length())

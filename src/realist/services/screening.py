@@ -28,7 +28,7 @@ from realist.domain.screening import (
     settle,
 )
 from realist.errors import InvalidInput, NotAllowed, NotFound
-from realist.services.leases import hand_out
+from realist.services.leases import hand_out, hold
 from realist.store import Store
 from realist.store import documents as documents_repo
 from realist.store import records as records_repo
@@ -426,6 +426,8 @@ def undo_last(store: Store, stage: Stage, reviewer: str | None) -> ScreeningDeci
                 "or an owner (realist conflicts)"
             )
         screening_repo.delete_decision(connection, last.id)
+        if _mode(connection) is ScreeningMode.SINGLE:
+            hold(connection, last.record_id, stage, who)  # the record taken back is theirs next
         append_event(
             connection,
             "screening.undone",
