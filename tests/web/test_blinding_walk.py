@@ -28,6 +28,7 @@ from realist.domain.review import ReviewerRole
 from realist.domain.screening import Decision, ScreeningMode, Stage
 from realist.reports.kinds import KINDS
 from realist.services import accounts, coding, imports, screening
+from realist.services.blinding import DOWNLOADS, Access
 from realist.store import Store
 from realist.store.schema import record
 from realist.web import WebConfig, create_app
@@ -231,3 +232,16 @@ def test_nothing_reachable_reveals_a_vote_still_blinded(walk: Walk, who: str) ->
     assert client.get("/api/exports/review.realist.zip").status_code == 403
     owner = _client(walk.store, OWNER)
     assert owner.get("/api/exports/review.realist.zip").status_code == 200
+
+
+def test_the_download_role_table_in_security_md_is_the_codes() -> None:
+    """docs/SECURITY.md's table of who may download what is services.blinding.DOWNLOADS."""
+    text = (Path(__file__).parents[2] / "docs" / "SECURITY.md").read_text(encoding="utf-8")
+    table = text.split("<!-- downloads table:")[1].split("\n\n")[0]
+    rows = [line.strip("| ").split(" | ") for line in table.splitlines()[3:]]
+    roles = (ReviewerRole.OWNER, ReviewerRole.REVIEWER, ReviewerRole.VIEWER)
+    expected = [[name, *(access[r].value for r in roles)] for name, access in DOWNLOADS.items()]
+    assert rows == expected
+    assert DOWNLOADS["whole-review archive (review.realist.zip)"][ReviewerRole.REVIEWER] is (
+        Access.REFUSED
+    )

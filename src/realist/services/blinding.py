@@ -10,6 +10,8 @@ blinded, to everyone but an owner (docs/SECURITY.md, "Blinded dual screening").
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -19,7 +21,42 @@ from realist.errors import NotAllowed
 from realist.store import reviews as reviews_repo
 from realist.store.schema import reviewer, screening_decision
 
-__all__ = ["blinded_votes", "check_may_take_every_vote"]
+__all__ = ["DOWNLOADS", "Access", "blinded_votes", "check_may_take_every_vote"]
+
+
+class Access(StrEnum):
+    """What a role gets of one download while dual screening still blinds some votes."""
+
+    WHOLE = "whole"  # everything in it (no screening votes in it, or trusted with them)
+    AS_SEEN = "as seen"  # the votes that person may see; blinded ones are left out
+    REFUSED = "refused while blinded"  # the whole file, or 403 until no vote is blinded
+
+
+_O, _R, _V = ReviewerRole.OWNER, ReviewerRole.REVIEWER, ReviewerRole.VIEWER
+# The role table of downloads (docs/SECURITY.md, "Blinded dual screening", shows it and a
+# test keeps the two alike). Every role may read the review (auth.GRANTS); this says what
+# each download holds for them. Reports and the PRISMA figures count records, never whose
+# vote is which, so they are whole for everyone; the records export is built per person;
+# the archive is a copy of every table and event, so it cannot leave a vote out.
+DOWNLOADS: dict[str, dict[ReviewerRole, Access]] = {
+    "records export (RIS, CSV, XLSX; with decisions)": {
+        _O: Access.AS_SEEN,
+        _R: Access.AS_SEEN,
+        _V: Access.AS_SEEN,
+    },
+    "whole-review archive (review.realist.zip)": {
+        _O: Access.WHOLE,
+        _R: Access.REFUSED,
+        _V: Access.REFUSED,
+    },
+    "reports (every kind and format), PRISMA CSV": {
+        _O: Access.WHOLE,
+        _R: Access.WHOLE,
+        _V: Access.WHOLE,
+    },
+    "REFI-QDA project (review.qdpx)": {_O: Access.WHOLE, _R: Access.WHOLE, _V: Access.WHOLE},
+}
+ARCHIVE = "whole-review archive (review.realist.zip)"
 
 _d = screening_decision
 # Records (per stage) with exactly one reviewer's vote and no resolution: a vote that dual
@@ -50,7 +87,7 @@ def check_may_take_every_vote(connection: Connection, viewer: str | None, what: 
     """
     key, _ = reviews_repo.resolve_reviewer(connection, viewer)
     role = ReviewerRole(connection.execute(_ROLE, {"key": key}).scalar_one())
-    if role is ReviewerRole.OWNER:
+    if DOWNLOADS[ARCHIVE][role] is not Access.REFUSED:
         return
     hidden = blinded_votes(connection)
     if hidden:
