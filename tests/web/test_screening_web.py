@@ -7,8 +7,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from realist.domain.screening import Decision, Outcome, ScreeningMode, Stage
 from realist.domain.review import ReviewerRole
+from realist.domain.screening import Decision, Outcome, ScreeningMode, Stage
 from realist.services import accounts, screening
 from realist.services.documents import attach_document
 from realist.services.records import list_records
