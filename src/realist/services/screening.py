@@ -4,6 +4,7 @@ agreement, and the next record to show a reviewer."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -162,7 +163,8 @@ def _next(
     def first_free(held: set[int], start: int | None) -> int | None:
         free = [rid for rid in queue if rid not in held]
         later = [rid for rid in free if start is not None and rid > start]
-        return (later or free or [None])[0]
+        found = later or free
+        return found[0] if found else None
 
     if single and _screens(connection, who):
         chosen = hand_out(connection, stage, who, after, first_free)
@@ -357,7 +359,7 @@ def _save(
     item: ScreeningDecision,
     who: int,
     action: str,
-    extra: dict[str, object] | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> ScreeningDecision:
     """Store a decision and its event in the caller's transaction."""
     item.id = screening_repo.insert_decision(connection, item, who)
