@@ -190,13 +190,21 @@ def get_routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, Route
             yield prefix + route.path, route
 
 
+def _responses(client: TestClient, urls: list[str]) -> Iterator[tuple[str, Any]]:
+    """Each URL's answer; a page's htmx fragment (the same URL asked by htmx) too."""
+    for url in urls:
+        response = client.get(url)
+        yield url, response
+        if response.headers.get("content-type", "").startswith("text/html"):
+            yield f"{url} (htmx)", client.get(url, headers={"HX-Request": "true"})
+
+
 def _walk_as(walk: Walk, who: str) -> tuple[list[str], set[str]]:
     client = _client(walk.store, who)
     leaks: list[str] = []
     visited: set[str] = set()
     for path, _ in get_routes(client.app.routes):  # type: ignore[attr-defined]
-        for url in _urls(walk, path):
-            response = client.get(url)
+        for url, response in _responses(client, _urls(walk, path)):
             assert response.status_code < 500, f"{url}: {response.status_code}"
             visited.add(path)
             text = _text(response)
