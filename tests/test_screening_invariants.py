@@ -171,3 +171,46 @@ def test_the_database_holds_one_current_vote_per_reviewer(db_target: str) -> Non
         )
     assert back == ["include"]
     store.close()
+
+
+def test_migration_0009_keeps_each_reviewers_latest_vote_current(db_target: str) -> None:
+    """A store written before 0009 holds every decision made again as another row; the
+    upgrade marks all but each reviewer's latest superseded (as settling already read
+    them), so the unique indexes can be built and undo still brings the earlier back."""
+    from alembic import command
+
+    from realist.store.connect import _alembic_config
+
+    store = _review(db_target, 2)
+    with store.reading() as connection:
+        ids = dict(connection.execute(sa.text("SELECT key, id FROM reviewer")).all())
+    with store.engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "0008")
+    old = sa.table(
+        "screening_decision",
+        *(sa.column(c) for c in ("record_id", "stage", "decision", "reviewer_id", "note")),
+        sa.column("resolves_conflict", sa.Boolean),
+        sa.column("created_at"),
+    )
+    rows = [  # ann twice on record 1, bob once; two resolutions of record 1; ann on record 2
+        (1, "include", "ann", False), (1, "exclude", "bob", False), (1, "maybe", "ann", False),
+        (1, "include", "ann", True), (1, "exclude", "bob", True), (2, "maybe", "ann", False),
+    ]  # fmt: skip
+    with store.engine.begin() as connection:
+        for rid, decision, who, resolves in rows:
+            connection.execute(
+                old.insert(),
+                {"record_id": rid, "stage": TA.value, "decision": decision,
+                 "reviewer_id": ids[who], "note": "", "resolves_conflict": resolves,
+                 "created_at": "2026-01-01T00:00:00+00:00"},
+            )  # fmt: skip
+    with store.engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "head")
+    with store.reading() as connection:
+        current = connection.execute(
+            sa.select(screening_decision.c.decision)
+            .where(screening_decision.c.superseded.is_(False))
+            .order_by(screening_decision.c.id)
+        ).scalars()
+        assert list(current) == ["exclude", "maybe", "exclude", "maybe"]
+    store.close()
