@@ -236,9 +236,16 @@ def test_nothing_reachable_reveals_a_vote_still_blinded(walk: Walk, who: str) ->
     for rid in walk.blinded:
         assert client.get(f"/api/records/{rid}").json()["stages"] == untouched
     assert untouched["title_abstract"] == {"outcome": "undecided", "blinded": True, "decisions": []}
+    # Finding: the criteria page counted the citation in A's blinded exclusion, telling
+    # that someone had excluded a record, and why. An owner (who may take every vote)
+    # counts it; B and the viewer do not.
+    code = screening.criteria(walk.store)[0].code
+    owner = _client(walk.store, OWNER)
+    cited = {c["code"]: c["cited"] for c in owner.get("/api/criteria").json()["criteria"]}
+    seen = {c["code"]: c["cited"] for c in client.get("/api/criteria").json()["criteria"]}
+    assert cited[code] == seen[code] + 1
     # The archive holds every vote: refused while any is blinded, except to an owner.
     assert client.get("/api/exports/review.realist.zip").status_code == 403
-    owner = _client(walk.store, OWNER)
     assert owner.get("/api/exports/review.realist.zip").status_code == 200
 
 

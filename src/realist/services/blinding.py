@@ -21,7 +21,7 @@ from realist.errors import NotAllowed
 from realist.store import reviews as reviews_repo
 from realist.store.schema import reviewer, screening_decision
 
-__all__ = ["DOWNLOADS", "Access", "blinded_votes", "check_may_take_every_vote"]
+__all__ = ["DOWNLOADS", "Access", "blinded_from", "blinded_votes", "check_may_take_every_vote"]
 
 
 class Access(StrEnum):
@@ -96,3 +96,34 @@ def check_may_take_every_vote(connection: Connection, viewer: str | None, what: 
             f"{hidden} of them (records only one reviewer has decided): until both votes "
             "are in, only an owner may download it"
         )
+
+
+def blinded_from(connection: Connection, viewer: str | None) -> sa.ColumnElement[bool] | None:
+    """A condition on ``screening_decision`` rows: the decision is on a record (at its stage)
+    still blinded from ``viewer`` (default: the owner), as
+    :func:`realist.domain.screening.blinded` says, for counting in SQL. None when nothing is
+    blinded from them: single screening, or a role that may take every vote."""
+    if reviews_repo.get_review(connection).screening_mode is not ScreeningMode.DUAL:
+        return None
+    key, who = reviews_repo.resolve_reviewer(connection, viewer)
+    role = ReviewerRole(connection.execute(_ROLE, {"key": key}).scalar_one())
+    if DOWNLOADS[ARCHIVE][role] is not Access.REFUSED:
+        return None
+    d = sa.alias(screening_decision, "on_record")
+    return sa.and_(
+        ~sa.exists().where(
+            d.c.record_id == _d.c.record_id,
+            d.c.stage == _d.c.stage,
+            d.c.superseded.is_(False),
+            sa.or_(d.c.resolves_conflict.is_(True), d.c.reviewer_id == who),
+        ),
+        sa.select(sa.func.count(sa.distinct(d.c.reviewer_id)))
+        .where(
+            d.c.record_id == _d.c.record_id,
+            d.c.stage == _d.c.stage,
+            d.c.superseded.is_(False),
+            d.c.resolves_conflict.is_(False),
+        )
+        .scalar_subquery()
+        < 2,
+    )
