@@ -58,7 +58,7 @@ def test_status_json_shape_is_stable(demo_store: Store) -> None:
     assert status["screening"]["full_text"] == {
         "records": 29, "include": 29, "exclude": 0, "maybe": 0, "not_retrieved": 0,
         "awaiting_second": 0, "conflict": 0, "undecided": 0,
-        "votes": {"jm": {"include": 29}}, "resolutions": 0,
+        "votes": {"jm": {"include": 29}}, "resolutions": 0, "blinded_votes": 0,
     }  # fmt: skip
     assert "CC BY 4.0" in status["licence"]
 

@@ -139,8 +139,8 @@ def test_one_record_whole(store: Store, tmp_path: Path) -> None:
     assert view["batch"]["file"] == "eric.ris" and view["batch"]["line"] == 1
     assert view["batch"]["imported_by"] == "ann"
     assert view["stages"] == {
-        "title_abstract": {"outcome": "undecided", "hidden": 0, "decisions": []},
-        "full_text": {"outcome": "undecided", "hidden": 0, "decisions": []},
+        "title_abstract": {"outcome": "undecided", "blinded": False, "decisions": []},
+        "full_text": {"outcome": "undecided", "blinded": False, "decisions": []},
     }
     assert view["document"] is None and view["duplicate_groups"] == []
     assert list(view) == [
@@ -158,14 +158,16 @@ def test_dual_screening_hides_others_decisions_until_you_decide(store: Store) ->
     screening.set_screening_mode(store, ScreeningMode.DUAL, "ann")
     screening.screen(store, 1, Stage.TITLE_ABSTRACT, Decision.INCLUDE, "ann")
     hidden = record_view(store, 1, "bob").as_json()["stages"]["title_abstract"]
-    assert hidden == {"outcome": None, "hidden": 1, "decisions": []}
+    # Not even the fact of ann's vote shows: record 1 reads as record 2, which nobody decided.
+    assert hidden == {"outcome": "undecided", "blinded": True, "decisions": []}
+    assert record_view(store, 2, "bob").as_json()["stages"]["title_abstract"] == hidden
     mine = record_view(store, 1, "ann").as_json()["stages"]["title_abstract"]
     assert mine["outcome"] == "awaiting_second" and mine["decisions"][0]["reviewer"] == "ann"
     screening.screen(store, 1, Stage.TITLE_ABSTRACT, Decision.EXCLUDE, "bob")
     seen = record_view(store, 1, "bob").as_json()["stages"]["title_abstract"]
     assert seen["outcome"] == "conflict" and len(seen["decisions"]) == 2
-    out = CliRunner().invoke(cli, ["--db", store.target, "--reviewer", "bob", "record", "2"])
-    assert "hidden" not in out.output  # nobody decided record 2: nothing to hide
+    out = CliRunner().invoke(cli, ["--db", store.target, "--reviewer", "bob", "record", "1"])
+    assert "conflict" in out.output and "ann include" in out.output  # both in: both shown
 
 
 def test_a_record_shows_its_duplicates_and_its_document(store: Store, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from realist.domain.screening import (
     ScreeningDecision,
     ScreeningMode,
     Stage,
+    blinded,
 )
 from realist.services import screening
 from realist.services.records import find_records, list_records
@@ -135,7 +136,13 @@ def test_outcome_filters_agree_with_settle(store: Store, mode: ScreeningMode) ->
     for stage, key in ((TA, "title_abstract"), (FT, "full_text")):
         with store.reading() as connection:
             settled = screening.outcomes(connection, stage)
+            made = screening_repo.list_decisions(connection, stage)
         seen |= set(settled.values())
+        # As the owner (ann) sees them: dual screening blinds records she has not decided
+        # and only one reviewer has, which are then undecided to her.
+        for rid in ids:
+            if blinded([d for d in made if d.record_id == rid], mode, "ann"):
+                settled.pop(rid, None)
         for outcome in Outcome:
             expected = [rid for rid in ids if settled.get(rid, Outcome.UNDECIDED) is outcome]
             assert _ids(store, **{key: outcome}) == expected, (stage, outcome)

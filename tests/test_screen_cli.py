@@ -17,6 +17,7 @@ from realist.cli.screen_commands import highlighted
 from realist.domain.records import Record
 from realist.domain.review import Reviewer
 from realist.domain.screening import CriterionKind, Stage
+from realist.errors import NotAllowed
 from realist.services import screening
 from realist.services.reviews import init_review
 from realist.store import open_store
@@ -86,6 +87,7 @@ def test_dual_screening_commands(db_target: str) -> None:
     store = open_store(db_target)
     with store.transaction() as connection:
         reviews_repo.insert_reviewer(connection, Reviewer("bob", "Bob"))
+        reviews_repo.insert_reviewer(connection, Reviewer("cat", "Cat"))
     store.close()
     invoke(db_target, "screen", "--record", "1", "--decide", "include")
     invoke(db_target, "--reviewer", "bob", "screen", "--record", "1", "--decide", "exclude")
@@ -99,8 +101,13 @@ def test_dual_screening_commands(db_target: str) -> None:
         {"stage": "title_abstract", "reviewers": ["ann", "bob"], "records": 1,
          "percent": 0.0, "kappa": 0.0}
     ]  # fmt: skip
+    # A party to the conflict (ann, the owner, voted) may not resolve it; cat may.
+    refused = CliRunner().invoke(
+        cli, ["--db", db_target, "conflicts", "--resolve", "1", "--decide", "include"]
+    )
+    assert isinstance(refused.exception, NotAllowed)  # main() prints it as one line
     assert "Resolved record 1" in invoke(
-        db_target, "conflicts", "--resolve", "1", "--decide", "include"
+        db_target, "--reviewer", "cat", "conflicts", "--resolve", "1", "--decide", "include"
     )
     assert "No conflicts." in invoke(db_target, "conflicts")
 

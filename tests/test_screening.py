@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from realist.domain.records import Record
@@ -16,12 +18,13 @@ from realist.domain.screening import (
     cohens_kappa,
     settle,
 )
-from realist.errors import InvalidInput, NotFound
+from realist.errors import InvalidInput, NotAllowed, NotFound
 from realist.services import screening
 from realist.services.reviews import init_review
 from realist.store import Store
 from realist.store import records as records_repo
 from realist.store import reviews as reviews_repo
+from realist.store import screening as screening_repo
 from realist.store.events import list_events
 from realist.store.schema import record
 
@@ -78,7 +81,10 @@ def test_single_screening_flow(db_target: str) -> None:
     assert nxt.record is not None and nxt.record.id == 3  # single mode: settled ones are done
     undone = screening.undo_last(store, TA, "ann")
     assert undone is not None and undone.record_id == 2
-    assert screening.next_record(store, TA, "bob").record.id == 2  # type: ignore[union-attr]
+    # Bob's queue handed him record 3 (his lease), so a reload shows it again; the record
+    # ann took back is in the queue again, for her or anyone.
+    assert screening.next_record(store, TA, "bob").record.id == 3  # type: ignore[union-attr]
+    assert screening.next_record(store, TA, "ann").record.id == 2  # type: ignore[union-attr]
     with store.reading() as connection:
         actions = [e.action for e in list_events(connection)][:3]
     assert actions == ["screening.undone", "screening.decided", "screening.decided"]
@@ -154,13 +160,16 @@ def test_progress_counts_only_standing_records(db_target: str) -> None:
     store.close()
 
 
-def test_deciding_shows_the_others_decisions_now_visible(db_target: str) -> None:
+def test_deciding_never_answers_with_the_others_decisions(db_target: str) -> None:
+    """Finding: "Record 30: excluded; sa: include." told a reviewer the other's vote."""
     store = _review(db_target)
     screening.set_screening_mode(store, ScreeningMode.DUAL, "ann")
-    first = screening.decide(store, 1, TA, INC, "ann")
-    assert first.decision.reviewer_key == "ann" and first.others == []
+    first = screening.decide(store, 1, TA, INC, "ann", note="ann's reasons")
     second = screening.decide(store, 1, TA, EXC, "bob", criterion="E-POP")
-    assert [(d.reviewer_key, d.decision) for d in second.others] == [("ann", INC)]
+    assert second.decision.reviewer_key == "bob" and second.previous is None
+    assert not hasattr(second, "others") and first.previous is None
+    # Both votes are in: the record shows both to each of them from now on.
+    assert len(screening.visible_decisions(store, 1, TA, "bob")) == 2
     store.close()
 
 
@@ -169,17 +178,76 @@ def test_undo_takes_back_only_your_own_latest_decision(db_target: str) -> None:
     screening.set_screening_mode(store, ScreeningMode.DUAL, "ann")
     screening.screen(store, 1, TA, INC, "ann")
     screening.screen(store, 1, TA, EXC, "bob", criterion="E-POP")
-    screening.resolve_conflict(store, 1, TA, INC, "ann")  # not a decision to undo
+    screening.resolve_conflict(store, 1, TA, INC, "cat")  # not a decision to undo
     screening.screen(store, 2, TA, MAY, "bob")
+    screening.screen(store, 3, TA, EXC, "ann")
     undone = screening.undo_last(store, TA, "ann")
-    assert undone is not None and (undone.record_id, undone.decision) == (1, INC)
-    assert screening.undo_last(store, TA, "ann") is None
+    assert undone is not None and (undone.record_id, undone.decision) == (3, EXC)
     assert screening.undo_last(store, FT, "bob") is None
+    undone = screening.undo_last(store, TA, "bob")  # record 2: only bob has decided it
+    assert undone is not None and undone.record_id == 2
     left = [
         (d.reviewer_key, d.record_id, d.resolves_conflict)
         for d in screening.visible_decisions(store, 1, TA, "bob")
     ]
-    assert left == [("bob", 1, False), ("ann", 1, True)]
+    assert left == [("ann", 1, False), ("bob", 1, False), ("cat", 1, True)]
+    store.close()
+
+
+def test_a_vote_cannot_change_once_both_votes_are_in(db_target: str) -> None:
+    """Finding: deciding, reading the other's vote, undoing and deciding again let a
+    reviewer match (or oppose) the other. Once both have decided, neither vote moves."""
+    store = _review(db_target)
+    screening.set_screening_mode(store, ScreeningMode.DUAL, "ann")
+    screening.screen(store, 1, TA, INC, "ann", note="looks right")
+    changed = screening.decide(store, 1, TA, MAY, "ann")  # alone on it: free to change
+    assert changed.previous is not None and changed.previous.decision is INC
+    screening.screen(store, 1, TA, EXC, "bob", criterion="E-POP")  # both in: a conflict
+    for who in ("ann", "bob"):
+        with pytest.raises(NotAllowed, match="can no longer be taken back"):
+            screening.undo_last(store, TA, who)
+        with pytest.raises(NotAllowed, match="both votes are in"):
+            screening.screen(store, 1, TA, INC, who)
+    with store.reading() as connection:
+        made = screening_repo.list_decisions(connection, TA, 1)
+    latest = {d.reviewer_key: d.decision for d in made}
+    assert latest == {"ann": MAY, "bob": EXC}
+    assert [r.id for r, _ in screening.conflicts(store, TA)] == [1]
+    store.close()
+
+
+def test_a_party_to_a_conflict_cannot_resolve_it(db_target: str) -> None:
+    """Finding: a reviewer who was party to a conflict resolved it alone."""
+    store = _review(db_target)
+    screening.set_screening_mode(store, ScreeningMode.DUAL, "ann")
+    screening.screen(store, 1, TA, INC, "ann")  # ann is the owner: no exception for her
+    screening.screen(store, 1, TA, EXC, "bob", criterion="E-POP")
+    for party in ("ann", "bob"):
+        with pytest.raises(NotAllowed, match="never by one of its parties"):
+            screening.resolve_conflict(store, 1, TA, INC, party)
+    assert [r.id for r, _ in screening.conflicts(store, TA)] == [1]
+    resolution = screening.resolve_conflict(store, 1, TA, EXC, "cat", criterion="E-POP")
+    assert resolution.reviewer_key == "cat"
+    with store.reading() as connection:
+        event = list_events(connection, limit=1)[0]
+    assert event.action == "screening.resolved" and event.detail["parties"] == ["ann", "bob"]
+    assert screening.conflicts(store, TA) == []
+    store.close()
+
+
+def test_single_screening_refuses_a_second_persons_decision(db_target: str) -> None:
+    """Finding: two people screening at once in single mode decided the same records with
+    opposite decisions, and the later one silently won."""
+    store = _review(db_target)
+    screening.screen(store, 1, TA, INC, "ann")
+    with pytest.raises(InvalidInput, match="ann already screened it \\(include\\)"):
+        screening.screen(store, 1, TA, EXC, "bob", criterion="E-POP")
+    changed = screening.decide(store, 1, TA, EXC, "ann", criterion="E-POP")  # her own: fine
+    assert changed.previous is not None and changed.previous.decision is INC
+    with store.reading() as connection:
+        outcome = screening.outcomes(connection, TA)[1]
+        made = [(e.actor, e.detail["decision"]) for e in list_events(connection, limit=2)]
+    assert outcome is Outcome.EXCLUDED and made == [("ann", "exclude"), ("ann", "include")]
     store.close()
 
 
@@ -198,15 +266,19 @@ def test_full_text_takes_what_title_abstract_settled_as_included_or_maybe(
     import random
 
     store = _review(db_target, records=60)
+    with store.transaction() as connection:
+        reviews_repo.insert_reviewer(connection, Reviewer("dan", "Dan"))
     screening.set_screening_mode(store, mode, "ann")
     rng = random.Random(7)
     for rid in range(1, 61):
         for who in rng.sample(["ann", "bob", "cat"], rng.randint(0, 3)):
             choice = rng.choice([INC, EXC, MAY])
-            screening.screen(store, rid, TA, choice, who, "E-POP" if choice is EXC else None)
+            # Single screening refuses a second person's decision on a record.
+            with contextlib.suppress(InvalidInput):
+                screening.screen(store, rid, TA, choice, who, "E-POP" if choice is EXC else None)
     for rid, outcome in sorted(_settled(store).items()):
         if outcome is Outcome.CONFLICT and rid % 2:
-            screening.resolve_conflict(store, rid, TA, rng.choice([INC, EXC]), "cat")
+            screening.resolve_conflict(store, rid, TA, rng.choice([INC, EXC]), "dan")
     with store.transaction() as connection:
         connection.execute(record.update().where(record.c.id == 5).values(duplicate_of=4))
     settled = _settled(store)

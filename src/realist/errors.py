@@ -8,7 +8,8 @@
     │   ├── NoReview             no review has been created here yet (run `realist init`)
     │   └── ReviewExists         `init` on a store that already holds a review
     ├── NotFound                 a named thing (configuration, document, ...) does not exist
-    └── InvalidInput             input that breaks a rule; says which file, line or field
+    ├── InvalidInput             input that breaks a rule; says which file, line or field
+    └── NotAllowed               the acting reviewer may not do this (e.g. blinded screening)
 
 The CLI turns every RealistError into one line on stderr and a non-zero exit.
 """
@@ -50,3 +51,8 @@ class NotFound(RealistError):
 
 class InvalidInput(RealistError):
     """Input breaks a rule of the domain; the message names the file, line or field."""
+
+
+class NotAllowed(RealistError):
+    """The acting reviewer may not do this: a rule of the method (blinded dual screening,
+    who may resolve a conflict) or of their role forbids it. The web answers 403."""

@@ -35,6 +35,12 @@ SETTINGS = {
         Setting("reviewer", "", "Who is acting (a reviewer key); empty means the owner."),
         Setting("max_field_chars", "1000000", "Longest imported field kept; longer is cut."),
         Setting(
+            "screening_lease_minutes",
+            "10",
+            "Single screening: how long a record handed to one reviewer is kept from the "
+            "others' queues (it returns to every queue after that, if still undecided).",
+        ),
+        Setting(
             "secret_key",
             "",
             "Signs the web server's session cookies; empty means the review's own (kept in "

@@ -34,8 +34,9 @@ def test_the_record_page_keeps_dual_screening_blind(client_for: Client, web_revi
     screening.screen(web_review, 2, Stage.TITLE_ABSTRACT, Decision.EXCLUDE, "owner")
     bob = client_for("bob")
     stage = bob.get("/api/records/2").json()["stages"]["title_abstract"]
-    assert stage == {"outcome": None, "hidden": 1, "decisions": []}
-    assert "hidden until you decide it" in bob.get("/records/2").text
+    assert stage == {"outcome": "undecided", "blinded": True, "decisions": []}
+    page = bob.get("/records/2").text
+    assert "not shown until you decide it" in page and "Excluded" not in page
     owner = client_for().get("/api/records/2").json()["stages"]["title_abstract"]
     assert owner["decisions"][0]["decision"] == "exclude"
 

@@ -7,13 +7,14 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from realist.domain.review import ReviewerRole
 from realist.domain.screening import Decision, Outcome, ScreeningMode, Stage
-from realist.services import screening
+from realist.services import accounts, screening
 from realist.services.documents import attach_document
 from realist.services.records import list_records
 from realist.store import Store
 from web.conftest import Client
-from web.kit import token
+from web.kit import PASSWORD, token
 
 TA = Stage.TITLE_ABSTRACT
 HTMX = {"HX-Request": "true"}
@@ -91,31 +92,61 @@ def test_full_text_exclusion_needs_a_reason(client_for: Client, web_review: Stor
 
 def test_dual_screening_is_blinded_until_you_decide(client_for: Client, web_review: Store) -> None:
     screening.set_screening_mode(web_review, ScreeningMode.DUAL, "owner")
-    owner, bob = client_for(), client_for("bob")
-    _decide(owner, 1, "include")
+    accounts.add_account(web_review, "cat", PASSWORD, role=ReviewerRole.REVIEWER)
+    owner, bob, cat = client_for(), client_for("bob"), client_for("cat")
+    _decide(owner, 1, "include", note="owner's private reasons")
     page = bob.get("/api/screening").json()
     assert page["mode"] == "dual"
     assert page["record"]["id"] == 1  # bob still gets record 1; nothing shows owner's say
-    card = _decide(bob, 1, "exclude")
-    assert "Record 1: excluded; owner: include." in card  # revealed once bob decided
-    conflicts = bob.get("/api/screening/conflicts").json()
-    assert [c["record"]["id"] for c in conflicts["conflicts"]] == [1]
-    assert "Resolve: include" in bob.get("/screening/conflicts").text
-    resolved = bob.post(
-        "/screening/conflicts/1",
+    # Finding: the answer to a decision said "Record 30: excluded; sa: include.". It names
+    # only the decider's own vote, in the page and in the API.
+    card = _decide(bob, 1, "exclude", criterion="E-POP")
+    assert "Record 1: excluded (E-POP)." in card
+    assert "owner" not in card.split("Record 1: excluded")[1].split("</")[0]
+    assert "include" not in card.split("Record 1: excluded")[1].split("</")[0]
+    body = {"record_id": 2, "decision": "maybe"}
+    _decide(owner, 2, "exclude", criterion="E-POP")
+    answer = bob.post("/api/screening/decisions", json=body, headers={"X-CSRF-Token": token(bob)})
+    assert answer.status_code == 200 and answer.json()["message"] == "Record 2: maybe."
+    # Both votes are in: neither can take theirs back or change it (decide, read, undo,
+    # decide again would let a reviewer match the other's vote).
+    undo = bob.post(
+        "/screening/undo", data={"stage": "title_abstract", "csrf_token": token(bob)}, headers=HTMX
+    )
+    assert undo.status_code == 403 and "can no longer be taken back" in undo.text
+    again = bob.post(
+        "/screening/decide",
         headers=HTMX,
-        data={"stage": "title_abstract", "decision": "include", "csrf_token": token(bob)},
+        data={"record_id": "1", "stage": "title_abstract", "decision": "include",
+              "csrf_token": token(bob)},
+    )  # fmt: skip
+    assert again.status_code == 403 and "both votes are in" in again.text
+    conflicts = bob.get("/api/screening/conflicts").json()
+    assert [c["record"]["id"] for c in conflicts["conflicts"]] == [1, 2]
+    # Finding: a party to a conflict resolved it alone. Bob voted: refused; cat did not.
+    resolve = {"stage": "title_abstract", "decision": "include"}
+    refused = bob.post(
+        "/screening/conflicts/1", headers=HTMX, data=resolve | {"csrf_token": token(bob)}
+    )
+    assert refused.status_code == 403 and "never by one of its parties" in refused.text
+    refused = owner.post(
+        "/screening/conflicts/1", headers=HTMX, data=resolve | {"csrf_token": token(owner)}
+    )
+    assert refused.status_code == 403  # an owner who voted is a party too
+    assert "Resolve: include" in cat.get("/screening/conflicts").text
+    resolved = cat.post(
+        "/screening/conflicts/1", headers=HTMX, data=resolve | {"csrf_token": token(cat)}
     )
     assert "Record 1 resolved: included." in resolved.text
-    assert screening.conflicts(web_review, TA) == []
+    assert [r.id for r, _ in screening.conflicts(web_review, TA)] == [2]
     agreement = owner.get("/api/screening/agreement").json()
     assert agreement == [
         {
             "stage": "title_abstract",
             "reviewers": ["bob", "owner"],
-            "records": 1,
+            "records": 2,
             "percent": 0.0,
-            "kappa": 0.0,
+            "kappa": -0.333,
         }
     ]
 

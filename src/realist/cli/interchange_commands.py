@@ -117,9 +117,11 @@ def export_records_command(
     """Every record with its source and duplicate status (RIS, CSV or XLSX).
 
     RIS keeps each imported record's own tags, so it imports back without loss; decisions
-    go into N1 notes that `realist import --with-decisions` reads.
+    go into N1 notes that `realist import --with-decisions` reads. In dual screening the
+    decisions are those the acting reviewer (--reviewer) may see: none on a record they
+    have not decided and fewer than two reviewers have.
     """
-    _export(state, as_json, export_records, output, fmt, with_decisions)
+    _export(state, as_json, export_records, output, fmt, with_decisions, state.reviewer)
 
 
 @export.command(
@@ -141,8 +143,9 @@ def export_qdpx_command(state: CliState, output: Path, as_json: bool) -> None:
 @click.pass_obj
 def export_archive_command(state: CliState, output: Path, as_json: bool) -> None:
     """The whole review in one zip (every table as JSON, and the stored original files);
-    `realist import archive` restores it, identical, into a new store."""
-    _export(state, as_json, export_archive, output)
+    `realist import archive` restores it, identical, into a new store. While dual
+    screening still blinds a vote, only an owner may take it (--reviewer)."""
+    _export(state, as_json, export_archive, output, state.reviewer)
 
 
 @export.command("prisma-csv", epilog=examples("realist export prisma-csv -o prisma.csv"))

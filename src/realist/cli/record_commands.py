@@ -290,7 +290,12 @@ def records(
     store = state.open()
     try:
         rows = list_records(
-            store, text=text, source_name=source_name, include_duplicates=duplicates, limit=limit
+            store,
+            text=text,
+            source_name=source_name,
+            include_duplicates=duplicates,
+            limit=limit,
+            viewer=state.reviewer,
         )
     finally:
         store.close()

@@ -84,9 +84,9 @@ def _print(state: CliState, view: RecordView) -> None:
 
 def _print_stage(state: CliState, stage: StageView) -> None:
     name = STAGE_NAMES[stage.stage]
-    if stage.outcome is None:
-        _line(state, name, f"hidden until you decide it ({stage.hidden} decision"
-              f"{'s' if stage.hidden != 1 else ''} made; dual screening)")  # fmt: skip
+    if stage.blinded:
+        _line(state, name, "not shown until you decide it (dual screening is blind: votes, "
+              "if any, show once you or two reviewers have decided)")  # fmt: skip
         return
     _line(state, name, stage.outcome.value.replace("_", " "))
     for d in stage.decisions:

@@ -12,6 +12,7 @@ from realist.demo import CREDIT, DEFAULT_DEMO_DB
 from realist.reports.wording import counted, humanise, stage_detail, votes_detail
 from realist.services.reviews import (
     ReviewStatus,
+    acting_reviewer,
     init_review,
     review_status,
 )
@@ -72,8 +73,12 @@ def demo(state: CliState, demo_db: str | None, no_serve: bool) -> None:
 def status(state: CliState, as_json: bool) -> None:
     """Counts for every stage of the review (--json adds what `realist check` finds)."""
     store = state.open()
-    result = review_status(store, problems=as_json)
-    store.close()
+    try:
+        # Votes as the acting reviewer may see them (dual screening is blind).
+        shown_to = acting_reviewer(store, state.reviewer)
+        result = review_status(store, problems=as_json, shown_to=shown_to)
+    finally:
+        store.close()
     if as_json:
         print_json(dataclasses.asdict(result))
     else:
@@ -124,7 +129,7 @@ def _print_status(state: CliState, s: ReviewStatus) -> None:
             counted(counts["records"], "record"),
             stage_detail(counts),
         )
-        if counts["votes"]:
+        if counts["votes"] or counts.get("blinded_votes"):
             table.add_row("  votes", "", votes_detail(counts))
     docs = s.documents
     waiting = docs["by_status"].get("awaiting_decision", 0)

@@ -117,6 +117,32 @@ def settle(decisions: list[ScreeningDecision], mode: ScreeningMode) -> Outcome:
     return Outcome.CONFLICT
 
 
+def blinded(decisions: list[ScreeningDecision], mode: ScreeningMode, viewer: str) -> bool:
+    """Whether dual screening hides, from ``viewer``, how one record stands at one stage and
+    every vote and note on it there (``decisions``: every decision made on it there).
+
+    Blind until both have decided: the votes are shown to a person once they have decided
+    the record themselves, or two reviewers have (agreeing or in conflict), or a conflict
+    was resolved. Until then a record someone else has voted on looks exactly like one
+    nobody has, so neither the way nor the fact of a vote shows. Single screening hides
+    nothing.
+    """
+    if mode is not ScreeningMode.DUAL:
+        return False
+    if any(d.resolves_conflict for d in decisions):
+        return False
+    voters = {d.reviewer_key for d in decisions}
+    return viewer not in voters and len(voters) < 2
+
+
+def revealed(decisions: list[ScreeningDecision]) -> bool:
+    """Whether both votes on a record at a stage are in (two reviewers, or a resolved
+    conflict): from then on each voter knows the other's vote, so neither may change or
+    take back theirs (dual screening)."""
+    voters = {d.reviewer_key for d in decisions if not d.resolves_conflict}
+    return len(voters) >= 2 or any(d.resolves_conflict for d in decisions)
+
+
 @dataclass(frozen=True)
 class Agreement:
     """Agreement between two reviewers on the records both decided at one stage."""

@@ -55,8 +55,9 @@ def archived_tables() -> list[sa.Table]:
 
 
 # Web accounts (password hashes) and the server's cookie-signing secret belong to the server
-# a review runs on, not to its content.
-NOT_ARCHIVED = frozenset({"account", "server_secret"})
+# a review runs on, not to its content; so do screening leases (a queue's hold on a record
+# for a few minutes).
+NOT_ARCHIVED = frozenset({"account", "server_secret", "screening_lease"})
 
 
 def _check_complete(connection: Connection) -> None:

@@ -166,8 +166,12 @@ def stage_detail(stage: Mapping[str, Any]) -> str:
 
 def votes_detail(stage: Mapping[str, Any]) -> str:
     """Each reviewer's votes at a stage, apart from the records' outcomes
-    ("ana: 12 include, 3 exclude; ben: ...")."""
-    return "; ".join(
+    ("ana: 12 include, 3 exclude; ben: ..."), and how many dual screening still blinds
+    ("4 more blinded until both votes are in")."""
+    parts = [
         f"{who}: " + ", ".join(f"{n} {d.replace('_', ' ')}" for d, n in cast.items())
         for who, cast in stage.get("votes", {}).items()
-    )
+    ]
+    if stage.get("blinded_votes"):
+        parts.append(f"{stage['blinded_votes']} more blinded until both votes are in")
+    return "; ".join(parts)

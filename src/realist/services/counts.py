@@ -97,6 +97,9 @@ class StageCounts:
     outcomes: dict[Outcome, int]
     votes: dict[str, dict[Decision, int]]  # reviewer -> decision -> records
     resolutions: int  # conflicts settled by a third say
+    # Dual screening: votes left out of ``votes`` because they are still blinded (records
+    # only one reviewer has decided), other than those of the person they are shown to.
+    blinded: int = 0
 
     @property
     def settled(self) -> int:
@@ -118,6 +121,7 @@ class StageCounts:
                 for who, cast in sorted(self.votes.items())
             },
             "resolutions": self.resolutions,
+            "blinded_votes": self.blinded,
         }
 
 
@@ -147,19 +151,27 @@ class ReviewCounts:
         return [d for d in self.documents if d.status is DocumentStatus.INCLUDED]
 
 
-def review_counts(store: Store) -> ReviewCounts:
+def review_counts(store: Store, shown_to: str | None = None) -> ReviewCounts:
     """Every count the review's outputs show, from one read of the store.
 
     One query says where every record stands (both stages settled in SQL); the stage
     counts, the flow and the documents' status all follow from it in Python, so the figures
     agree by construction and a command pays for a handful of statements (building and
-    compiling them is most of a small review's cost)."""
+    compiling them is most of a small review's cost).
+
+    Votes per reviewer follow blinded dual screening: a vote on a record only one reviewer
+    has decided is counted only for ``shown_to`` when it is their own (None: nobody's, as
+    in reports); the others are counted, without their reviewer or way, as ``blinded``.
+    Where records stand (awaiting a second vote included) is counted in full."""
     with store.reading() as connection:
         mode = reviews_repo.get_review(connection).screening_mode
         facts = list(connection.execute(_facts_query(mode)).all())
         standing = {r.id: (_outcome(r.first), _outcome(r.second)) for r in facts}
         documents = documents_repo.list_documents(connection, outcomes=standing)
-        votes = _votes(connection)
+        viewer = -1
+        if shown_to is not None:
+            viewer = reviews_repo.resolve_reviewer(connection, shown_to)[1]
+        votes = _votes(connection, mode, viewer)
         interventions, excerpts, codings = connection.execute(_SIZES).one()
         manual = _manual(connection)
         stages = {stage: _stage(stage, facts, votes.get(stage, {}), mode) for stage in Stage}
@@ -222,18 +234,27 @@ def _facts_query(mode: ScreeningMode) -> sa.Select[Any]:
     )
 
 
-def _votes(connection: Connection) -> dict[Stage, dict[str, Counter[Decision]]]:
+def _votes(
+    connection: Connection, mode: ScreeningMode, viewer: int
+) -> dict[Stage, dict[str, Counter[Decision]]]:
     """Per stage and reviewer, their latest decision on each standing record, counted by
-    decision; conflict resolutions are counted apart, under :data:`RESOLUTIONS`."""
+    decision; conflict resolutions are counted apart, under :data:`RESOLUTIONS`, and in
+    dual screening votes still blinded from ``viewer`` (a reviewer id) under
+    :data:`BLINDED`, with no reviewer and no way."""
     found: dict[Stage, dict[str, Counter[Decision]]] = {}
-    for stage, who, decision, resolution, n in connection.execute(_VOTES):
+    params = {"viewer": viewer}
+    for stage, who, decision, resolution, shown, n in connection.execute(_VOTES, params):
         cast = found.setdefault(Stage(stage), {})
+        if mode is ScreeningMode.DUAL and not shown:
+            cast.setdefault(BLINDED, Counter())[Decision.MAYBE] += int(n)  # way not kept
+            continue
         key = RESOLUTIONS if resolution else who
         cast.setdefault(key, Counter())[Decision(decision)] += int(n)
     return found
 
 
 RESOLUTIONS = "\x00resolutions"  # not a reviewer key: the votes dict's slot for resolutions
+BLINDED = "\x00blinded"  # nor this: votes dual screening still hides, counted whole
 
 _d = screening_decision
 _LATEST = (
@@ -243,11 +264,39 @@ _LATEST = (
     .group_by(_d.c.record_id, _d.c.stage, _d.c.reviewer_id, _d.c.resolves_conflict)
     .subquery("latest")
 )
+# Per record and stage: how many reviewers have a current vote, and whether a resolution
+# settled it; a vote is shown once two have voted or a conflict was resolved.
+_PAIRS = (
+    sa.select(
+        _d.c.record_id,
+        _d.c.stage,
+        sa.func.count(
+            sa.distinct(sa.case((_d.c.resolves_conflict.is_(False), _d.c.reviewer_id)))
+        ).label("voters"),
+        sa.func.max(sa.case((_d.c.resolves_conflict.is_(True), 1), else_=0)).label("resolved"),
+    )
+    .where(_d.c.superseded.is_(False))
+    .group_by(_d.c.record_id, _d.c.stage)
+    .subquery("pairs")
+)
+_SHOWN = sa.or_(
+    _PAIRS.c.voters >= 2,
+    _PAIRS.c.resolved == 1,
+    _d.c.reviewer_id == sa.bindparam("viewer"),
+)
 _VOTES = (
-    sa.select(_d.c.stage, reviewer.c.key, _d.c.decision, _d.c.resolves_conflict, sa.func.count())
+    sa.select(
+        _d.c.stage,
+        reviewer.c.key,
+        _d.c.decision,
+        _d.c.resolves_conflict,
+        _SHOWN.label("shown"),
+        sa.func.count(),
+    )
     .join(_LATEST, _LATEST.c.id == _d.c.id)
     .join(reviewer, reviewer.c.id == _d.c.reviewer_id)
-    .group_by(_d.c.stage, reviewer.c.key, _d.c.decision, _d.c.resolves_conflict)
+    .join(_PAIRS, sa.and_(_PAIRS.c.record_id == _d.c.record_id, _PAIRS.c.stage == _d.c.stage))
+    .group_by(_d.c.stage, reviewer.c.key, _d.c.decision, _d.c.resolves_conflict, _SHOWN)
 )
 
 
@@ -273,8 +322,9 @@ def _stage(
         stage=stage,
         records=sum(outcomes.values()),
         outcomes=outcomes,
-        votes={who: dict(c) for who, c in cast.items() if who != RESOLUTIONS},
+        votes={who: dict(c) for who, c in cast.items() if who not in (RESOLUTIONS, BLINDED)},
         resolutions=sum(resolved.values()),
+        blinded=sum(cast.get(BLINDED, Counter()).values()),
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from realist.domain.screening import CriterionKind, EligibilityCriterion
 from realist.errors import InvalidInput, NotFound
 from realist.reports.wording import counted
+from realist.services.blinding import blinded_from
 from realist.store import Store
 from realist.store import reviews as reviews_repo
 from realist.store.events import append_event
@@ -235,12 +236,19 @@ def remove_highlight_terms(
         return len(rows)
 
 
-def citations(store: Store) -> dict[str, int]:
-    """How many screening decisions cite each criterion (by code; absent: none)."""
+def citations(store: Store, viewer: str | None = None) -> dict[str, int]:
+    """How many screening decisions cite each criterion (by code; absent: none), as
+    ``viewer`` (default: the owner) may count them: in dual screening a vote still blinded
+    from them is not counted (its citation would tell that someone excluded a record, and
+    why), unless their role may take every vote (services.blinding.DOWNLOADS)."""
     with store.reading() as connection:
-        rows = connection.execute(
+        hidden = blinded_from(connection, viewer)
+        query = (
             sa.select(criterion_table.c.code, sa.func.count(screening_decision.c.id))
             .join(screening_decision, screening_decision.c.criterion_id == criterion_table.c.id)
             .group_by(criterion_table.c.code)
         )
+        if hidden is not None:
+            query = query.where(~hidden)
+        rows = connection.execute(query)
         return {str(code): int(n) for code, n in rows}

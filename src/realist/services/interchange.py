@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 import realist
 from realist.domain.records import DuplicateStatus
-from realist.domain.screening import ScreeningDecision, Stage
+from realist.domain.screening import ScreeningDecision, Stage, blinded
 from realist.errors import InvalidInput, ReviewExists
 from realist.interchange import archive as archive_format
 from realist.interchange import records_table
@@ -31,6 +31,7 @@ from realist.interchange.refi_read import read_qdpx
 from realist.interchange.refi_write import write_qdpx
 from realist.interchange.zips import ZipLimits, ZipReader, deterministic_zip
 from realist.reports.prisma_csv import to_prisma2020_csv
+from realist.services.blinding import check_may_take_every_vote
 from realist.services.prisma import prisma_counts
 from realist.services.screening import outcomes
 from realist.store import Store, create_store, resolve_url
@@ -128,14 +129,18 @@ def _duplicates(connection: Connection) -> tuple[set[int], set[int]]:
     return keepers, pending
 
 
-def _stage_views(connection: Connection) -> dict[int, dict[Stage, StageView]]:
+def _stage_views(connection: Connection, viewer: str) -> dict[int, dict[Stage, StageView]]:
     texts = {c.code: c.text for c in reviews_repo.list_criteria(connection)}
-    latest: dict[tuple[int, Stage], dict[str, ScreeningDecision]] = defaultdict(dict)
+    mode = reviews_repo.get_review(connection).screening_mode
+    made: dict[tuple[int, Stage], list[ScreeningDecision]] = defaultdict(list)
     for d in screening_repo.list_decisions(connection):
-        latest[(d.record_id, d.stage)][d.reviewer_key] = d  # each reviewer's last word counts
+        made[(d.record_id, d.stage)].append(d)
     settled = {stage: outcomes(connection, stage) for stage in Stage}
     views: dict[int, dict[Stage, StageView]] = defaultdict(dict)
-    for (record_id, stage), by_reviewer in latest.items():
+    for (record_id, stage), decisions in made.items():
+        if blinded(decisions, mode, viewer):
+            continue  # dual screening: shown as undecided, no vote, until both are in
+        by_reviewer = {d.reviewer_key: d for d in decisions}  # each one's last word counts
         votes = [
             Vote(
                 reviewer=d.reviewer_key,
@@ -151,10 +156,12 @@ def _stage_views(connection: Connection) -> dict[int, dict[Stage, StageView]]:
     return views
 
 
-def record_rows(connection: Connection) -> list[RecordRow]:
-    """Every record (merged duplicates too), in id order, with source and decisions."""
+def record_rows(connection: Connection, viewer: str) -> list[RecordRow]:
+    """Every record (merged duplicates too), in id order, with source and decisions as
+    ``viewer`` may see them (dual screening: none on a record they have not decided and
+    fewer than two reviewers have)."""
     keepers, pending = _duplicates(connection)
-    views = _stage_views(connection)
+    views = _stage_views(connection, viewer)
     rows = []
     query = (
         sa.select(record, source.c.name.label("source_name"), import_batch.c.filename)
@@ -184,12 +191,20 @@ def record_rows(connection: Connection) -> list[RecordRow]:
     return rows
 
 
-def export_records(store: Store, path: Path, fmt: str, with_decisions: bool = False) -> Exported:
-    """Write every record as RIS, CSV or XLSX (with screening decisions when asked)."""
+def export_records(
+    store: Store,
+    path: Path,
+    fmt: str,
+    with_decisions: bool = False,
+    viewer: str | None = None,
+) -> Exported:
+    """Write every record as RIS, CSV or XLSX (with screening decisions when asked, as
+    ``viewer``, default the owner, may see them: see :func:`record_rows`)."""
     if fmt not in RECORD_FORMATS:
         raise InvalidInput(f"unknown records format {fmt!r} (use {', '.join(RECORD_FORMATS)})")
     with store.reading() as connection:
-        rows = record_rows(connection)
+        key, _ = reviews_repo.resolve_reviewer(connection, viewer)
+        rows = record_rows(connection, key)
         as_of = data_time(connection)
     if fmt == "ris":
         data = records_table.to_ris(rows, with_decisions).encode("utf-8")
@@ -248,10 +263,15 @@ def import_qdpx(
     return report
 
 
-def export_archive(store: Store, path: Path) -> Exported:
-    """Write the whole review (every table, and the stored original files) as one zip."""
+def export_archive(store: Store, path: Path, viewer: str | None = None) -> Exported:
+    """Write the whole review (every table, and the stored original files) as one zip.
+
+    The archive holds every vote and every event, so while dual screening still blinds a
+    vote (a record only one reviewer has decided) only an owner may take it
+    (:class:`NotAllowed` for ``viewer`` of another role; default: the owner)."""
     options = {"isolation_level": "REPEATABLE READ"} if store.dialect == "postgresql" else {}
     with store.engine.connect() as connection, connection.execution_options(**options).begin():
+        check_may_take_every_vote(connection, viewer, "the whole-review archive")
         # One snapshot: tables read later must not see rows written after earlier ones.
         members, counts = archive_format.dump(connection, head_revision(), realist.__version__)
     return Exported(path, "archive", _write(path, deterministic_zip(members)), counts)

@@ -17,7 +17,14 @@ from sqlalchemy.engine import Connection
 from realist.domain.documents import Document
 from realist.domain.records import DuplicateStatus, Record
 from realist.domain.review import Source
-from realist.domain.screening import Outcome, ScreeningDecision, ScreeningMode, Stage, settle
+from realist.domain.screening import (
+    Outcome,
+    ScreeningDecision,
+    ScreeningMode,
+    Stage,
+    blinded,
+    settle,
+)
 from realist.services.citations import citations_of
 from realist.store import Store
 from realist.store import documents as documents_repo
@@ -74,15 +81,16 @@ class DuplicateInfo:
 class StageView:
     """Where the record stands at one stage, as the viewer may see it.
 
-    In dual screening a reviewer who has not decided the record at this stage sees neither
-    the others' decisions nor the outcome they settle (``hidden`` counts the decisions
-    held back), as :func:`realist.services.screening.visible_decisions` does.
+    In dual screening, until the viewer has decided the record at this stage or two
+    reviewers have, ``blinded`` is true and the viewer sees no decision and the outcome
+    "undecided", whether or not anyone has voted (:func:`realist.domain.screening.blinded`):
+    neither a vote nor the fact of one shows.
     """
 
     stage: Stage
-    outcome: Outcome | None  # None: hidden from the viewer
+    outcome: Outcome
     decisions: tuple[ScreeningDecision, ...]
-    hidden: int = 0
+    blinded: bool = False
 
 
 @dataclass
@@ -163,8 +171,8 @@ def _group_json(g: DuplicateInfo) -> dict[str, Any]:
 
 def _stage_json(s: StageView) -> dict[str, Any]:
     return {
-        "outcome": s.outcome.value if s.outcome else None,
-        "hidden": s.hidden,
+        "outcome": s.outcome.value,
+        "blinded": s.blinded,
         "decisions": [
             {"reviewer": d.reviewer_key, "decision": d.decision.value,
              "reason": d.criterion_code, "note": d.note,
@@ -281,7 +289,7 @@ def _stage(
     connection: Connection, record_id: int, stage: Stage, mode: ScreeningMode, viewer: str
 ) -> StageView:
     items = screening_repo.list_decisions(connection, stage, record_id)
-    if mode is ScreeningMode.DUAL and items and all(d.reviewer_key != viewer for d in items):
+    if blinded(items, mode, viewer):
         # Independent screening: the viewer decides before seeing anyone else's decision.
-        return StageView(stage, None, (), hidden=len(items))
+        return StageView(stage, Outcome.UNDECIDED, (), blinded=True)
     return StageView(stage, settle(items, mode), tuple(items))

@@ -22,6 +22,7 @@ from realist.domain.screening import (
     ScreeningDecision,
     ScreeningMode,
     Stage,
+    blinded,
     settle,
 )
 from realist.store import Store
@@ -68,9 +69,13 @@ def find_records(
     full_text: Outcome | None = None,
     offset: int = 0,
     limit: int = 100,
+    viewer: str | None = None,
 ) -> RecordPage:
     """Records matching every filter given, oldest first: ``limit`` of them from
-    ``offset``, with the number matching in all.
+    ``offset``, with the number matching in all, as ``viewer`` (default: the owner) may
+    see them: in dual screening a record they have not decided, and that fewer than two
+    have, is "undecided" to them (shown and filtered so) whether or not another reviewer
+    has voted on it (:func:`realist.domain.screening.blinded`).
 
     ``text``: each word must be in the title, the authors, the journal, the DOI, the year
     or the PMID, whatever its case or accents ("muller" finds "Müller", "saude" finds
@@ -84,7 +89,8 @@ def find_records(
         raise ValueError("offset and limit cannot be negative")
     with store.reading() as connection:
         mode = reviews_repo.get_review(connection).screening_mode
-        where = _conditions(text, source_name, duplicates, mode, title_abstract, full_text)
+        key, who = reviews_repo.resolve_reviewer(connection, viewer)
+        where = _conditions(text, source_name, duplicates, mode, title_abstract, full_text, who)
         joined = record.outerjoin(import_batch, import_batch.c.id == record.c.batch_id).outerjoin(
             source, source.c.id == import_batch.c.source_id
         )
@@ -113,7 +119,7 @@ def find_records(
             .order_by(record.c.id)
         )
         found = list(connection.execute(query)) if page else []
-        settled = _outcomes_of(connection, [r.id for r in found], mode)
+        settled = _outcomes_of(connection, [r.id for r in found], mode, key)
         rows = [
             RecordRow(
                 records_repo.row_to_record(r),
@@ -133,15 +139,17 @@ def list_records(
     source_name: str | None = None,
     include_duplicates: bool = False,
     limit: int = 100,
+    viewer: str | None = None,
 ) -> list[RecordRow]:
     """The first ``limit`` records (standing ones unless asked) matching ``text`` and
-    ``source_name``, as :func:`find_records` finds them."""
+    ``source_name``, as :func:`find_records` finds them (and shows them to ``viewer``)."""
     return find_records(
         store,
         text=text,
         source_name=source_name,
         duplicates="all" if include_duplicates else "standing",
         limit=limit,
+        viewer=viewer,
     ).rows
 
 
@@ -152,6 +160,7 @@ def _conditions(
     mode: ScreeningMode,
     title_abstract: Outcome | None,
     full_text: Outcome | None,
+    viewer_id: int,
 ) -> list[sa.ColumnElement[bool]]:
     where: list[sa.ColumnElement[bool]] = []
     if duplicates == "standing":
@@ -163,7 +172,7 @@ def _conditions(
     where.extend(_word(word) for word in (text or "").split())
     for stage, wanted in ((Stage.TITLE_ABSTRACT, title_abstract), (Stage.FULL_TEXT, full_text)):
         if wanted is not None:
-            where.append(_standing_at(stage, wanted, mode))
+            where.append(_standing_at(stage, wanted, mode, viewer_id))
     return where
 
 
@@ -181,21 +190,43 @@ def _word(word: str) -> sa.ColumnElement[bool]:
     return found
 
 
-def _standing_at(stage: Stage, wanted: Outcome, mode: ScreeningMode) -> sa.ColumnElement[bool]:
-    """Records whose outcome at ``stage`` is ``wanted``."""
+def _standing_at(
+    stage: Stage, wanted: Outcome, mode: ScreeningMode, viewer_id: int
+) -> sa.ColumnElement[bool]:
+    """Records whose outcome at ``stage`` is ``wanted``, as the viewer sees it."""
     decided = sa.exists().where(
         screening_decision.c.record_id == record.c.id, screening_decision.c.stage == stage
     )
+    settled = screening_repo.settled_query(stage, mode).subquery("settled")
+
+    def standing(outcome: Outcome) -> sa.ColumnElement[bool]:
+        return record.c.id.in_(
+            sa.select(settled.c.record_id).where(settled.c.outcome == outcome.value)
+        )
+
+    if mode is ScreeningMode.DUAL and wanted in (Outcome.UNDECIDED, Outcome.AWAITING_SECOND):
+        # Dual screening is blind: a record awaiting a second vote is "awaiting" only to
+        # the one who cast the first; to everyone else it is undecided, as if unvoted.
+        mine = sa.exists().where(
+            screening_decision.c.record_id == record.c.id,
+            screening_decision.c.stage == stage,
+            screening_decision.c.reviewer_id == viewer_id,
+            screening_decision.c.resolves_conflict.is_(False),
+        )
+        awaiting = standing(Outcome.AWAITING_SECOND)
+        if wanted is Outcome.AWAITING_SECOND:
+            return sa.and_(awaiting, mine)
+        return sa.or_(~decided, sa.and_(awaiting, ~mine))
     if wanted is Outcome.UNDECIDED:  # settle() gives "undecided" only to no decisions at all
         return ~decided
-    settled = screening_repo.settled_query(stage, mode).subquery("settled")
-    return record.c.id.in_(sa.select(settled.c.record_id).where(settled.c.outcome == wanted.value))
+    return standing(wanted)
 
 
 def _outcomes_of(
-    connection: Connection, ids: list[int], mode: ScreeningMode
+    connection: Connection, ids: list[int], mode: ScreeningMode, viewer: str
 ) -> dict[tuple[Stage, int], Outcome]:
-    """Where the records ``ids`` (one page of them) stand at each stage, by ``settle``."""
+    """Where the records ``ids`` (one page of them) stand at each stage, by ``settle``, as
+    ``viewer`` may see it (blinded ones are undecided to them)."""
     if not ids:
         return {}
     d = screening_decision
@@ -217,7 +248,10 @@ def _outcomes_of(
                 resolves_conflict=r.resolves_conflict,
             )
         )
-    return {key: settle(items, mode) for key, items in by_record.items()}
+    return {
+        key: Outcome.UNDECIDED if blinded(items, mode, viewer) else settle(items, mode)
+        for key, items in by_record.items()
+    }
 
 
 def list_sources(store: Store) -> list[str]:

@@ -65,10 +65,19 @@ class ReviewStatus:
     question: str = ""  # the review question (RAMESES item 4)
 
 
-def review_status(store: Store, *, problems: bool = True) -> ReviewStatus:
+def acting_reviewer(store: Store, reviewer: str | None) -> str:
+    """The key of the reviewer named, or of the owner when none is (who a command acts as)."""
+    with store.reading() as connection:
+        return reviews_repo.resolve_reviewer(connection, reviewer)[0]
+
+
+def review_status(
+    store: Store, *, problems: bool = True, shown_to: str | None = None
+) -> ReviewStatus:
     """Counts for every stage, plus (unless ``problems`` is False, as for the terminal's
-    quick look) the problems `realist check` would report."""
-    counts = review_counts(store)
+    quick look) the problems `realist check` would report. Votes per reviewer are those
+    ``shown_to`` may see (see :func:`realist.services.counts.review_counts`)."""
+    counts = review_counts(store, shown_to)
     with store.reading() as connection:
         review = reviews_repo.get_review(connection)
     included = counts.included_documents

@@ -4,6 +4,7 @@ agreement, and the next record to show a reviewer."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -12,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from realist.domain.documents import Document
 from realist.domain.records import Record
+from realist.domain.review import ReviewerRole
 from realist.domain.screening import (
     Agreement,
     CriterionKind,
@@ -22,9 +24,12 @@ from realist.domain.screening import (
     ScreeningMode,
     Stage,
     agreement,
+    blinded,
+    revealed,
     settle,
 )
-from realist.errors import InvalidInput, NotFound
+from realist.errors import InvalidInput, NotAllowed, NotFound
+from realist.services.leases import hand_out, hold
 from realist.store import Store
 from realist.store import documents as documents_repo
 from realist.store import records as records_repo
@@ -33,6 +38,7 @@ from realist.store import screening as screening_repo
 from realist.store.events import append_event
 from realist.store.schema import record as record_table
 from realist.store.schema import review as review_table
+from realist.store.schema import reviewer as reviewer_table
 from realist.store.schema import screening_decision
 
 # Records that go on to full-text screening: included, or left as maybe, at title/abstract.
@@ -100,21 +106,24 @@ def next_record(
     store: Store, stage: Stage, reviewer: str | None, after: int | None = None
 ) -> NextRecord:
     """The next record for a reviewer: eligible, undecided by them, and (in single mode)
-    undecided by anyone; None when the reviewer's queue is empty.
+    undecided by anyone and not handed to another reviewer (their lease: see
+    :mod:`realist.services.leases`); None when the reviewer's queue is empty.
 
     With ``after``, the first such record after that one, going round to the start of the
     queue when there is none after it: how a reviewer skips a record for now, and why
     deciding costs the same on the first record as on the ten-thousandth.
     """
-    with store.reading() as connection:
-        return _next(connection, stage, reviewer, after)
+    return screening_view(store, stage, reviewer, after).next
 
 
 def screening_view(
     store: Store, stage: Stage, reviewer: str | None, after: int | None = None
 ) -> ScreeningView:
-    """What a screening page shows (see :func:`next_record` for ``after``), in one read."""
+    """What a screening page shows (see :func:`next_record` for ``after``), in one read;
+    in single mode, one transaction that leases the record handed out to the reviewer."""
     with store.reading() as connection:
+        single = _mode(connection) is ScreeningMode.SINGLE
+    with store.transaction() if single else store.reading() as connection:
         mode = _mode(connection)
         return ScreeningView(
             next=_next(connection, stage, reviewer, after, mode),
@@ -122,6 +131,15 @@ def screening_view(
             criteria=[c for c in reviews_repo.list_criteria(connection) if not c.retired],
             terms=screening_repo.list_terms(connection),
         )
+
+
+_ROLE = sa.select(reviewer_table.c.role).where(reviewer_table.c.id == sa.bindparam("id"))
+
+
+def _screens(connection: Connection, who: int) -> bool:
+    """Whether the reviewer may screen (a viewer only looks: their queue leases nothing)."""
+    role = connection.execute(_ROLE, {"id": who}).scalar()
+    return role is not None and ReviewerRole(role) is not ReviewerRole.VIEWER
 
 
 def _next(
@@ -141,10 +159,19 @@ def _next(
     queue = [rid for rid in eligible if rid not in mine and not (single and rid in settled)]
     done = sum(1 for rid in eligible if rid in mine)
     progress = Progress(done=done, total=done + len(queue))
-    if not queue:
+
+    def first_free(held: set[int], start: int | None) -> int | None:
+        free = [rid for rid in queue if rid not in held]
+        later = [rid for rid in free if start is not None and rid > start]
+        found = later or free
+        return found[0] if found else None
+
+    if single and _screens(connection, who):
+        chosen = hand_out(connection, stage, who, after, first_free)
+    else:
+        chosen = first_free(set(), after)
+    if chosen is None:
         return NextRecord(None, progress)
-    later = [rid for rid in queue if after is not None and rid > after]
-    chosen = (later or queue)[0]
     return NextRecord(
         records_repo.get_record(connection, chosen),
         progress,
@@ -156,16 +183,24 @@ def _next_by_query(connection: Connection, who: int, single: bool, after: int | 
     """Title/abstract screening, where every standing record is eligible: the queue and
     progress are counted by the database from indexes, so a decision costs the same with
     10 or 100,000 decisions already made (the web's ten-reviewers load depends on it)."""
-    params = {"who": who, "after": after if after is not None else -1}
     total = int(connection.execute(_STANDING).scalar() or 0)
-    done = int(connection.execute(_DECIDED_BY, params).scalar() or 0)
+    done = int(connection.execute(_DECIDED_BY, {"who": who}).scalar() or 0)
     left = total - (int(connection.execute(_DECIDED).scalar() or 0) if single else done)
-    first: int | None = None
-    if after is not None:
-        first = connection.execute(_QUEUE[single, True], params).scalar()
-    if first is None:
-        first = connection.execute(_QUEUE[single, False], params).scalar()
     progress = Progress(done=done, total=done + left)
+
+    def first_free(held: set[int], start: int | None) -> int | None:
+        params = {"who": who, "after": start if start is not None else -1, "held": list(held)}
+        found = None
+        if start is not None:
+            found = connection.execute(_QUEUE[single, True], params).scalar()
+        if found is None:
+            found = connection.execute(_QUEUE[single, False], params).scalar()
+        return None if found is None else int(found)
+
+    if single and _screens(connection, who):
+        first = hand_out(connection, Stage.TITLE_ABSTRACT, who, after, first_free)
+    else:
+        first = first_free(set(), after)
     if first is None:
         return NextRecord(None, progress)
     return NextRecord(records_repo.get_record(connection, first), progress)
@@ -198,9 +233,11 @@ def _waiting(single: bool, after: bool) -> sa.Select[int]:
         *(() if single else (_BY_WHO,)),
     )
     later = (record_table.c.id > sa.bindparam("after"),) if after else ()
+    # Single mode: not a record another reviewer holds (services.leases).
+    free = (record_table.c.id.not_in(sa.bindparam("held", expanding=True)),) if single else ()
     return (
         sa.select(record_table.c.id)
-        .where(_STANDING_RECORD, ~decided, *later)
+        .where(_STANDING_RECORD, ~decided, *later, *free)
         .order_by(record_table.c.id)
         .limit(1)
     )
@@ -220,9 +257,15 @@ def screen(
     criterion: str | None = None,
     note: str = "",
 ) -> ScreeningDecision:
-    """Record a reviewer's decision on one record at one stage (saved at once)."""
+    """Record a reviewer's decision on one record at one stage (saved at once).
+
+    Refused (:class:`NotAllowed`) in dual screening when the reviewer decided the record
+    already and the other vote is in too (both are shown from then on, so a changed vote
+    would no longer be blind); refused (:class:`InvalidInput`) in single screening when
+    someone else has decided the record (one decision settles it: nothing is overwritten
+    unknowingly)."""
     with store.transaction() as connection:
-        return _screen(connection, record_id, stage, decision, reviewer, criterion, note)
+        return _screen(connection, record_id, stage, decision, reviewer, criterion, note)[0]
 
 
 def _screen(
@@ -233,29 +276,66 @@ def _screen(
     reviewer: str | None,
     criterion: str | None,
     note: str,
-) -> ScreeningDecision:
+) -> tuple[ScreeningDecision, ScreeningDecision | None]:
+    """The decision saved, and the reviewer's earlier one there that it replaced."""
     key, who = reviews_repo.resolve_reviewer(connection, reviewer)
+    # Read, check and write with nobody else deciding this record meanwhile (any process).
+    screening_repo.lock_record(connection, record_id)
     if not _is_eligible(connection, record_id, stage):
         raise InvalidInput(_why_not_eligible(connection, record_id, stage))
+    before = screening_repo.list_decisions(connection, stage, record_id)
+    earlier = [d for d in before if d.reviewer_key == key and not d.resolves_conflict]
+    _check_may_decide(connection, record_id, stage, key, before, bool(earlier))
     item = ScreeningDecision(record_id, stage, decision, key, criterion, note)
-    earlier = [
-        d
-        for d in screening_repo.list_decisions(connection, stage, record_id)
-        if d.reviewer_key == key and not d.resolves_conflict
-    ]
     # A decision made again replaces the reviewer's earlier one (their latest counts); the
     # audit trail says what it replaced.
     changed = {"changed_from": earlier[-1].decision.value} if earlier else {}
-    return _save(connection, item, who, "screening.decided", changed)
+    saved = _save(connection, item, who, "screening.decided", changed)
+    screening_repo.release_lease(connection, record_id, stage)
+    return saved, earlier[-1] if earlier else None
+
+
+def _check_may_decide(
+    connection: Connection,
+    record_id: int,
+    stage: Stage,
+    key: str,
+    before: list[ScreeningDecision],
+    again: bool,
+) -> None:
+    where = f"record {record_id} at {_STAGE_WORDS[stage]}"
+    if _mode(connection) is ScreeningMode.DUAL:
+        if again and revealed(before):
+            raise NotAllowed(
+                f"{where}: both votes are in, so yours can no longer be changed (dual "
+                "screening is blind only until both have decided); a disagreement goes "
+                "to a third reviewer or an owner (realist conflicts)"
+            )
+        return
+    others = [d for d in before if d.reviewer_key != key]
+    if others:
+        # Single screening: one decision settles a record, so a second person's is refused
+        # rather than silently replacing the first (two people screening at once).
+        last = others[-1]
+        did = "resolved it" if last.resolves_conflict else "screened it"
+        raise InvalidInput(
+            f"{where}: {last.reviewer_key} already {did} ({last.decision.value}), and in "
+            "single screening one decision settles a record; yours was not saved. "
+            f"{last.reviewer_key} can change theirs, or an owner can switch to dual "
+            "screening (realist screening-mode dual)"
+        )
+
+
+_STAGE_WORDS = {Stage.TITLE_ABSTRACT: "title/abstract", Stage.FULL_TEXT: "full text"}
 
 
 @dataclass
 class Decided:
-    """A decision just saved, the others' decisions on the record it may now see, and the
-    reviewer's own earlier decision there that it replaces (if any)."""
+    """A decision just saved, and the reviewer's own earlier decision there that it
+    replaces (if any). Never the others' decisions: an answer to a decision must not
+    reveal another reviewer's vote (dual screening is blind)."""
 
     decision: ScreeningDecision
-    others: list[ScreeningDecision]
     previous: ScreeningDecision | None = None
 
 
@@ -268,17 +348,10 @@ def decide(
     criterion: str | None = None,
     note: str = "",
 ) -> Decided:
-    """:func:`screen`, and what the other reviewers decided on the record (in dual mode
-    hidden until now, since this reviewer has decided too), in one transaction."""
+    """:func:`screen`, saying which earlier decision of the reviewer's it replaced."""
     with store.transaction() as connection:
-        before = screening_repo.list_decisions(connection, stage, record_id)
-        saved = _screen(connection, record_id, stage, decision, reviewer, criterion, note)
-        mine = [d for d in before if d.reviewer_key == saved.reviewer_key]
-        others = [
-            d for d in before if d.reviewer_key != saved.reviewer_key and not d.resolves_conflict
-        ]
-        previous = next((d for d in reversed(mine) if not d.resolves_conflict), None)
-        return Decided(saved, others, previous)
+        saved, previous = _screen(connection, record_id, stage, decision, reviewer, criterion, note)
+        return Decided(saved, previous)
 
 
 def _save(
@@ -286,7 +359,7 @@ def _save(
     item: ScreeningDecision,
     who: int,
     action: str,
-    extra: dict[str, str] | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> ScreeningDecision:
     """Store a decision and its event in the caller's transaction."""
     item.id = screening_repo.insert_decision(connection, item, who)
@@ -331,14 +404,32 @@ def _why_not_eligible(connection: Connection, record_id: int, stage: Stage) -> s
 
 
 def undo_last(store: Store, stage: Stage, reviewer: str | None) -> ScreeningDecision | None:
-    """Take back the reviewer's most recent decision at ``stage``; the event log keeps it."""
+    """Take back the reviewer's most recent decision at ``stage``; the event log keeps it.
+
+    Refused (:class:`NotAllowed`) in dual screening once another reviewer has decided that
+    record too: both votes are shown from then on, and deciding, reading the other's vote,
+    taking one's own back and deciding again would defeat the blinding."""
     with store.transaction() as connection:
         key, who = reviews_repo.resolve_reviewer(connection, reviewer)
         last = screening_repo.latest_decision(connection, stage, who)
         if last is None:
             return None
+        screening_repo.lock_record(connection, last.record_id)
+        last = screening_repo.latest_decision(connection, stage, who)  # as of the lock
+        if last is None:
+            return None
         assert last.id is not None
+        on_record = screening_repo.list_decisions(connection, stage, last.record_id)
+        if _mode(connection) is ScreeningMode.DUAL and revealed(on_record):
+            raise NotAllowed(
+                f"your latest decision (record {last.record_id}, {last.decision.value}) can "
+                "no longer be taken back: another reviewer has decided that record too, and "
+                "both votes are shown from then on; a disagreement goes to a third reviewer "
+                "or an owner (realist conflicts)"
+            )
         screening_repo.delete_decision(connection, last.id)
+        if _mode(connection) is ScreeningMode.SINGLE:
+            hold(connection, last.record_id, stage, who)  # the record taken back is theirs next
         append_event(
             connection,
             "screening.undone",
@@ -352,14 +443,12 @@ def undo_last(store: Store, stage: Stage, reviewer: str | None) -> ScreeningDeci
 def visible_decisions(
     store: Store, record_id: int, stage: Stage, reviewer: str | None
 ) -> list[ScreeningDecision]:
-    """Decisions on a record a reviewer may see: in dual mode, others' stay hidden until
-    the reviewer has made their own (independent screening)."""
+    """Decisions on a record a reviewer may see: in dual mode, none until the reviewer has
+    decided it or two reviewers have (:func:`realist.domain.screening.blinded`)."""
     with store.reading() as connection:
         key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
         items = screening_repo.list_decisions(connection, stage, record_id)
-        if _mode(connection) is ScreeningMode.DUAL and all(d.reviewer_key != key for d in items):
-            return []
-        return items
+        return [] if blinded(items, _mode(connection), key) else items
 
 
 def conflicts(store: Store, stage: Stage) -> list[tuple[Record, list[ScreeningDecision]]]:
@@ -384,15 +473,27 @@ def resolve_conflict(
     criterion: str | None = None,
     note: str = "",
 ) -> ScreeningDecision:
-    """Settle a conflict; the resolution is recorded with who resolved it."""
+    """Settle a conflict; the resolution is recorded with who resolved it.
+
+    A conflict is resolved by someone who did not vote on it: a third reviewer or an
+    owner. A party to it is refused (:class:`NotAllowed`), whatever their role: otherwise
+    one of two reviewers could overrule the other alone."""
     with store.transaction() as connection:
         key, who = reviews_repo.resolve_reviewer(connection, reviewer)
+        screening_repo.lock_record(connection, record_id)  # one resolution, whatever races
         # Settled from this record's decisions alone, not every decision at the stage.
         mine = screening_repo.list_decisions(connection, stage, record_id)
         if settle(mine, _mode(connection)) is not Outcome.CONFLICT:
             raise InvalidInput(f"record {record_id} has no conflict at {stage.value}")
+        parties = sorted({d.reviewer_key for d in mine if not d.resolves_conflict})
+        if key in parties:
+            raise NotAllowed(
+                f"{key} voted on record {record_id} at {_STAGE_WORDS[stage]} (the conflict "
+                f"is between {' and '.join(parties)}): a conflict is resolved by a third "
+                "reviewer or an owner who did not vote on it, never by one of its parties"
+            )
         item = ScreeningDecision(record_id, stage, decision, key, criterion, note, True)
-        return _save(connection, item, who, "screening.resolved")
+        return _save(connection, item, who, "screening.resolved", {"parties": parties})
 
 
 def agreement_report(store: Store) -> list[Agreement]:

@@ -199,6 +199,10 @@ screening_decision = sa.Table(
     fk("criterion_id", "criterion.id", nullable=True),
     sa.Column("note", sa.Text, nullable=False, default=""),
     sa.Column("resolves_conflict", sa.Boolean, nullable=False, default=False),
+    # A decision made again keeps the earlier row (settling reads each reviewer's latest;
+    # undo brings the earlier one back) and marks it superseded, so the database can hold
+    # one *current* decision per reviewer, record and stage (the unique indexes below).
+    sa.Column("superseded", sa.Boolean, nullable=False, default=False),
     created_at(),
     sa.CheckConstraint(
         "NOT (stage = 'full_text' AND decision = 'exclude' AND criterion_id IS NULL)",
@@ -211,6 +215,49 @@ screening_decision = sa.Table(
     # The screening queue asks "has this reviewer (anyone) decided this record at this
     # stage?" for every record; without this index each question scans decisions.
     sa.Index("ix_screening_decision_record_stage", "record_id", "stage", "reviewer_id"),
+    # Held by the database, whatever process writes: one current vote per reviewer, record
+    # and stage, and one current conflict resolution per record and stage.
+    sa.Index(
+        "uq_screening_decision_current_vote",
+        "record_id",
+        "stage",
+        "reviewer_id",
+        unique=True,
+        sqlite_where=sa.text("NOT superseded AND NOT resolves_conflict"),
+        postgresql_where=sa.text("NOT superseded AND NOT resolves_conflict"),
+    ),
+    sa.Index(
+        "uq_screening_decision_current_resolution",
+        "record_id",
+        "stage",
+        unique=True,
+        sqlite_where=sa.text("NOT superseded AND resolves_conflict"),
+        postgresql_where=sa.text("NOT superseded AND resolves_conflict"),
+    ),
+)
+
+screening_lease = sa.Table(
+    "screening_lease",
+    metadata,
+    # Single screening with several people at once: the record a reviewer's queue handed
+    # them, held for a short time so nobody else's queue serves it meanwhile. In the store,
+    # not in a process, so every server process sees it. One lease per record and stage
+    # (the primary key), one per reviewer and stage (the unique constraint).
+    sa.Column(
+        "record_id",
+        sa.Integer,
+        sa.ForeignKey("record.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("stage", enum(Stage, "stage"), primary_key=True),
+    sa.Column(
+        "reviewer_id",
+        sa.Integer,
+        sa.ForeignKey("reviewer.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("expires_at", sa.String(32), nullable=False),
+    sa.UniqueConstraint("reviewer_id", "stage"),
 )
 
 import_problem = sa.Table(

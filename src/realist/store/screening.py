@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -22,8 +23,10 @@ from realist.store.schema import (
     criterion,
     highlight_term,
     inserted_id,
+    record,
     reviewer,
     screening_decision,
+    screening_lease,
 )
 
 
@@ -44,6 +47,12 @@ def insert_decision(connection: Connection, item: ScreeningDecision, reviewer_id
         if cited.retired:
             raise InvalidInput(f"criterion '{item.criterion_code}' is retired: cite another one")
         criterion_id = cited.id
+    # The reviewer's current decision there (or the record's current resolution) is
+    # replaced, not deleted: undo brings it back. The unique indexes allow one current.
+    connection.execute(
+        _SUPERSEDE_RESOLUTION if item.resolves_conflict else _SUPERSEDE_VOTE,
+        {"rid": item.record_id, "at_stage": item.stage, "who": reviewer_id},
+    )
     result = connection.execute(
         _INSERT,
         {
@@ -62,6 +71,28 @@ def insert_decision(connection: Connection, item: ScreeningDecision, reviewer_id
 
 # Built once: screening runs these on every decision (see store.reviews).
 _INSERT = screening_decision.insert()
+_CURRENT = screening_decision.c.superseded.is_(False)
+_SUPERSEDE_VOTE = (
+    screening_decision.update()
+    .where(
+        screening_decision.c.record_id == sa.bindparam("rid"),
+        screening_decision.c.stage == sa.bindparam("at_stage"),
+        screening_decision.c.reviewer_id == sa.bindparam("who"),
+        screening_decision.c.resolves_conflict.is_(False),
+        _CURRENT,
+    )
+    .values(superseded=True)
+)
+_SUPERSEDE_RESOLUTION = (
+    screening_decision.update()
+    .where(
+        screening_decision.c.record_id == sa.bindparam("rid"),
+        screening_decision.c.stage == sa.bindparam("at_stage"),
+        screening_decision.c.resolves_conflict.is_(True),
+        _CURRENT,
+    )
+    .values(superseded=True)
+)
 _DECISIONS = (
     sa.select(screening_decision, reviewer.c.key.label("who"), criterion.c.code)
     .join(reviewer, reviewer.c.id == screening_decision.c.reviewer_id)
@@ -112,6 +143,7 @@ def latest_decision(
         .where(
             screening_decision.c.reviewer_id == reviewer_id,
             screening_decision.c.resolves_conflict.is_(False),
+            _CURRENT,
         )
         .order_by(None)
         .order_by(screening_decision.c.id.desc())
@@ -122,7 +154,158 @@ def latest_decision(
 
 
 def delete_decision(connection: Connection, decision_id: int) -> None:
-    connection.execute(screening_decision.delete().where(screening_decision.c.id == decision_id))
+    """Take a decision back; the one it had replaced (if any) is current again."""
+    d = screening_decision.c
+    gone = connection.execute(
+        sa.select(d.record_id, d.stage, d.reviewer_id, d.resolves_conflict).where(
+            d.id == decision_id
+        )
+    ).first()
+    if gone is None:
+        return
+    connection.execute(screening_decision.delete().where(d.id == decision_id))
+    same = [d.record_id == gone.record_id, d.stage == gone.stage]
+    if gone.resolves_conflict:
+        same.append(d.resolves_conflict.is_(True))
+    else:
+        same += [d.reviewer_id == gone.reviewer_id, d.resolves_conflict.is_(False)]
+    if connection.execute(sa.select(d.id).where(*same, _CURRENT).limit(1)).first():
+        return  # a current one is there already (as stores written before 0009 may hold)
+    previous = sa.select(sa.func.max(d.id)).where(*same).scalar_subquery()
+    connection.execute(screening_decision.update().where(d.id == previous).values(superseded=False))
+
+
+def lock_record(connection: Connection, record_id: int) -> None:
+    """Make the caller's transaction the only one deciding on ``record_id`` until it ends.
+
+    A rule that spans rows (one vote per record in single screening, no change once both
+    votes are in, one resolution of a conflict) is checked by reading the record's
+    decisions and then writing; two server processes must not both read before either
+    writes. On PostgreSQL the record's row is locked (``SELECT ... FOR UPDATE``: the other
+    transaction waits, then reads what this one wrote). On SQLite a write comes first,
+    which takes the database's one write lock before anything is read (a deferred
+    transaction that read first would fail on commit instead of waiting)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(_LOCK_RECORD, {"id": record_id})
+    else:
+        connection.execute(_TOUCH_LEASES, {"id": record_id})
+
+
+_LOCK_RECORD = sa.select(record.c.id).where(record.c.id == sa.bindparam("id")).with_for_update()
+# A write that changes nothing (a lease's expiry set to itself) but takes SQLite's lock.
+_TOUCH_LEASES = (
+    screening_lease.update()
+    .where(screening_lease.c.record_id == sa.bindparam("id"))
+    .values(expires_at=screening_lease.c.expires_at)
+)
+
+
+def has_current_vote(
+    connection: Connection, stage: Stage, record_id: int, reviewer_id: int
+) -> bool:
+    """Whether the reviewer has a current decision (not a resolution) on the record."""
+    return (
+        connection.execute(
+            _HAS_VOTE, {"stage": stage, "record_id": record_id, "who": reviewer_id}
+        ).first()
+        is not None
+    )
+
+
+_HAS_VOTE = (
+    sa.select(screening_decision.c.id)
+    .where(
+        screening_decision.c.stage == sa.bindparam("stage"),
+        screening_decision.c.record_id == sa.bindparam("record_id"),
+        screening_decision.c.reviewer_id == sa.bindparam("who"),
+        screening_decision.c.resolves_conflict.is_(False),
+        _CURRENT,
+    )
+    .limit(1)
+)
+
+
+# --- leases (single screening with several people at once) --------------------------------
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds")
+
+
+def leased_by_others(
+    connection: Connection, stage: Stage, reviewer_id: int, at: datetime
+) -> set[int]:
+    """Records whose lease at ``stage`` another reviewer holds, unexpired at ``at``."""
+    rows = connection.execute(
+        _LEASED_BY_OTHERS, {"stage": stage, "who": reviewer_id, "now": _stamp(at)}
+    )
+    return {r[0] for r in rows}
+
+
+def my_lease(connection: Connection, stage: Stage, reviewer_id: int, at: datetime) -> int | None:
+    """The record the reviewer holds at ``stage`` (unexpired at ``at``), if any."""
+    found = connection.execute(
+        _MY_LEASE, {"stage": stage, "who": reviewer_id, "now": _stamp(at)}
+    ).first()
+    return None if found is None else int(found[0])
+
+
+def take_lease(
+    connection: Connection,
+    record_id: int,
+    stage: Stage,
+    reviewer_id: int,
+    at: datetime,
+    hold: timedelta,
+) -> bool:
+    """Hold ``record_id`` at ``stage`` for the reviewer until ``at + hold`` (their lease on
+    any other record at that stage ends). False when another reviewer holds it unexpired:
+    the database's primary key decides, so two processes cannot both take it."""
+    params = {"stage": stage, "who": reviewer_id, "id": record_id, "now": _stamp(at)}
+    connection.execute(_DROP_MINE_OR_EXPIRED, params)
+    try:
+        with connection.begin_nested():  # PostgreSQL aborts a transaction on any error
+            connection.execute(
+                screening_lease.insert(),
+                {
+                    "record_id": record_id,
+                    "stage": stage,
+                    "reviewer_id": reviewer_id,
+                    "expires_at": _stamp(at + hold),
+                },
+            )
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
+def release_lease(connection: Connection, record_id: int, stage: Stage) -> None:
+    """The record is decided (or the reviewer let it go): nobody holds it now."""
+    connection.execute(
+        screening_lease.delete().where(
+            screening_lease.c.record_id == record_id, screening_lease.c.stage == stage
+        )
+    )
+
+
+_L = screening_lease.c
+_LEASED_BY_OTHERS = sa.select(_L.record_id).where(
+    _L.stage == sa.bindparam("stage"),
+    _L.reviewer_id != sa.bindparam("who"),
+    _L.expires_at > sa.bindparam("now"),
+)
+_MY_LEASE = sa.select(_L.record_id).where(
+    _L.stage == sa.bindparam("stage"),
+    _L.reviewer_id == sa.bindparam("who"),
+    _L.expires_at > sa.bindparam("now"),
+)
+_DROP_MINE_OR_EXPIRED = screening_lease.delete().where(
+    _L.stage == sa.bindparam("stage"),
+    sa.or_(
+        _L.reviewer_id == sa.bindparam("who"),
+        sa.and_(_L.record_id == sa.bindparam("id"), _L.expires_at <= sa.bindparam("now")),
+    ),
+)
 
 
 def decided_record_ids(connection: Connection, stage: Stage, reviewer_id: int) -> set[int]:

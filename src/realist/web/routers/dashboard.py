@@ -58,7 +58,7 @@ def _stages(s: ReviewStatus) -> list[StageSummary]:
         # Records and where they stand; votes are per reviewer and shown apart from them.
         counts = s.screening.get(stage.value, {})
         detail = stage_detail(counts) if counts else "no records yet"
-        if counts.get("votes"):
+        if counts.get("votes") or counts.get("blinded_votes"):
             detail += " · votes: " + votes_detail(counts)
         return int(counts.get("records", 0)), detail
 
@@ -168,7 +168,7 @@ def _next_steps(store: StoreDep, actor: Actor, s: ReviewStatus) -> list[NextStep
 
 def dashboard_data(store: StoreDep, actor: Actor) -> Dashboard:
     """Everything the dashboard shows, from the same services as ``realist status``."""
-    s = review_status(store)
+    s = review_status(store, shown_to=actor.key)  # votes as this person may see them
     return Dashboard(
         title=s.title,
         is_demo=s.is_demo,

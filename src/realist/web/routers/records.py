@@ -92,7 +92,7 @@ def _item(row: RecordRow) -> RecordItem:
     )
 
 
-def records_data(store: Store, f: RecordFilters) -> RecordsPage:
+def records_data(store: Store, f: RecordFilters, viewer: str) -> RecordsPage:
     stage = f.stage or Stage.TITLE_ABSTRACT
     wanted = f.outcome or None
     found = find_records(
@@ -104,6 +104,7 @@ def records_data(store: Store, f: RecordFilters) -> RecordsPage:
         full_text=wanted if stage is Stage.FULL_TEXT else None,
         offset=f.offset,
         limit=f.limit,
+        viewer=viewer,
     )
     return RecordsPage(
         filters=f,
@@ -135,9 +136,9 @@ def _pager(page: RecordsPage) -> dict[str, str | None]:
 
 @router.get("/records", include_in_schema=False)
 def records_page(
-    request: Request, _: Reader, store: StoreDep, filters: Annotated[RecordFilters, Query()]
+    request: Request, actor: Reader, store: StoreDep, filters: Annotated[RecordFilters, Query()]
 ) -> Response:
-    page = records_data(store, filters)
+    page = records_data(store, filters, actor.key)
     name = "records/_results.html" if is_htmx(request) else "records/index.html"
     return render(
         request,
@@ -148,11 +149,12 @@ def records_page(
 
 @router.get("/api/records", tags=["records"])
 def records_api(
-    _: Reader, store: StoreDep, filters: Annotated[RecordFilters, Query()]
+    actor: Reader, store: StoreDep, filters: Annotated[RecordFilters, Query()]
 ) -> RecordsPage:
     """Records matching the filters, oldest first, with their screening outcomes: ``limit``
-    of them from ``offset``, and the ``total`` matching."""
-    return records_data(store, filters)
+    of them from ``offset``, and the ``total`` matching. In dual screening a record you
+    have not decided, and fewer than two reviewers have, is "undecided" to you."""
+    return records_data(store, filters, actor.key)
 
 
 # --- importing ----------------------------------------------------------------------------

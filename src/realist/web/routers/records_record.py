@@ -31,8 +31,11 @@ class RecordDecision(BaseModel):
 
 
 class RecordStage(BaseModel):
-    outcome: str | None = Field(description="null while dual screening hides it from you")
-    hidden: int = Field(description="decisions hidden until you decide the record yourself")
+    outcome: str = Field(description="'undecided' while dual screening blinds it from you")
+    blinded: bool = Field(
+        description="dual screening: votes here are not shown to you until you decide the "
+        "record yourself or two reviewers have (whether or not anyone has voted)"
+    )
     decisions: list[RecordDecision]
 
 

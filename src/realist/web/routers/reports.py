@@ -256,17 +256,19 @@ def _file(fmt: str) -> dict[int | str, dict[str, object]]:
     responses={200: {"content": {MEDIA_TYPES[f]: {} for f in ("ris", "csv", "xlsx")}}},
 )  # fmt: skip
 def export_records(
-    _: Reader,
+    actor: Reader,
     store: StoreDep,
     fmt: Literal["ris", "csv", "xlsx"],
     with_decisions: Annotated[bool, Query(description="add screening decisions")] = False,
 ) -> Response:
-    """Every record as RIS, CSV or XLSX (``realist export records``)."""
+    """Every record as RIS, CSV or XLSX (``realist export records``); decisions as you may
+    see them (dual screening: none on a record you have not decided and fewer than two
+    reviewers have)."""
     name = f"records{'-with-decisions' if with_decisions else ''}.{fmt}"
     return _exported(
         name,
         MEDIA_TYPES[fmt],
-        lambda path: interchange.export_records(store, path, fmt, with_decisions),
+        lambda path: interchange.export_records(store, path, fmt, with_decisions, actor.key),
     )
 
 
@@ -280,10 +282,11 @@ def export_qdpx(_: Reader, store: StoreDep) -> Response:
 
 @router.get("/api/exports/review.realist.zip", tags=["reports"], response_class=Response,
             responses=_file("zip"))  # fmt: skip
-def export_archive(_: Reader, store: StoreDep) -> Response:
-    """The whole review as one archive (``realist export archive``); no accounts in it."""
+def export_archive(actor: Reader, store: StoreDep) -> Response:
+    """The whole review as one archive (``realist export archive``); no accounts in it.
+    While dual screening still blinds a vote, only an owner may download it (403)."""
     return _exported("review.realist.zip", MEDIA_TYPES["zip"],
-                     lambda path: interchange.export_archive(store, path))  # fmt: skip
+                     lambda path: interchange.export_archive(store, path, actor.key))  # fmt: skip
 
 
 @router.get("/api/exports/prisma.csv", tags=["reports"], response_class=Response,

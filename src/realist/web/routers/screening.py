@@ -174,16 +174,14 @@ def decide(
     criterion: str,
     note: str,
 ) -> str:
-    """Save one decision; the message names it and, in dual mode, what others decided
-    (now visible, since this reviewer has decided too)."""
+    """Save one decision; the message names it, and never another reviewer's vote (dual
+    screening is blind: the record's page shows both votes once both are in)."""
     done = screening.decide(store, record_id, stage, decision, actor.key, criterion or None, note)
     message = f"Record {record_id}: {label(done.decision.decision).lower()}"
     if done.previous and done.previous.decision != done.decision.decision:
         message += f" (changed from {label(done.previous.decision).lower()})"
     if done.decision.criterion_code:
         message += f" ({done.decision.criterion_code})"
-    if done.others:
-        message += "; " + ", ".join(f"{d.reviewer_key}: {d.decision.value}" for d in done.others)
     return message + "."
 
 

@@ -59,8 +59,8 @@ class CriteriaPage(BaseModel):
     message: str = ""
 
 
-def criteria_data(store: Store, message: str = "") -> CriteriaPage:
-    cited = criteria.citations(store)
+def criteria_data(store: Store, viewer: str, message: str = "") -> CriteriaPage:
+    cited = criteria.citations(store, viewer)  # blinded votes' citations not counted
     return CriteriaPage(
         criteria=[
             CriterionRow(
@@ -129,8 +129,8 @@ def _back(saved: str) -> Response:
 
 
 @router.get("/screening/criteria", include_in_schema=False)
-def criteria_page(request: Request, _: Reader, store: StoreDep, saved: str = "") -> Response:
-    page = criteria_data(store, SAVED.get(saved, ""))
+def criteria_page(request: Request, actor: Reader, store: StoreDep, saved: str = "") -> Response:
+    page = criteria_data(store, actor.key, SAVED.get(saved, ""))
     return render(request, "screening/criteria.html", {"page": page, "kinds": list(CriterionKind)})
 
 
@@ -210,17 +210,17 @@ def remove_term_page(
 
 
 @router.get("/api/criteria", tags=["screening"])
-def criteria_api(_: Reader, store: StoreDep) -> CriteriaPage:
+def criteria_api(actor: Reader, store: StoreDep) -> CriteriaPage:
     """Every criterion (retired ones too, marked) with how many decisions cite it, and
     the highlight terms."""
-    return criteria_data(store)
+    return criteria_data(store, actor.key)
 
 
 @router.post("/api/criteria", tags=["screening"])
 def add_api(actor: Editor, store: StoreDep, body: CriterionIn) -> CriteriaPage:
     """Add a criterion that decisions can cite by its code."""
     add(store, actor, body)
-    return criteria_data(store)
+    return criteria_data(store, actor.key)
 
 
 @router.patch("/api/criteria/{code}", tags=["screening"])
@@ -228,7 +228,7 @@ def edit_api(actor: Editor, store: StoreDep, code: str, body: CriterionPatch) ->
     """Change a criterion's code, dimension, kind or text (a criterion decisions cite
     keeps its kind)."""
     edit(store, actor, code, body)
-    return criteria_data(store)
+    return criteria_data(store, actor.key)
 
 
 @router.post("/api/criteria/{code}/retire", tags=["screening"])
@@ -236,7 +236,7 @@ def retire_api(actor: Editor, store: StoreDep, code: str, body: RetiredIn) -> Cr
     """Retire a criterion (no longer offered for new decisions; kept for those that cite
     it), or with ``retired: false`` offer it again."""
     criteria.retire_criterion(store, code, actor.key, retired=body.retired)
-    return criteria_data(store)
+    return criteria_data(store, actor.key)
 
 
 @router.delete("/api/criteria/{code}", tags=["screening"])
@@ -246,14 +246,14 @@ def delete_api(
     """Delete a criterion. When decisions cite it, ``replace_with`` names the criterion
     they cite instead; without it the deletion is refused (400) saying which records."""
     criteria.delete_criterion(store, code, actor.key, replace_with=replace_with)
-    return criteria_data(store)
+    return criteria_data(store, actor.key)
 
 
 @router.post("/api/terms", tags=["screening"])
 def terms_api(actor: Editor, store: StoreDep, body: TermsIn) -> CriteriaPage:
     """Add highlight terms of one kind (a trailing * matches any ending)."""
     screening.add_highlight_terms(store, body.terms, body.kind, actor.key)
-    return criteria_data(store)
+    return criteria_data(store, actor.key)
 
 
 @router.delete("/api/terms", tags=["screening"])
@@ -262,4 +262,4 @@ def remove_term_api(
 ) -> CriteriaPage:
     """Stop highlighting a term (of one kind, or of both)."""
     criteria.remove_highlight_terms(store, [term], actor.key, kind)
-    return criteria_data(store)
+    return criteria_data(store, actor.key)
