@@ -25,8 +25,8 @@ from realist.store import Store, open_store
 from realist.store.sessions import sign_in_attempt
 from realist.web import WebConfig, create_app
 from web.conftest import Client
-from web.kit import LOCAL, PASSWORD, csrf_of, sign_in as sign_in_as
-from web.kit import token
+from web.kit import LOCAL, PASSWORD, csrf_of, token
+from web.kit import sign_in as sign_in_as
 
 WRONG = "not the password at all"
 
@@ -34,7 +34,9 @@ WRONG = "not the password at all"
 _APPS: dict[tuple[int, tuple[str, ...]], FastAPI] = {}
 
 
-def _shared(store: Store, *, client: str = "testclient", proxies: tuple[str, ...] = ()) -> TestClient:
+def _shared(
+    store: Store, *, client: str = "testclient", proxies: tuple[str, ...] = ()
+) -> TestClient:
     """A browser at address ``client`` on a shared server of ``store`` (one app per store:
     a throttle kept in one process's memory would pass these tests as well)."""
     app = _APPS.get((id(store), proxies))

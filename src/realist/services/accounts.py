@@ -16,8 +16,8 @@ from sqlalchemy.engine import Connection
 
 from realist.domain.review import Reviewer, ReviewerRole
 from realist.errors import InvalidInput, NotFound
-from realist.store import Store
 from realist.services.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, check_password
+from realist.store import Store
 from realist.store import accounts as accounts_repo
 from realist.store import reviews as reviews_repo
 from realist.store import sessions as sessions_repo
@@ -132,9 +132,7 @@ def add_account(
             )
         accounts_repo.set_password_hash(connection, who, password_hash)
         ended = sessions_repo.revoke_sessions_of(connection, who, "new password")
-        append_event(
-            connection, "account.password_set", actor, f"reviewer:{key}", _ended(ended)
-        )
+        append_event(connection, "account.password_set", actor, f"reviewer:{key}", _ended(ended))
         row = accounts_repo.find_account(connection, key)
     assert row is not None
     return _person(row)

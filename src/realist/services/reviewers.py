@@ -191,8 +191,7 @@ def retire_reviewer(store: Store, key: str, by: str | None, *, retired: bool = T
             "reviewer.retired" if retired else "reviewer.reinstated",
             actor,
             f"reviewer:{key}",
-            {"work": _work(connection, current.id)}
-            | ({"sessions_ended": ended} if ended else {}),
+            {"work": _work(connection, current.id)} | ({"sessions_ended": ended} if ended else {}),
         )
         return _person(connection, key)
 

@@ -145,9 +145,7 @@ def count_owners(
         reviewer.c.role == ReviewerRole.OWNER, reviewer.c.retired.is_(False)
     )
     if with_account:
-        query = query.where(
-            sa.exists().where(account.c.reviewer_id == reviewer.c.id)
-        )
+        query = query.where(sa.exists().where(account.c.reviewer_id == reviewer.c.id))
     if connection.dialect.name == "postgresql":
         query = query.with_for_update(of=reviewer)
     ids = [int(i) for i in connection.execute(query.order_by(reviewer.c.id)).scalars()]

@@ -118,9 +118,7 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=16), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sign_in_attempt")),
     )
-    op.create_index(
-        "ix_sign_in_attempt_account_key_at", "sign_in_attempt", ["account_key", "at"]
-    )
+    op.create_index("ix_sign_in_attempt_account_key_at", "sign_in_attempt", ["account_key", "at"])
     op.create_index("ix_sign_in_attempt_client_at", "sign_in_attempt", ["client", "at"])
     op.create_table(
         "sign_in_lock",
