@@ -8,7 +8,8 @@
     │   ├── NoReview             no review has been created here yet (run `realist init`)
     │   └── ReviewExists         `init` on a store that already holds a review
     ├── NotFound                 a named thing (configuration, document, ...) does not exist
-    └── InvalidInput             input that breaks a rule; says which file, line or field
+    ├── InvalidInput             input that breaks a rule; says which file, line or field
+    └── NotPermitted             another reviewer's work, which only they or an owner change
 
 The CLI turns every RealistError into one line on stderr and a non-zero exit.
 """
@@ -50,3 +51,8 @@ class NotFound(RealistError):
 
 class InvalidInput(RealistError):
     """Input breaks a rule of the domain; the message names the file, line or field."""
+
+
+class NotPermitted(RealistError):
+    """The acting reviewer may not change this: it is another reviewer's work (their
+    coding, excerpt or its appraisal), which only they or an owner may change."""

@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import realist
-from realist.errors import InvalidInput, NotFound, RealistError
+from realist.errors import InvalidInput, NotFound, NotPermitted, RealistError
 from realist.services.accounts import session_secret
 from realist.services.reviews import review_status
 from realist.settings import setting
@@ -155,6 +155,7 @@ def _handle_errors(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, login)
     app.add_exception_handler(Forbidden, forbidden)
     app.add_exception_handler(CsrfRejected, forbidden)
+    app.add_exception_handler(NotPermitted, forbidden)  # another reviewer's work
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(InvalidInput, invalid)
     app.add_exception_handler(RealistError, invalid)
