@@ -31,7 +31,7 @@ MAX_PASSWORD_CHARS = 1_000  # Argon2 takes any length; a bound keeps a hostile r
 COMMON_PASSWORDS = Path(__file__).parent / "data" / "common-passwords.txt.gz"
 _RUNS = (
     "abcdefghijklmnopqrstuvwxyz",
-    "01234567890",
+    "0123456789",
     "qwertyuiopasdfghjklzxcvbnm",
     "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
     "azertyuiopqsdfghjklmwxcvbn",
@@ -88,10 +88,13 @@ def _context_words(context: tuple[str, ...]) -> list[str]:
 
 
 def _mostly_context(folded: str, context: tuple[str, ...]) -> bool:
-    rest = re.sub(r"[\W_]+", "", folded)
+    whole = re.sub(r"[\W_]+", "", folded)
+    rest = whole
     for word in _context_words(context):
         rest = rest.replace(re.sub(r"[\W_]+", "", word), "") if word else rest
-    return len(re.sub(r"\d+", "", rest)) < MIN_OWN_CHARS
+    # Only a password that holds a context word is judged by what is left of it (digits
+    # added to a name are no secret); one without any is not this rule's business.
+    return rest != whole and len(re.sub(r"\d+", "", rest)) < MIN_OWN_CHARS
 
 
 def check_password(password: str, *context: str) -> None:
