@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from realist.domain.appraisal import MMATAnswer
 from realist.domain.coding import Grade, Stance
@@ -29,10 +28,7 @@ from realist.services import (
 )
 from realist.services.reviews import init_review
 from realist.store import Store
-from realist.store import coding as coding_repo
-from realist.store import theory as theory_repo
 from realist.store.events import list_events
-from realist.store.schema_analysis import coding as coding_table
 
 TEXT = "Mothers said peer support helped them feel heard. Some felt judged.\n"
 
@@ -192,25 +188,6 @@ def test_a_memo_version_by_another_reviewer_keeps_the_first_and_says_whose_it_fo
         ("bob", "bob's memo"),
     ]
     assert _events(review)[-1][2]["follows"] == {"version": history[0].version, "of": "ann"}
-
-
-def test_the_database_holds_one_coding_per_excerpt_target_stance_and_coder(
-    review: Store,
-) -> None:
-    """Two processes that both pass the service's check cannot both insert the copy: the
-    unique constraints (a part, and the whole configuration) refuse the second."""
-    excerpt = _excerpt(review)
-    with review.reading() as connection:
-        config_id = theory_repo.configuration_id(connection, "1")
-        ann = connection.execute(
-            sa.select(coding_table.c.reviewer_id).where(coding_table.c.excerpt_id == excerpt)
-        ).scalar_one()
-    whole = coding.get_excerpt(review, excerpt).codings[0]
-    part = coding.code_excerpt(review, excerpt, "1", "ann", role=Role.MECHANISM)
-    for item in (whole, part):
-        with pytest.raises(sa.exc.IntegrityError), review.transaction() as connection:
-            coding_repo.insert_coding(connection, excerpt, config_id, item, ann)
-    assert len(coding.get_excerpt(review, excerpt).codings) == 2
 
 
 def test_a_refused_change_is_not_mistaken_for_bad_input(review: Store) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import nullcontext
 from itertools import combinations
 
 import sqlalchemy as sa
@@ -174,11 +175,24 @@ def _code(
         position = 0
     item = Coding(configuration, role, position, stance, key)
     same = coding_repo.same_coding(connection, excerpt_id, config_id, item, who)
+    if same is None:
+        # A savepoint on PostgreSQL, where an error aborts the whole transaction; not on
+        # SQLite, where a refused INSERT undoes only itself (and a savepoint opened before
+        # the transaction's first write would commit on release).
+        postgresql = connection.dialect.name == "postgresql"
+        try:
+            with connection.begin_nested() if postgresql else nullcontext():
+                item.id = coding_repo.insert_coding(connection, excerpt_id, config_id, item, who)
+        except sa.exc.IntegrityError:
+            # Another process made the same coding since the check: the database's unique
+            # constraint refused this copy. Say so as for any repeat, rather than fail.
+            same = coding_repo.same_coding(connection, excerpt_id, config_id, item, who)
+            if same is None:
+                raise
     if same is not None:
         raise InvalidInput(
             f"excerpt {excerpt_id} already {stance.value} {_target(item)} (coding {same}, by {key})"
         )
-    item.id = coding_repo.insert_coding(connection, excerpt_id, config_id, item, who)
     append_event(
         connection,
         "excerpt.coded",
