@@ -193,3 +193,35 @@ def test_a_memo_version_by_another_reviewer_keeps_the_first_and_says_whose_it_fo
 def test_a_refused_change_is_not_mistaken_for_bad_input(review: Store) -> None:
     """The web answers NotPermitted with 403, bad input with 400: they stay apart."""
     assert not issubclass(NotPermitted, InvalidInput)
+
+
+def test_editing_away_a_part_takes_its_codings_only_with_a_word_and_the_right(
+    review: Store,
+) -> None:
+    """An edit that leaves a role fewer parts removes the last ones, with their codings
+    (by cascade): bob may not remove ann's that way, and when the owner does, the event
+    keeps each coding and names whose it was."""
+    excerpt = _excerpt(review)
+    made = coding.code_excerpt(review, excerpt, "1", "ann", role=Role.OUTCOME)
+    before = (coding.list_excerpts(review), _events(review))
+    with pytest.raises(NotPermitted, match="ann's work"):
+        theories.edit_configuration(review, "1", "bob", "fewer outcomes", set_parts={
+            Role.OUTCOME: []})  # fmt: skip
+    assert (coding.list_excerpts(review), _events(review)) == before
+    theories.edit_configuration(review, "1", "own", "no outcome", set_parts={Role.OUTCOME: []})
+    assert made.id not in {c.id for c in coding.get_excerpt(review, excerpt).codings}
+    action, actor, detail = _events(review)[-1]
+    assert (action, actor, detail["of"]) == ("configuration.edited", "own", "ann")
+    assert detail["codings_removed"] == [
+        {"coding": made.id, "excerpt": excerpt, "role": "outcome", "position": 0,
+         "stance": "supports", "reviewer": "ann"}
+    ]  # fmt: skip
+
+
+def test_editing_the_wording_of_a_part_keeps_everyones_codings(review: Store) -> None:
+    excerpt = _excerpt(review)
+    coding.code_excerpt(review, excerpt, "1", "ann", role=Role.OUTCOME)
+    theories.edit_configuration(review, "1", "bob", "clearer", set_parts={
+        Role.OUTCOME: ["she keeps coming"]})  # fmt: skip
+    assert len(coding.get_excerpt(review, excerpt).codings) == 2
+    assert "codings_removed" not in _events(review)[-1][2]
