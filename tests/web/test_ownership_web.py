@@ -97,3 +97,18 @@ def test_bob_changes_his_own_work(client_for: Client, web_review: Store, tmp_pat
     )
     assert bob.delete(f"/api/codings/{made}", headers=csrf).status_code == 200
     assert coding.get_excerpt(web_review, excerpt).codings == []
+
+
+def test_pages_offer_only_the_changes_the_services_would_allow(
+    client_for: Client, web_review: Store, tmp_path: Path
+) -> None:
+    excerpt, _ = _coded(web_review, tmp_path, "owner")
+    page = f"/documents/study/excerpts/{excerpt}"
+    as_bob = _signed_in(client_for, "bob").get(page)
+    assert as_bob.status_code == 200
+    assert "Uncode" not in as_bob.text and "Save appraisal" not in as_bob.text
+    assert "Delete excerpt" not in as_bob.text
+    assert "owner&#39;s" in as_bob.text  # the note is shown, escaped, not offered for editing
+    assert "Code to another configuration" in as_bob.text  # his own coding of it is his
+    as_owner = _signed_in(client_for, "owner").get(page)
+    assert "Uncode" in as_owner.text and "Save appraisal" in as_owner.text

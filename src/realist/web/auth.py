@@ -59,6 +59,11 @@ class Actor:
         """Whether this reviewer's role grants ``permission`` (templates hide controls)."""
         return Permission(permission) in GRANTS[self.role]
 
+    def may_change(self, maker: str) -> bool:
+        """Whether this reviewer may change work made by ``maker`` (their own, or anyone's
+        as an owner): templates hide what services.ownership would refuse."""
+        return self.can(Permission.EDIT) and (self.role is ReviewerRole.OWNER or self.key == maker)
+
 
 class LoginRequired(Exception):
     """Shared mode and nobody signed in: pages redirect to /login, the API answers 401."""
