@@ -225,3 +225,13 @@ def test_editing_the_wording_of_a_part_keeps_everyones_codings(review: Store) ->
         Role.OUTCOME: ["she keeps coming"]})  # fmt: skip
     assert len(coding.get_excerpt(review, excerpt).codings) == 2
     assert "codings_removed" not in _events(review)[-1][2]
+
+
+def test_deleting_a_configuration_with_anothers_memo_needs_an_owner(review: Store) -> None:
+    coding.uncode(review, _coding(review, "ann"), "ann")  # no codings left: only the memo
+    memos.write_memo(review, "1", "ann's thinking", "ann")
+    with pytest.raises(NotPermitted, match="memo of configuration 1 is ann's work"):
+        theory_edits.delete_configuration(review, "1", "bob")
+    theory_edits.delete_configuration(review, "1", "own")
+    action, _, detail = _events(review)[-1]
+    assert (action, detail["of"]) == ("configuration.deleted", "ann")

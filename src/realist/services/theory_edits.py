@@ -219,8 +219,9 @@ def delete_configuration(
 ) -> int:
     """Delete a configuration with its components, codings and links; returns how many
     codings went. One with codings is refused, saying how many, unless ``force``. Its
-    wording, history, memos and codings are kept in the deletion's event. Codings by
-    other reviewers go only when the actor is an owner (NotPermitted otherwise)."""
+    wording, history, memos and codings are kept in the deletion's event. Codings and memo
+    versions by other reviewers go only when the actor is an owner (NotPermitted
+    otherwise)."""
     with store.transaction() as connection:
         who, actor_id = reviews_repo.resolve_reviewer(connection, reviewer_key)
         current = theory_repo.get_configuration(connection, identifier)
@@ -233,16 +234,19 @@ def delete_configuration(
                 f"{counted(excerpts, 'excerpt')}; deleting it deletes them (use --force), "
                 "or merge it into another configuration instead"
             )
+        subject = memo_subject(identifier)
         whose = check_may_change(
             connection,
             actor_id,
             connection.execute(
-                sa.select(coding.c.reviewer_id).where(coding.c.configuration_id == current.id)
+                sa.union_all(
+                    sa.select(coding.c.reviewer_id).where(coding.c.configuration_id == current.id),
+                    sa.select(memo.c.reviewer_id).where(memo.c.subject == subject),
+                )
             ).scalars(),
-            f"the codings of configuration {identifier}",
+            f"the codings and memo of configuration {identifier}",
         )
         history = theory_repo.history(connection).get(identifier, [])
-        subject = memo_subject(identifier)
         memos = memos_repo.memo_history(connection, subject)
         connection.execute(memo.delete().where(memo.c.subject == subject))
         connection.execute(configuration.delete().where(configuration.c.id == current.id))
