@@ -10,6 +10,7 @@
     ├── NotFound                 a named thing (configuration, document, ...) does not exist
     ├── InvalidInput             input that breaks a rule; says which file, line or field
     └── NotAllowed               the acting reviewer may not do this (e.g. blinded screening)
+        └── NotPermitted         another reviewer's work, which only they or an owner change
 
 The CLI turns every RealistError into one line on stderr and a non-zero exit.
 """
@@ -56,3 +57,8 @@ class InvalidInput(RealistError):
 class NotAllowed(RealistError):
     """The acting reviewer may not do this: a rule of the method (blinded dual screening,
     who may resolve a conflict) or of their role forbids it. The web answers 403."""
+
+
+class NotPermitted(NotAllowed):
+    """The acting reviewer may not change this: it is another reviewer's work (their
+    coding, excerpt or its appraisal), which only they or an owner may change."""

@@ -46,6 +46,12 @@ SETTINGS = {
             "Signs the web server's session cookies; empty means the review's own (kept in "
             "the review, made on first use).",
         ),
+        Setting(
+            "trusted_proxies",
+            "",
+            "Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For "
+            "and X-Forwarded-Proto the web server believes; empty: none.",
+        ),
     )
 }
 

@@ -47,7 +47,7 @@ def test_roles_and_the_last_owner(web_review: Store) -> None:
     assert accounts.set_role(web_review, "owner", ReviewerRole.VIEWER).role is ReviewerRole.VIEWER
     with pytest.raises(NotFound):
         accounts.set_role(web_review, "zed", ReviewerRole.VIEWER)
-    with pytest.raises(InvalidInput, match="at least 10"):
+    with pytest.raises(InvalidInput, match="at least 15"):
         accounts.add_account(web_review, "amy", "short")
     assert accounts.remove_account(web_review, "vic") is True
     assert accounts.authenticate(web_review, "vic", PASSWORD) is None

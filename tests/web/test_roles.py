@@ -86,7 +86,7 @@ CHANGES = [
     ("form", "/records/strategy/question", {"question": "What works?"}, "edit"),
     ("json", "/api/duplicates/run", {}, "edit"),
     ("form", "/screening/mode", {"mode": "dual"}, "manage"),
-    ("json", "/api/accounts", {"key": "zed", "password": "long enough pw"}, "manage"),
+    ("json", "/api/accounts", {"key": "zed", "password": "long enough passphrase"}, "manage"),
     ("form", "/accounts/vic/role", {"role": "viewer"}, "manage"),
     ("form", "/theories/topics", {"key": "equity", "name": "Equity"}, "edit"),
     ("json", "/api/theories/topics", {"key": "access", "name": "Access"}, "edit"),

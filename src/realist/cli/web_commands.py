@@ -65,8 +65,11 @@ def build_server(
             log_level="warning",
             ssl_certfile=ssl[0] if ssl else None,
             ssl_keyfile=ssl[1] if ssl else None,
-            # One process: the import jobs and the sign-in throttle live in its memory.
+            # One process: the import jobs live in its memory.
             workers=1,
+            # Never believe X-Forwarded-For from uvicorn's side (it trusts loopback by
+            # default): the app does, and only from --trusted-proxy (web/proxies.py).
+            proxy_headers=False,
         )
     )
 
@@ -80,11 +83,20 @@ def serve_review(
     open_browser: bool = True,
     allow_http: bool = False,
     ssl: tuple[str, str] | None = None,
+    trusted_proxies: tuple[str, ...] = (),
 ) -> None:
     """Serve ``target`` until Ctrl+C; shared on a non-loopback host (accounts required)."""
     from realist.web import WebConfig
+    from realist.web.proxies import parse_proxies
 
-    config = WebConfig.for_host(target, host, reviewer=state.reviewer, allow_http=allow_http)
+    parse_proxies(trusted_proxies)  # refuse a typo before starting
+    config = WebConfig.for_host(
+        target,
+        host,
+        reviewer=state.reviewer,
+        allow_http=allow_http,
+        trusted_proxies=trusted_proxies,
+    )
     if not config.local:
         _check_shared(state, target, allow_http, ssl)
     server = build_server(config, host, port, ssl)
@@ -122,6 +134,7 @@ def _check_shared(state: CliState, target: str, allow_http: bool, ssl: object) -
         "realist --db demo.realist serve --port 9000 --no-browser",
         "realist --reviewer ann serve",
         "realist serve --host 0.0.0.0 --certfile cert.pem --keyfile key.pem",
+        "realist serve --host 10.0.0.2 --trusted-proxy 10.0.0.1   # behind a TLS proxy",
     )
 )
 @click.option(
@@ -146,6 +159,16 @@ def _check_shared(state: CliState, target: str, allow_http: bool, ssl: object) -
     is_flag=True,
     help="Shared server without TLS: session cookies lose the Secure flag.",
 )
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    metavar="ADDRESS",
+    envvar="REALIST_TRUSTED_PROXIES",
+    show_envvar=True,
+    help="A reverse proxy (address or network) whose X-Forwarded-For/-Proto are believed; "
+    "repeat for several. Default: none.",
+)
 @click.pass_obj
 def serve(
     state: CliState,
@@ -156,6 +179,7 @@ def serve(
     certfile: str | None,
     keyfile: str | None,
     allow_http: bool,
+    trusted_proxies: tuple[str, ...],
 ) -> None:
     """Start the web app for a review and open it in the browser.
 
@@ -174,6 +198,7 @@ def serve(
         open_browser=not no_browser,
         allow_http=allow_http,
         ssl=ssl,
+        trusted_proxies=trusted_proxies,
     )
 
 

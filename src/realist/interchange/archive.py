@@ -54,10 +54,13 @@ def archived_tables() -> list[sa.Table]:
     return [t for t in metadata.sorted_tables if t.name not in NOT_ARCHIVED]
 
 
-# Web accounts (password hashes) and the server's cookie-signing secret belong to the server
-# a review runs on, not to its content; so do screening leases (a queue's hold on a record
-# for a few minutes).
-NOT_ARCHIVED = frozenset({"account", "server_secret", "screening_lease"})
+# Web accounts (password hashes), the server's cookie-signing secret and its sign-in state
+# (sessions, attempts) belong to the server a review runs on, not to its content; so do
+# screening leases (a queue's hold on a record for a few minutes).
+NOT_ARCHIVED = frozenset(
+    {"account", "server_secret", "web_session", "sign_in_attempt", "sign_in_lock",
+     "screening_lease"}
+)
 
 
 def _check_complete(connection: Connection) -> None:

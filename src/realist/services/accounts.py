@@ -16,13 +16,14 @@ from sqlalchemy.engine import Connection
 
 from realist.domain.review import Reviewer, ReviewerRole
 from realist.errors import InvalidInput, NotFound
+from realist.services.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, check_password
 from realist.store import Store
 from realist.store import accounts as accounts_repo
 from realist.store import reviews as reviews_repo
+from realist.store import sessions as sessions_repo
 from realist.store.events import append_event
 
-MIN_PASSWORD_CHARS = 10
-MAX_PASSWORD_CHARS = 1_000  # Argon2 takes any length; a bound keeps a hostile request cheap
+__all__ = ["MAX_PASSWORD_CHARS", "MIN_PASSWORD_CHARS"]  # re-exported: forms bound by them
 _hasher = PasswordHasher()
 # Checked against when the key is unknown, so a wrong key costs as long as a wrong password
 # and response times do not tell which reviewer keys exist.
@@ -83,13 +84,6 @@ def acting_person(store: Store, key: str | None) -> Person:
     return _person(row)
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_CHARS:
-        raise InvalidInput(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
-    if len(password) > MAX_PASSWORD_CHARS:
-        raise InvalidInput(f"a password has at most {MAX_PASSWORD_CHARS} characters")
-
-
 def add_account(
     store: Store,
     key: str,
@@ -100,11 +94,17 @@ def add_account(
     by: str | None = None,
 ) -> Person:
     """Let a person sign in: create the reviewer if new (role default: reviewer), set or
-    replace their password, and change their role when one is given."""
+    replace their password, and change their role when one is given. A new password (or
+    role) ends the person's sessions on every server. The password must pass
+    :func:`realist.services.passwords.check_password` (its context: the key, the name and
+    the review's title)."""
     key = key.strip()
     if not key or len(key) > 64 or any(c.isspace() for c in key):
         raise InvalidInput("a reviewer key is 1-64 characters without spaces")
-    _check_password(password)
+    with store.reading() as connection:
+        existing = accounts_repo.find_account(connection, key)
+        title = accounts_repo.review_title(connection)
+    check_password(password, key, name or (existing.name if existing else ""), title)
     password_hash = _hasher.hash(password)
     with store.transaction() as connection:
         actor, _ = reviews_repo.resolve_reviewer(connection, by)
@@ -122,21 +122,55 @@ def add_account(
             )
         who = reviews_repo.reviewer_id(connection, key)
         if existing is not None and role is not None and role is not existing.role:
-            _change_role(connection, who, existing.role, role)
+            note = _change_role(connection, who, existing.role, role)
             append_event(
-                connection, "reviewer.role_set", actor, f"reviewer:{key}", {"role": role.value}
+                connection,
+                "reviewer.role_set",
+                actor,
+                f"reviewer:{key}",
+                {"role": role.value} | note,
             )
         accounts_repo.set_password_hash(connection, who, password_hash)
-        append_event(connection, "account.password_set", actor, f"reviewer:{key}", {})
+        ended = sessions_repo.revoke_sessions_of(connection, who, "new password")
+        append_event(connection, "account.password_set", actor, f"reviewer:{key}", _ended(ended))
         row = accounts_repo.find_account(connection, key)
     assert row is not None
     return _person(row)
 
 
-def _change_role(connection: Connection, who: int, old: ReviewerRole, new: ReviewerRole) -> None:
-    if old is ReviewerRole.OWNER and accounts_repo.count_owners(connection, besides=who) == 0:
-        raise InvalidInput("a review keeps at least one owner; make someone else owner first")
+def _ended(sessions: int) -> dict[str, object]:
+    """An event's note of the sessions a change ended (none: nothing to say)."""
+    return {"sessions_ended": sessions} if sessions else {}
+
+
+def _change_role(
+    connection: Connection, who: int, old: ReviewerRole, new: ReviewerRole
+) -> dict[str, object]:
+    """Set a role (the last active owner keeps theirs) and end the person's sessions, so
+    they sign in again under the new role; returns the event's note of it."""
+    if old is ReviewerRole.OWNER:
+        keep_an_owner(connection, who)
     accounts_repo.set_role(connection, who, new)
+    return _ended(sessions_repo.revoke_sessions_of(connection, who, "new role"))
+
+
+def keep_an_owner(connection: Connection, who: int, *, account_only: bool = False) -> None:
+    """Refuse (InvalidInput) a change that would leave the review without an active owner,
+    or without an active owner who can sign in when ``who`` is one (they are demoted,
+    retired, deleted, or (``account_only``) only lose their account). Every path that
+    takes an owner away calls this, in its transaction (the count locks the owners' rows
+    on PostgreSQL, so two owners demoting each other at once cannot both succeed)."""
+    if not account_only and accounts_repo.count_owners(connection, besides=who) == 0:
+        raise InvalidInput(
+            "this is the review's only active owner, and a review keeps at least one owner: "
+            "make someone else owner first"
+        )
+    owners = accounts_repo.count_owners(connection, with_account=True)
+    if owners and accounts_repo.count_owners(connection, besides=who, with_account=True) == 0:
+        raise InvalidInput(
+            "this is the only owner who can sign in; give someone else an owner's account "
+            "first (realist account add KEY --role owner)"
+        )
 
 
 def set_role(store: Store, key: str, role: ReviewerRole, by: str | None = None) -> Person:
@@ -147,9 +181,14 @@ def set_role(store: Store, key: str, role: ReviewerRole, by: str | None = None) 
         if existing is None:
             raise NotFound(f"no reviewer '{key}' in this review")
         if role is not existing.role:
-            _change_role(connection, reviews_repo.reviewer_id(connection, key), existing.role, role)
+            who = reviews_repo.reviewer_id(connection, key)
+            note = _change_role(connection, who, existing.role, role)
             append_event(
-                connection, "reviewer.role_set", actor, f"reviewer:{key}", {"role": role.value}
+                connection,
+                "reviewer.role_set",
+                actor,
+                f"reviewer:{key}",
+                {"role": role.value} | note,
             )
         row = accounts_repo.find_account(connection, key)
     assert row is not None
@@ -157,14 +196,18 @@ def set_role(store: Store, key: str, role: ReviewerRole, by: str | None = None) 
 
 
 def remove_account(store: Store, key: str, by: str | None = None) -> bool:
-    """Stop a person signing in; their decisions and excerpts stay attributed to them."""
+    """Stop a person signing in (their sessions end); their decisions and excerpts stay
+    attributed to them. The last active owner who can sign in keeps their account."""
     with store.transaction() as connection:
         actor, _ = reviews_repo.resolve_reviewer(connection, by)
-        removed = accounts_repo.delete_account(
-            connection, reviews_repo.reviewer_id(connection, key)
-        )
+        who = reviews_repo.reviewer_id(connection, key)
+        existing = accounts_repo.find_account(connection, key)
+        if existing is not None and existing.role is ReviewerRole.OWNER:
+            keep_an_owner(connection, who, account_only=True)
+        removed = accounts_repo.delete_account(connection, who)
         if removed:
-            append_event(connection, "account.removed", actor, f"reviewer:{key}", {})
+            ended = sessions_repo.revoke_sessions_of(connection, who, "account removed")
+            append_event(connection, "account.removed", actor, f"reviewer:{key}", _ended(ended))
         return removed
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import nullcontext
 from itertools import combinations
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from realist.domain.theory import (
     Role,
 )
 from realist.errors import InvalidInput, NotFound
+from realist.services.ownership import check_may_change
 from realist.store import Store
 from realist.store import coding as coding_repo
 from realist.store import documents as documents_repo
@@ -173,11 +175,24 @@ def _code(
         position = 0
     item = Coding(configuration, role, position, stance, key)
     same = coding_repo.same_coding(connection, excerpt_id, config_id, item, who)
+    if same is None:
+        # A savepoint on PostgreSQL, where an error aborts the whole transaction; not on
+        # SQLite, where a refused INSERT undoes only itself (and a savepoint opened before
+        # the transaction's first write would commit on release).
+        postgresql = connection.dialect.name == "postgresql"
+        try:
+            with connection.begin_nested() if postgresql else nullcontext():
+                item.id = coding_repo.insert_coding(connection, excerpt_id, config_id, item, who)
+        except sa.exc.IntegrityError:
+            # Another process made the same coding since the check: the database's unique
+            # constraint refused this copy. Say so as for any repeat, rather than fail.
+            same = coding_repo.same_coding(connection, excerpt_id, config_id, item, who)
+            if same is None:
+                raise
     if same is not None:
         raise InvalidInput(
             f"excerpt {excerpt_id} already {stance.value} {_target(item)} (coding {same}, by {key})"
         )
-    item.id = coding_repo.insert_coding(connection, excerpt_id, config_id, item, who)
     append_event(
         connection,
         "excerpt.coded",
@@ -221,21 +236,23 @@ def code_selection(
 
 
 def uncode(store: Store, coding_id: int, reviewer: str | None) -> None:
-    """Remove one coding (the event log keeps what it was)."""
+    """Remove one coding (the event log keeps what it was). Only its coder or an owner
+    may (NotPermitted otherwise; see :mod:`realist.services.ownership`)."""
     with store.transaction() as connection:
-        key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
+        key, who = reviews_repo.resolve_reviewer(connection, reviewer)
         row = connection.execute(
             sa.select(coding_table).where(coding_table.c.id == coding_id)
         ).first()
         if row is None:
             raise NotFound(f"no coding {coding_id}")
+        whose = check_may_change(connection, who, [row.reviewer_id], f"coding {coding_id}")
         connection.execute(coding_table.delete().where(coding_table.c.id == coding_id))
         append_event(
             connection,
             "excerpt.uncoded",
             key,
             f"coding:{coding_id}",
-            {"excerpt": row.excerpt_id, "stance": row.stance, "role": row.role},
+            {"excerpt": row.excerpt_id, "stance": row.stance, "role": row.role} | whose,
         )
 
 
@@ -247,10 +264,16 @@ def appraise_excerpt(
     rigour: Grade | None = None,
     note: str | None = None,
 ) -> Excerpt:
-    """Relevance and rigour of one piece of evidence, as realist appraisal asks."""
+    """Relevance and rigour of one piece of evidence, as realist appraisal asks. The
+    appraisal is part of the excerpt: only the reviewer who made it or an owner may set it
+    (NotPermitted otherwise), so nobody overwrites another's note."""
     with store.transaction() as connection:
-        key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
+        key, who = reviews_repo.resolve_reviewer(connection, reviewer)
         excerpt_id = _excerpt_id(connection, excerpt)
+        maker = connection.execute(
+            sa.select(excerpt_table.c.reviewer_id).where(excerpt_table.c.id == excerpt_id)
+        ).scalar_one()
+        whose = check_may_change(connection, who, [maker], f"the appraisal of excerpt {excerpt_id}")
         values: dict[str, object] = {}
         if relevance is not None:
             values["relevance"] = relevance
@@ -268,7 +291,7 @@ def appraise_excerpt(
             "excerpt.appraised",
             key,
             f"excerpt:{excerpt_id}",
-            {k: str(v) for k, v in values.items()},
+            {k: str(v) for k, v in values.items()} | whose,
         )
     return get_excerpt(store, excerpt_id)
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from realist.domain.documents import Document, DocumentType, StudyDesign, key_problem
 from realist.errors import InvalidInput
 from realist.reports.wording import counted
+from realist.services.ownership import check_may_change
 from realist.store import Store
 from realist.store import documents as documents_repo
 from realist.store import reviews as reviews_repo
@@ -128,9 +129,10 @@ def delete_document(
 ) -> DocumentRemoval:
     """Delete a document and everything made on it (see the module's docstring). A
     document with excerpts is refused, saying how many excerpts and codings, unless
-    ``force``."""
+    ``force``; one holding other reviewers' excerpts, codings or MMAT appraisals is
+    refused (NotPermitted) unless the actor is an owner."""
     with store.transaction() as connection:
-        who, _ = reviews_repo.resolve_reviewer(connection, reviewer_key)
+        who, actor_id = reviews_repo.resolve_reviewer(connection, reviewer_key)
         item = documents_repo.get_document(connection, key)
         texts = _ids(connection, document_text, document_text.c.document_id == item.id)
         excerpts = _ids(connection, excerpt, excerpt.c.document_text_id.in_(texts))
@@ -141,6 +143,12 @@ def delete_document(
                 f"{counted(codings, 'coding')}; "
                 "deleting it deletes them too (use --force, or delete them first)"
             )
+        whose = check_may_change(
+            connection,
+            actor_id,
+            _makers(connection, int(item.id or 0), excerpts),
+            f"document '{key}'",
+        )
         numbers = connection.execute(
             sa.select(intervention.c.number)
             .join(intervention_document)
@@ -180,6 +188,20 @@ def delete_document(
                 "codings": codings,
                 "interventions": removal.interventions,
                 "appraisals": removal.appraisals,
-            },
+            }
+            | whose,
         )
         return removal
+
+
+def _makers(connection: Connection, document_id: int, excerpts: list[int]) -> set[int]:
+    """Who made the work a document's deletion takes with it: excerpts, their codings,
+    MMAT appraisals."""
+    found: set[int] = set()
+    for query in (
+        sa.select(excerpt.c.reviewer_id).where(excerpt.c.id.in_(excerpts)),
+        sa.select(coding.c.reviewer_id).where(coding.c.excerpt_id.in_(excerpts)),
+        sa.select(mmat_appraisal.c.reviewer_id).where(mmat_appraisal.c.document_id == document_id),
+    ):
+        found.update(int(i) for i in connection.execute(query.distinct()).scalars())
+    return found

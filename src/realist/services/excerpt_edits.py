@@ -16,6 +16,7 @@ from realist.domain.coding import Coding, Excerpt, Stance
 from realist.domain.theory import Role
 from realist.errors import InvalidInput, NotFound
 from realist.services.coding import get_excerpt
+from realist.services.ownership import check_may_change
 from realist.store import Store
 from realist.store import coding as coding_repo
 from realist.store import reviews as reviews_repo
@@ -76,11 +77,21 @@ def _codings_of(connection: Connection, excerpt_id: int) -> list[dict[str, objec
 
 def delete_excerpt(store: Store, ref: str | int, reviewer_key: str | None) -> int:
     """Delete an excerpt with its codings and case coding; returns how many codings went.
-    The event keeps its document, span, words and codings."""
+    The event keeps its document, span, words and codings. The excerpt and every coding of
+    it must be the actor's, unless the actor is an owner (NotPermitted otherwise)."""
     with store.transaction() as connection:
-        who, _ = reviews_repo.resolve_reviewer(connection, reviewer_key)
+        who, actor_id = reviews_repo.resolve_reviewer(connection, reviewer_key)
         row = _excerpt_row(connection, ref)
         codings = _codings_of(connection, row.id)
+        makers = [row.reviewer_id] + [
+            int(i)
+            for i in connection.execute(
+                sa.select(coding.c.reviewer_id).where(coding.c.excerpt_id == row.id)
+            ).scalars()
+        ]
+        whose = check_may_change(
+            connection, actor_id, makers, f"excerpt {row.id} (with its codings)"
+        )
         unindex(connection, "excerpt", row.id)
         connection.execute(excerpt_table.delete().where(excerpt_table.c.id == row.id))
         append_event(
@@ -95,7 +106,8 @@ def delete_excerpt(store: Store, ref: str | int, reviewer_key: str | None) -> in
                 "end": row.end_offset,
                 "text": row.text,
                 "codings": codings,
-            },
+            }
+            | whose,
         )
         return len(codings)
 
@@ -109,8 +121,9 @@ def label_excerpt(store: Store, ref: str | int, label: str, reviewer_key: str | 
     if label.isdigit() or any(c.isspace() for c in label):
         raise InvalidInput("an excerpt label has no spaces and is not only digits (e.g. E101)")
     with store.transaction() as connection:
-        who, _ = reviews_repo.resolve_reviewer(connection, reviewer_key)
+        who, actor_id = reviews_repo.resolve_reviewer(connection, reviewer_key)
         row = _excerpt_row(connection, ref)
+        whose = check_may_change(connection, actor_id, [row.reviewer_id], f"excerpt {row.id}")
         if label == row.label:
             raise InvalidInput(f"excerpt {row.id} already has that label")
         if label:
@@ -127,7 +140,7 @@ def label_excerpt(store: Store, ref: str | int, label: str, reviewer_key: str | 
             "excerpt.labelled",
             who,
             f"excerpt:{row.id}",
-            {"before": row.label, "after": label},
+            {"before": row.label, "after": label} | whose,
         )
         excerpt_id = int(row.id)
     return get_excerpt(store, excerpt_id)
@@ -144,9 +157,10 @@ def recode(
 ) -> Coding:
     """Change a coding's stance, or what part of its configuration it points at (``role``
     and ``position``, counted from 0; role ``configuration`` for the whole). It stays the
-    coder's coding; the event says who changed it and what it was."""
+    coder's coding; the event says who changed it and what it was. Only the coder or an
+    owner may change it (NotPermitted otherwise)."""
     with store.transaction() as connection:
-        who, _ = reviews_repo.resolve_reviewer(connection, reviewer_key)
+        who, actor_id = reviews_repo.resolve_reviewer(connection, reviewer_key)
         row = connection.execute(
             sa.select(coding, configuration.c.identifier, component.c.position, reviewer.c.key)
             .join(configuration, configuration.c.id == coding.c.configuration_id)
@@ -156,6 +170,7 @@ def recode(
         ).first()
         if row is None:
             raise NotFound(f"no coding {coding_id}")
+        whose = check_may_change(connection, actor_id, [row.reviewer_id], f"coding {coding_id}")
         before = Coding(row.identifier, Role(row.role), row.position, Stance(row.stance), row.key)
         new_role = role or before.role
         if new_role is Role.CONFIGURATION:
@@ -192,7 +207,8 @@ def recode(
                 "configuration": row.identifier,
                 "before": _said(before),
                 "after": _said(after),
-            },
+            }
+            | whose,
         )
         after.id = coding_id
         return after

@@ -17,7 +17,9 @@ def memo_subject(configuration: str | None) -> str:
 
 
 def write_memo(store: Store, configuration: str | None, text: str, reviewer: str | None) -> Memo:
-    """Write a new version of a memo; the previous versions stay readable."""
+    """Write a new version of a memo; the previous versions stay readable. Memos are the
+    team's shared notes: anyone who may edit adds a version (nothing is overwritten), and
+    the event names the author of the version it follows when that was someone else."""
     if not text.strip():
         raise InvalidInput("a memo needs some text")
     subject = memo_subject(configuration)
@@ -25,8 +27,12 @@ def write_memo(store: Store, configuration: str | None, text: str, reviewer: str
         if configuration:
             theory_repo.configuration_id(connection, configuration)  # NotFound if unknown
         key, who = reviews_repo.resolve_reviewer(connection, reviewer)
+        earlier = memos_repo.memo_history(connection, subject)
         version = memos_repo.add_memo_version(connection, subject, text, who)
-        append_event(connection, "memo.written", key, subject, {"version": version})
+        detail: dict[str, object] = {"version": version}
+        if earlier and earlier[-1].reviewer_key != key:
+            detail["follows"] = {"version": earlier[-1].version, "of": earlier[-1].reviewer_key}
+        append_event(connection, "memo.written", key, subject, detail)
         return memos_repo.memo_history(connection, subject)[-1]
 
 

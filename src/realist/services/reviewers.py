@@ -18,9 +18,11 @@ from sqlalchemy.engine import Connection
 from realist.domain.review import Reviewer, ReviewerRole
 from realist.errors import InvalidInput, NotFound
 from realist.reports.wording import counted
+from realist.services.accounts import keep_an_owner
 from realist.store import Store
 from realist.store import accounts as accounts_repo
 from realist.store import reviews as reviews_repo
+from realist.store import sessions as sessions_repo
 from realist.store.events import append_event
 from realist.store.schema import duplicate_group, import_batch, reviewer, screening_decision
 from realist.store.schema_analysis import (
@@ -90,13 +92,12 @@ def _person(connection: Connection, key: str) -> Reviewer:
     raise NotFound(f"no reviewer '{key}' in this review")
 
 
-def _sole_owner(connection: Connection, person: Reviewer) -> bool:
-    """Whether ``person`` is the only owner who can act."""
-    return (
-        person.role is ReviewerRole.OWNER
-        and not person.retired
-        and accounts_repo.count_owners(connection, besides=person.id) == 0
-    )
+def _keep_an_owner(connection: Connection, person: Reviewer) -> None:
+    """Refuse taking ``person`` away as an owner when the review would be left without an
+    active owner (or without one who can sign in)."""
+    if person.role is ReviewerRole.OWNER and not person.retired:
+        assert person.id is not None
+        keep_an_owner(connection, person.id)
 
 
 def add_reviewer(
@@ -154,14 +155,13 @@ def edit_reviewer(
                 {"before": current.name, "after": name},
             )  # fmt: skip
         if role is not None and role is not current.role:
-            if _sole_owner(connection, current):
-                raise InvalidInput(
-                    "a review keeps at least one owner; make someone else owner first"
-                )
+            _keep_an_owner(connection, current)
             accounts_repo.set_role(connection, current.id, role)
+            ended = sessions_repo.revoke_sessions_of(connection, current.id, "new role")
             append_event(
                 connection, "reviewer.role_set", actor, f"reviewer:{key}",
-                {"before": current.role.value, "role": role.value},
+                {"before": current.role.value, "role": role.value}
+                | ({"sessions_ended": ended} if ended else {}),
             )  # fmt: skip
         return _person(connection, key)
 
@@ -177,20 +177,21 @@ def retire_reviewer(store: Store, key: str, by: str | None, *, retired: bool = T
             raise InvalidInput(f"reviewer '{key}' is already {'retired' if retired else 'active'}")
         if retired and key == actor:
             raise InvalidInput("you cannot retire yourself; ask another owner")
-        if retired and _sole_owner(connection, current):
-            raise InvalidInput(
-                f"'{key}' is the review's only active owner; make someone else owner first"
-            )
+        if retired:
+            _keep_an_owner(connection, current)
         connection.execute(
             reviewer.update().where(reviewer.c.id == current.id).values(retired=retired)
         )
         assert current.id is not None
+        ended = (
+            sessions_repo.revoke_sessions_of(connection, current.id, "retired") if retired else 0
+        )
         append_event(
             connection,
             "reviewer.retired" if retired else "reviewer.reinstated",
             actor,
             f"reviewer:{key}",
-            {"work": _work(connection, current.id)},
+            {"work": _work(connection, current.id)} | ({"sessions_ended": ended} if ended else {}),
         )
         return _person(connection, key)
 
@@ -210,8 +211,7 @@ def delete_reviewer(store: Store, key: str, by: str | None) -> None:
                 f"reviewer '{key}' has work attributed to them ({describe_work(work)}): "
                 "retire them instead"
             )
-        if _sole_owner(connection, current):
-            raise InvalidInput(f"'{key}' is the review's only active owner")
+        _keep_an_owner(connection, current)
         # Their sign-in (account) goes by ON DELETE CASCADE.
         connection.execute(reviewer.delete().where(reviewer.c.id == current.id))
         append_event(

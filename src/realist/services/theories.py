@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from realist.domain.theory import (
     CMOConfiguration,
@@ -23,12 +24,15 @@ from realist.domain.theory import (
     standing,
 )
 from realist.errors import InvalidInput, NotFound
+from realist.services.ownership import check_may_change
 from realist.store import Store
 from realist.store import coding as coding_repo
 from realist.store import reviews as reviews_repo
 from realist.store import theory as theory_repo
 from realist.store.events import append_event
+from realist.store.schema import reviewer as reviewer_table
 from realist.store.schema_analysis import coding as coding_table
+from realist.store.schema_analysis import component as component_table
 
 STANCES = ("supports", "refutes", "refines")
 
@@ -146,13 +150,15 @@ def edit_configuration(
     title: str | None = None,
     set_parts: dict[Role, list[str]] | None = None,
 ) -> TheoryView:
-    """Change a configuration's wording, keeping the previous version with who and why."""
+    """Change a configuration's wording, keeping the previous version with who and why.
+    Fewer parts of a role remove the last ones, and the codings made to them: the event
+    keeps those codings, and other reviewers' go only when the actor is an owner
+    (NotPermitted otherwise)."""
     with store.transaction() as connection:
         key, who = reviews_repo.resolve_reviewer(connection, reviewer)
         current = theory_repo.get_configuration(connection, identifier)
         assert current.id is not None
         version = theory_repo.current_version(connection, current.id)
-        theory_repo.insert_version(connection, current.id, version, snapshot(current), who, why)
         changed = dataclasses.replace(current, components=list(current.components))
         if statement is not None:
             changed.statement = statement
@@ -164,15 +170,58 @@ def edit_configuration(
                 Component(role=role, text=text, kind=kinds.get(i), position=i)
                 for i, text in enumerate(texts)
             ]
+        kept = {(p.role.value, p.position) for p in changed.components}
+        dropped = _codings_of_parts_not_in(connection, current.id, kept)
+        whose = check_may_change(
+            connection,
+            who,
+            [maker for maker, _ in dropped],
+            f"the codings of the parts this edit removes from configuration {identifier}",
+        )
+        theory_repo.insert_version(connection, current.id, version, snapshot(current), who, why)
         theory_repo.update_configuration(connection, current.id, changed, version + 1)
         append_event(
             connection,
             "configuration.edited",
             key,
             f"configuration:{identifier}",
-            {"why": why, "version": version + 1},
+            {"why": why, "version": version + 1}
+            | ({"codings_removed": [d for _, d in dropped]} if dropped else {})
+            | whose,
         )
     return show_theory(store, identifier)
+
+
+def _codings_of_parts_not_in(
+    connection: Connection, configuration_id: int, kept: set[tuple[str, int]]
+) -> list[tuple[int, dict[str, object]]]:
+    """The codings made to parts of a configuration that are not in ``kept`` (role,
+    position), with who made each: an edit that removes those parts removes them too
+    (ON DELETE CASCADE)."""
+    c, part = coding_table.c, component_table.c
+    rows = connection.execute(
+        sa.select(c.id, c.excerpt_id, c.stance, c.reviewer_id, part.role, part.position,
+                  reviewer_table.c.key)
+        .join(component_table, component_table.c.id == c.component_id)
+        .join(reviewer_table, reviewer_table.c.id == c.reviewer_id)
+        .where(c.configuration_id == configuration_id)
+        .order_by(c.id)
+    )  # fmt: skip
+    return [
+        (
+            int(r.reviewer_id),
+            {
+                "coding": r.id,
+                "excerpt": r.excerpt_id,
+                "role": str(r.role),
+                "position": r.position,
+                "stance": str(r.stance),
+                "reviewer": r.key,
+            },
+        )
+        for r in rows
+        if (str(r.role), int(r.position)) not in kept
+    ]
 
 
 def add_topic(

@@ -17,6 +17,7 @@ from realist.domain.theory import Topic
 from realist.errors import InvalidInput, NotFound
 from realist.reports.wording import counted
 from realist.services.memos import memo_subject
+from realist.services.ownership import check_may_change
 from realist.services.theories import TheoryView, show_theory, snapshot
 from realist.store import Store
 from realist.store import memos as memos_repo
@@ -218,9 +219,11 @@ def delete_configuration(
 ) -> int:
     """Delete a configuration with its components, codings and links; returns how many
     codings went. One with codings is refused, saying how many, unless ``force``. Its
-    wording, history, memos and codings are kept in the deletion's event."""
+    wording, history, memos and codings are kept in the deletion's event. Codings and memo
+    versions by other reviewers go only when the actor is an owner (NotPermitted
+    otherwise)."""
     with store.transaction() as connection:
-        who, _ = reviews_repo.resolve_reviewer(connection, reviewer_key)
+        who, actor_id = reviews_repo.resolve_reviewer(connection, reviewer_key)
         current = theory_repo.get_configuration(connection, identifier)
         assert current.id is not None
         codings = _codings(connection, current.id)
@@ -231,8 +234,19 @@ def delete_configuration(
                 f"{counted(excerpts, 'excerpt')}; deleting it deletes them (use --force), "
                 "or merge it into another configuration instead"
             )
-        history = theory_repo.history(connection).get(identifier, [])
         subject = memo_subject(identifier)
+        whose = check_may_change(
+            connection,
+            actor_id,
+            connection.execute(
+                sa.union_all(
+                    sa.select(coding.c.reviewer_id).where(coding.c.configuration_id == current.id),
+                    sa.select(memo.c.reviewer_id).where(memo.c.subject == subject),
+                )
+            ).scalars(),
+            f"the codings and memo of configuration {identifier}",
+        )
+        history = theory_repo.history(connection).get(identifier, [])
         memos = memos_repo.memo_history(connection, subject)
         connection.execute(memo.delete().where(memo.c.subject == subject))
         connection.execute(configuration.delete().where(configuration.c.id == current.id))
@@ -255,6 +269,6 @@ def delete_configuration(
                     for m in memos
                 ],
                 "codings": codings,
-            },
+            } | whose,
         )  # fmt: skip
         return len(codings)

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from realist.domain.review import ReviewerRole
 from realist.store.events import now
-from realist.store.schema import metadata, reviewer
+from realist.store.schema import metadata, review, reviewer
 
 account = sa.Table(
     "account",
@@ -131,17 +131,30 @@ def set_role(connection: Connection, reviewer_id: int, role: ReviewerRole) -> No
     connection.execute(reviewer.update().where(reviewer.c.id == reviewer_id).values(role=role))
 
 
-def count_owners(connection: Connection, besides: int | None = None) -> int:
-    """Owners who can act (not retired), leaving out reviewer ``besides`` if given."""
-    query = (
-        sa.select(sa.func.count())
-        .select_from(reviewer)
-        .where(reviewer.c.role == ReviewerRole.OWNER, reviewer.c.retired.is_(False))
+def count_owners(
+    connection: Connection, besides: int | None = None, *, with_account: bool = False
+) -> int:
+    """Owners who can act (not retired), leaving out reviewer ``besides`` if given; with
+    ``with_account``, only those who can also sign in.
+
+    The rule "a review keeps an owner" spans rows, so on PostgreSQL the owners' rows are
+    locked first (FOR UPDATE): two owners demoting each other at once are then counted
+    one after the other, and the second is refused. (SQLite has one writer at a time.)
+    """
+    query = sa.select(reviewer.c.id).where(
+        reviewer.c.role == ReviewerRole.OWNER, reviewer.c.retired.is_(False)
     )
-    if besides is not None:
-        query = query.where(reviewer.c.id != besides)
-    found = connection.execute(query).scalar()
-    return int(found or 0)
+    if with_account:
+        query = query.where(sa.exists().where(account.c.reviewer_id == reviewer.c.id))
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update(of=reviewer)
+    ids = [int(i) for i in connection.execute(query.order_by(reviewer.c.id)).scalars()]
+    return sum(1 for i in ids if i != besides)
+
+
+def review_title(connection: Connection) -> str:
+    """The review's title (a word a password should not be made of)."""
+    return str(connection.execute(sa.select(review.c.title)).scalar() or "")
 
 
 def find_secret(connection: Connection, name: str) -> str | None:

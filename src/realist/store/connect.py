@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from realist.errors import NoReview, NotAReview, ReviewExists, SchemaTooNew, UnsupportedDatabase
 from realist.settings import setting
-from realist.store import accounts, schema, schema_analysis  # noqa: F401  (registers every table)
+from realist.store import accounts, schema, schema_analysis, sessions  # noqa: F401  (every table)
 from realist.store.revisions import head_revision, known_revisions
 
 if TYPE_CHECKING:

@@ -237,6 +237,14 @@ excerpt = sa.Table(
         "start_offset >= 0 AND start_offset < end_offset AND end_offset <= text_length",
         name="span_bounds",
     ),
+    # A label names one excerpt in commands (empty: no label).
+    sa.Index(
+        "uq_excerpt_label",
+        "label",
+        unique=True,
+        sqlite_where=sa.text("label <> ''"),
+        postgresql_where=sa.text("label <> ''"),
+    ),
 )
 
 excerpt_intervention = sa.Table(
@@ -263,6 +271,21 @@ coding = sa.Table(
     created_at(),
     sa.CheckConstraint(
         "(role = 'configuration') = (component_id IS NULL)", name="component_matches_role"
+    ),
+    # One coding per excerpt, target, stance and coder: a second copy would count the same
+    # evidence twice. Held by the database, so two writers at once cannot both insert it.
+    # A part is its component; the whole configuration (no component) needs its own index,
+    # since NULLs never conflict in a unique constraint.
+    sa.UniqueConstraint("excerpt_id", "component_id", "stance", "reviewer_id"),
+    sa.Index(
+        "uq_coding_whole_once",
+        "excerpt_id",
+        "configuration_id",
+        "stance",
+        "reviewer_id",
+        unique=True,
+        sqlite_where=sa.text("component_id IS NULL"),
+        postgresql_where=sa.text("component_id IS NULL"),
     ),
 )
 

@@ -23,10 +23,11 @@ from realist.services.reviews import review_status
 from realist.settings import setting
 from realist.store import Store, open_store
 from realist.web import errors
-from realist.web.auth import Forbidden, LoginRequired, Throttle
+from realist.web.auth import Forbidden, LoginRequired
 from realist.web.config import WebConfig
 from realist.web.csrf import CsrfRejected
 from realist.web.jobs import ImportJobs
+from realist.web.proxies import TrustedProxies, parse_proxies
 from realist.web.routers import ROUTERS
 
 STATIC = Path(__file__).parent / "static"
@@ -46,21 +47,29 @@ SECURITY_HEADERS = [
 ]
 
 
-class SecurityHeaders:
-    """Adds the headers above to every HTTP response."""
+# Browsers that once reached a shared server over HTTPS use only HTTPS for it for a year
+# (not its subdomains: they may be other people's). Never on a local server: HSTS for
+# localhost would apply to every program on every port of it.
+HSTS = (b"strict-transport-security", b"max-age=31536000")
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+
+class SecurityHeaders:
+    """Adds the headers above to every HTTP response, and HSTS (``hsts``) to those over
+    HTTPS (TLS here, or a trusted proxy's ``X-Forwarded-Proto: https``)."""
+
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
+        self.app, self.hsts = app, hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        extra = [*SECURITY_HEADERS, HSTS] if self.hsts and scope["scheme"] == "https" else None
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
+                message["headers"] = list(message["headers"]) + (extra or SECURITY_HEADERS)
             await send(message)
 
         await self.app(scope, receive, with_headers)
@@ -90,20 +99,24 @@ def create_app(config: WebConfig, store: Store | None = None) -> FastAPI:
     app.state.config = config
     app.state.store = opened
     app.state.jobs = ImportJobs()
-    app.state.throttle = Throttle()
     app.state.review_title = review_status(opened).title
-    # Added last runs first: hosts are checked before anything else happens.
+    app.state.cookie_secret = config.secret_key or setting("secret_key") or session_secret(opened)
+    proxies = parse_proxies(config.trusted_proxies or (setting("trusted_proxies"),))
+    # Added last runs first: the proxy's word on the client is taken (when trusted), then
+    # hosts are checked before anything else happens.
     app.add_middleware(
         SessionMiddleware,
-        secret_key=config.secret_key or setting("secret_key") or session_secret(opened),
+        secret_key=app.state.cookie_secret,
         session_cookie="realist_session",
         max_age=config.session_hours * 3600,
         same_site="lax",
         https_only=config.secure_cookies,
     )
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, hsts=not config.local)
     if "*" not in config.allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts))
+    if proxies:
+        app.add_middleware(TrustedProxies, networks=proxies)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/favicon.ico", favicon, methods=["GET"], include_in_schema=False)
     for router in ROUTERS:
@@ -142,7 +155,7 @@ def _handle_errors(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, login)
     app.add_exception_handler(Forbidden, forbidden)
     app.add_exception_handler(CsrfRejected, forbidden)
-    app.add_exception_handler(NotAllowed, forbidden)
+    app.add_exception_handler(NotAllowed, forbidden)  # the method, or another reviewer's work (NotPermitted)
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(InvalidInput, invalid)
     app.add_exception_handler(RealistError, invalid)

@@ -8,14 +8,14 @@ Every route declares exactly one of the dependencies below (a test walks the rou
 - ``Visitor``: pages anyone may open (sign-in), still CSRF-checked on unsafe methods.
 
 In local mode (a loopback server) nobody signs in: requests act as the reviewer given with
-``--reviewer``, or the owner. In shared mode the session cookie names the reviewer and when
-their password was set, so changing a password ends the sessions started before it.
+``--reviewer``, or the owner. In shared mode the session cookie carries a random token; the
+session's row in the review's store (``services.sign_in``) decides whether it is still
+valid, so signing out, a new password or role, or removing the account ends it on every
+server process at once.
 """
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
@@ -25,8 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from realist.domain.review import ReviewerRole
-from realist.errors import InvalidInput, NotFound
-from realist.services import accounts
+from realist.services import accounts, sign_in
 from realist.store import Store
 from realist.web import csrf
 from realist.web.config import WebConfig
@@ -60,6 +59,11 @@ class Actor:
         """Whether this reviewer's role grants ``permission`` (templates hide controls)."""
         return Permission(permission) in GRANTS[self.role]
 
+    def may_change(self, maker: str) -> bool:
+        """Whether this reviewer may change work made by ``maker`` (their own, or anyone's
+        as an owner): templates hide what services.ownership would refuse."""
+        return self.can(Permission.EDIT) and (self.role is ReviewerRole.OWNER or self.key == maker)
+
 
 class LoginRequired(Exception):
     """Shared mode and nobody signed in: pages redirect to /login, the API answers 401."""
@@ -69,8 +73,7 @@ class Forbidden(Exception):
     """Signed in, but the role does not grant what the route needs (403)."""
 
 
-SESSION_REVIEWER = "reviewer"
-SESSION_SINCE = "since"
+SESSION_TOKEN = "session"  # the session's random token (its row is keyed by the hash)
 
 
 def config_of(request: Request) -> WebConfig:
@@ -90,31 +93,32 @@ def _actor(request: Request) -> Actor | None:
     if config.local:
         me = accounts.acting_person(store, config.reviewer)
         return Actor(me.key, me.name, me.role, local=True)
-    key = request.session.get(SESSION_REVIEWER)
-    if not isinstance(key, str):
+    token = request.session.get(SESSION_TOKEN)
+    if not isinstance(token, str):
         return None
-    try:
-        person: accounts.Person | None = accounts.acting_person(store, key)
-    except (NotFound, InvalidInput):  # deleted, or retired, since signing in
-        person = None
-    if person is None or not person.has_account:
-        request.session.pop(SESSION_REVIEWER, None)
+    found = sign_in.current_session(store, token)  # one indexed read
+    if found is None:  # signed out, expired, revoked, or the reviewer retired or removed
+        request.session.pop(SESSION_TOKEN, None)
         return None
-    if person.password_set_at != request.session.get(SESSION_SINCE):
-        request.session.pop(SESSION_REVIEWER, None)  # password changed since sign-in
-        return None
-    return Actor(person.key, person.name, person.role, local=False)
+    if found.stale:
+        request.state.stale_session = token
+    return Actor(found.key, found.name, found.role, local=False)
 
 
-def sign_in(request: Request, person: accounts.Person) -> None:
-    """Start a session for ``person``: nothing of the anonymous session is carried over."""
+def start_session(request: Request, token: str) -> None:
+    """Hold a new session's token: nothing of the anonymous session is carried over."""
     request.session.clear()
-    request.session[SESSION_REVIEWER] = person.key
-    request.session[SESSION_SINCE] = person.password_set_at
+    request.session[SESSION_TOKEN] = token
     csrf.renew(request)
 
 
+def session_token(request: Request) -> str | None:
+    token = request.session.get(SESSION_TOKEN)
+    return token if isinstance(token, str) else None
+
+
 def sign_out(request: Request) -> None:
+    """Forget the session in this browser (the caller ended its row on the server)."""
     request.session.clear()
     csrf.renew(request)
 
@@ -127,16 +131,21 @@ class Allow:
 
     async def __call__(self, request: Request) -> Actor:
         await csrf.verify(request)
-        # Looking up the actor is two indexed reads. On SQLite (WAL: readers never wait for
-        # the writer) they take less time than handing them to the thread pool and back,
-        # so they run here, when a pooled connection is free (waiting for one would stall
-        # the server); a PostgreSQL round trip could stall it too, so it is handed over.
-        if store_of(request).has_idle_sqlite_connection():
+        # Looking up the actor is one indexed read (the session's row with its reviewer;
+        # in local mode, two). On SQLite (WAL: readers never wait for the writer) it takes
+        # less time than handing it to the thread pool and back, so it runs here, when a
+        # pooled connection is free (waiting for one would stall the server); a PostgreSQL
+        # round trip could stall it too, so it is handed over.
+        store = store_of(request)
+        if store.has_idle_sqlite_connection():
             actor = _actor(request)
         else:
             actor = await run_in_threadpool(_actor, request)
         if actor is None:
             raise LoginRequired()
+        stale = getattr(request.state, "stale_session", None)
+        if stale is not None:  # "last seen" is written every few minutes, not every request
+            await run_in_threadpool(sign_in.seen, store, stale)
         request.state.actor = actor
         if not actor.can(self.permission):
             raise Forbidden(
@@ -167,26 +176,3 @@ async def _store(request: Request) -> Store:
 
 
 StoreDep = Annotated[Store, Depends(_store)]
-
-
-class Throttle:
-    """At most ``limit`` failed sign-ins per key (reviewer, client address) per ``window``
-    seconds: slows password guessing without locking anyone out for long."""
-
-    def __init__(self, limit: int = 10, window: float = 900.0) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[str, deque[float]] = {}
-
-    def _recent(self, key: str) -> deque[float]:
-        found = self._failures.setdefault(key, deque())
-        while found and found[0] < time.monotonic() - self.window:
-            found.popleft()
-        return found
-
-    def blocked(self, *keys: str) -> bool:
-        """Whether any of ``keys`` has used up its failures."""
-        return any(len(self._recent(k)) >= self.limit for k in keys)
-
-    def failed(self, *keys: str) -> None:
-        for key in keys:
-            self._recent(key).append(time.monotonic())

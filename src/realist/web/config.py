@@ -40,6 +40,9 @@ class WebConfig:
     allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     session_hours: int = 12
+    # Addresses or networks of reverse proxies whose X-Forwarded-For / -Proto are believed
+    # (web/proxies.py). Empty: $REALIST_TRUSTED_PROXIES, else none.
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def for_host(
@@ -50,15 +53,19 @@ class WebConfig:
         reviewer: str | None = None,
         allow_http: bool = False,
         allowed_hosts: tuple[str, ...] = (),
+        trusted_proxies: tuple[str, ...] = (),
     ) -> WebConfig:
         """Local (no sign-in) on a loopback address; shared (accounts, secure cookies)
         otherwise. ``allow_http`` drops the Secure cookie flag for a server without TLS."""
         if is_loopback(host):
-            return cls(target=target, local=True, reviewer=reviewer)
+            return cls(
+                target=target, local=True, reviewer=reviewer, trusted_proxies=trusted_proxies
+            )
         return cls(
             target=target,
             local=False,
             reviewer=None,
             secure_cookies=not allow_http,
             allowed_hosts=allowed_hosts or ("*",),
+            trusted_proxies=trusted_proxies,
         )
