@@ -30,6 +30,7 @@ from realist.store import documents as documents_repo
 from realist.store import records as records_repo
 from realist.store import reviews as reviews_repo
 from realist.store import screening as screening_repo
+from realist.store.batches import VISIBLE
 from realist.store.events import append_event
 from realist.store.schema import record as record_table
 from realist.store.schema import review as review_table
@@ -173,7 +174,8 @@ def _next_by_query(connection: Connection, who: int, single: bool, after: int | 
 
 # The queue's statements, built once (building them cost more than running them on SQLite;
 # see store.reviews): ``who`` is the reviewer's id, ``after`` a record id.
-_STANDING_RECORD = record_table.c.duplicate_of.is_(None)
+# Standing: not merged away, and not in an import still being written (store.batches).
+_STANDING_RECORD = sa.and_(record_table.c.duplicate_of.is_(None), VISIBLE)
 _AT_TITLE_ABSTRACT = screening_decision.c.stage == Stage.TITLE_ABSTRACT
 _BY_WHO = screening_decision.c.reviewer_id == sa.bindparam("who")
 _STANDING = sa.select(sa.func.count()).select_from(record_table).where(_STANDING_RECORD)
@@ -306,7 +308,7 @@ def _save(
 
 
 _DUPLICATE_OF = sa.select(record_table.c.duplicate_of).where(
-    record_table.c.id == sa.bindparam("id")
+    record_table.c.id == sa.bindparam("id"), VISIBLE
 )
 
 
