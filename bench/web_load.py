@@ -43,6 +43,8 @@ was lost or duplicated.
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import random
 import re
@@ -59,8 +61,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
-import httpx
 import sqlalchemy as sa
 
 from realist.domain.review import ReviewerRole
@@ -203,9 +205,33 @@ def serve(target: str, workers: int) -> None:
     )
 
 
+@dataclass
+class Served:
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the server: its process and its workers."""
+        total = 0.0
+        for pid in [self.pid, *_children(self.pid)]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 @contextmanager
-def server(target: str, workers: int) -> Iterator[str]:
-    """The review served from a subprocess with ``workers`` processes; its URL."""
+def server(target: str, workers: int) -> Iterator[Served]:
+    """The review served from a subprocess with ``workers`` processes."""
     child = subprocess.Popen(
         [sys.executable, __file__, "--serve", target, "--serve-workers", str(workers)],
         stdout=subprocess.PIPE,
@@ -213,20 +239,80 @@ def server(target: str, workers: int) -> Iterator[str]:
     )
     try:
         assert child.stdout is not None
-        url = f"http://127.0.0.1:{int(child.stdout.readline())}"
+        served = Served(f"http://127.0.0.1:{int(child.stdout.readline())}", child.pid)
         answered = 0
         for _ in range(600):  # until it answers, several times, on new connections
             try:
-                httpx.get(f"{url}/login", timeout=5).raise_for_status()
-                answered += 1
+                status, _ = Client(served.url).request("GET", "/login")
+                answered += status == 200
                 if answered >= 2 * workers:
                     break
-            except httpx.HTTPError:
+            except OSError:
                 time.sleep(0.1)
-        yield url
+        yield served
     finally:
         child.terminate()
         child.wait(timeout=60)
+
+
+class Client:
+    """A keep-alive HTTP client with a cookie jar, on http.client: a fraction of httpx's
+    CPU per request, which matters when the load generator shares two cores with the
+    server it measures."""
+
+    def __init__(self, url: str) -> None:
+        parsed = urlsplit(url)
+        self.host, self.port = parsed.hostname or "127.0.0.1", parsed.port or 80
+        self.cookies: dict[str, str] = {}
+        self.connection: http.client.HTTPConnection | None = None
+
+    def _connect(self) -> http.client.HTTPConnection:
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        connection.connect()
+        assert connection.sock is not None
+        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, bytes]:
+        sent = dict(headers or {})
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        for attempt in (1, 2):  # a GET once more on a new connection, if the old one closed
+            connection = self.connection or self._connect()
+            self.connection = None
+            try:
+                connection.request(method, path, body, sent)
+                answer = connection.getresponse()
+                data = answer.read()
+                break
+            except (http.client.HTTPException, OSError):
+                connection.close()
+                if attempt == 2 or method != "GET":
+                    raise
+        for cookie in answer.headers.get_all("Set-Cookie") or []:
+            name, _, rest = cookie.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        if answer.getheader("Connection", "").lower() == "close":
+            connection.close()
+        else:
+            self.connection = connection
+        return answer.status, data
+
+    def json(
+        self, method: str, path: str, data: object, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        body = json.dumps(data).encode()
+        return self.request(method, path, body, {**headers, "Content-Type": "application/json"})
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
 
 
 @dataclass
@@ -238,18 +324,19 @@ class Reviewer:
     ok: int = 0
 
 
-def sign_in(client: httpx.Client, key: str) -> str:
+def sign_in(client: Client, key: str) -> str:
     """Sign in as ``key`` as the login form does; the session's new CSRF token."""
-    form = client.get("/login").text
-    found = re.search(r'<meta name="csrf-token" content="([^"]+)"', form)
+    _, form = client.request("GET", "/login")
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)"', form.decode())
     if not found:
         raise RuntimeError("the sign-in page has no CSRF token")
-    done = client.post(
-        "/login", data={"reviewer": key, "password": PASSWORD, "csrf_token": found.group(1)}
+    body = urlencode({"reviewer": key, "password": PASSWORD, "csrf_token": found.group(1)})
+    status, text = client.request(
+        "POST", "/login", body.encode(), {"Content-Type": "application/x-www-form-urlencoded"}
     )
-    if done.status_code != 303:
-        raise RuntimeError(f"{key} could not sign in: {done.status_code} {done.text[:200]}")
-    return str(client.get("/api/session").json()["csrf_token"])
+    if status != 303:
+        raise RuntimeError(f"{key} could not sign in: {status} {text[:200]!r}")
+    return str(json.loads(client.request("GET", "/api/session")[1])["csrf_token"])
 
 
 @dataclass
@@ -264,16 +351,18 @@ class Load:
 
 def screen(url: str, me: Reviewer, load: Load, start: threading.Barrier, seed: int) -> None:
     rng = random.Random(seed)
-    with httpx.Client(base_url=url, timeout=60) as client:
+    client = Client(url)
+    try:
         try:
             token = sign_in(client, me.key)
-            record = client.get("/api/screening").json()["record"]
+            record = json.loads(client.request("GET", "/api/screening")[1])["record"]
         except Exception:
             start.abort()  # the others stop waiting; the error is shown
             raise
         start.wait()
         deadline = time.monotonic() + load.seconds
-        while record and (load.decisions is None or me.ok + len(me.errors) < load.decisions):
+        done = 0
+        while record and (load.decisions is None or done < load.decisions):
             if load.think:
                 time.sleep(rng.uniform(0.5, 1.5) * load.think)
             if time.monotonic() >= deadline or load.stop.is_set():
@@ -281,20 +370,23 @@ def screen(url: str, me: Reviewer, load: Load, start: threading.Barrier, seed: i
             body = {"record_id": record["id"], "decision": rng.choice(DECISIONS)}
             me.sent_at.append(time.monotonic())
             began = time.perf_counter()
+            done += 1
             try:
-                answer = client.post(
-                    "/api/screening/decisions", json=body, headers={"X-CSRF-Token": token}
+                status, answer = client.json(
+                    "POST", "/api/screening/decisions", body, {"X-CSRF-Token": token}
                 )
-            except httpx.HTTPError as error:
+            except (http.client.HTTPException, OSError) as error:
                 me.errors.append(f"{type(error).__name__}: {error}")
                 me.latencies_ms.append((time.perf_counter() - began) * 1000)
                 continue
             me.latencies_ms.append((time.perf_counter() - began) * 1000)
-            if answer.status_code == 200:
+            if status == 200:
                 me.ok += 1
-                record = answer.json()["record"]
+                record = json.loads(answer)["record"]
             else:
-                me.errors.append(f"{answer.status_code} {answer.text[:200]}")
+                me.errors.append(f"{status} {answer[:200]!r}")
+    finally:
+        client.close()
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -319,13 +411,15 @@ def stored_decisions(target: str) -> tuple[Counter[str], int]:
 
 @dataclass
 class Phase:
-    """One phase's figures."""
+    """One phase's figures (one or more rounds of the same reviewers on one server)."""
 
     name: str
     people: list[Reviewer]
-    wall: float
-    lost: int
-    duplicated: int
+    wall: float = 0.0
+    server_cpu: float = 0.0
+    client_cpu: float = 0.0
+    lost: int = 0
+    duplicated: int = 0
     window: tuple[float, float] | None = None  # only POSTs sent in it count (import)
 
     def latencies(self) -> list[float]:
@@ -356,12 +450,20 @@ class Phase:
         found = self.latencies()
         return percentile(found, 95) if found else float("nan")
 
+    def check(self, target: str) -> None:
+        """Count decisions lost or duplicated, from what the store holds."""
+        stored, duplicated = stored_decisions(target)
+        self.lost = sum(max(0, me.ok - stored[me.key]) for me in self.people)
+        extra = sum(max(0, stored[me.key] - me.ok) for me in self.people)
+        self.duplicated = duplicated + extra
+
     def report(self) -> bool:
         errors = self.errors
         found = self.latencies()
         print(
             f"[{self.name}] {len(self.people)} reviewers: {self.ok:,} decisions saved in "
-            f"{self.wall:.1f} s ({self.throughput:.1f} decisions/s), {len(errors)} failed"
+            f"{self.wall:.1f} s ({self.throughput:.1f} decisions/s), {len(errors)} failed; "
+            f"CPU s: server {self.server_cpu:.1f}, load generator {self.client_cpu:.1f}"
         )
         for error, count in Counter(errors).most_common(5):
             print(f"  {count} x {error}")
@@ -378,38 +480,66 @@ class Phase:
         return bool(found) and not errors and not self.lost and not self.duplicated
 
 
+def measure(
+    phase: Phase,
+    served: Served,
+    load: Load,
+    started: Iterator[tuple[float, float]] | None = None,
+) -> None:
+    """One round: the phase's reviewers sign in, then screen together; adds to ``phase``."""
+    start = threading.Barrier(len(phase.people) + 1)
+    seed = len(phase.people[0].latencies_ms) * 1000
+    threads = [
+        threading.Thread(target=screen, args=(served.url, me, load, start, seed + n), daemon=True)
+        for n, me in enumerate(phase.people)
+    ]
+    for thread in threads:
+        thread.start()
+    start.wait(timeout=300)
+    wall, server_cpu, client_cpu = time.perf_counter(), served.cpu_seconds(), time.process_time()
+    if started is not None:
+        phase.window = next(started)
+        load.stop.set()
+    for thread in threads:
+        thread.join()
+    phase.wall += time.perf_counter() - wall
+    phase.server_cpu += served.cpu_seconds() - server_cpu
+    phase.client_cpu += time.process_time() - client_cpu
+
+
 def run_phase(
     name: str,
     target: str,
     workers: int,
     reviewers: int,
     load: Load,
-    during: subprocess.Popen[bytes] | None = None,
     started: Iterator[tuple[float, float]] | None = None,
 ) -> Phase:
     """``reviewers`` screening ``target`` served by ``workers`` processes."""
-    with server(target, workers) as url:
-        people = [Reviewer(key) for key in reviewer_keys(reviewers)]
-        start = threading.Barrier(len(people) + 1)
-        threads = [
-            threading.Thread(target=screen, args=(url, me, load, start, n), daemon=True)
-            for n, me in enumerate(people)
-        ]
-        for thread in threads:
-            thread.start()
-        start.wait(timeout=300)
-        wall = time.perf_counter()
-        window = None
-        if started is not None:
-            window = next(started)
-            load.stop.set()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - wall
-    stored, duplicated = stored_decisions(target)
-    lost = sum(max(0, me.ok - stored[me.key]) for me in people)
-    extra = sum(max(0, stored[me.key] - me.ok) for me in people)
-    return Phase(name, people, wall, lost, duplicated + extra, window)
+    phase = Phase(name, [Reviewer(key) for key in reviewer_keys(reviewers)])
+    with server(target, workers) as served:
+        measure(phase, served, load, started)
+    phase.check(target)
+    return phase
+
+
+def compare_workers(
+    places: Places, reviewers: int, workers: int, seconds: float, rounds: int
+) -> tuple[Phase, Phase]:
+    """The reviewers without pauses on 1 process and on ``workers``, both servers up at
+    once and measured in alternating rounds, so that a change in the machine's other load
+    falls on both alike."""
+    one = Phase("1 process, no pauses", [Reviewer(k) for k in reviewer_keys(reviewers)])
+    many = Phase(f"{workers} processes, no pauses", [Reviewer(k) for k in reviewer_keys(reviewers)])
+    first, second = places.copy("one"), places.copy("many")
+    with server(first, 1) as served_one, server(second, workers) as served_many:
+        for n in range(rounds):
+            order = [(one, served_one), (many, served_many)]
+            for phase, served in order if n % 2 == 0 else order[::-1]:
+                measure(phase, served, Load(0.0, seconds / rounds, None))
+    one.check(first)
+    many.check(second)
+    return one, many
 
 
 def _importing(target: str) -> bool:
@@ -517,17 +647,10 @@ def _run(args: argparse.Namespace, folder: Path, places: Places) -> bool:
             at_least=False,
         )
     if args.workers > 1:
-        fast = Load(0.0, args.throughput_seconds, None)
-        one = run_phase("1 process, no pauses", places.copy("one"), 1, args.reviewers, fast)
-        good &= one.report()
-        fast = Load(0.0, args.throughput_seconds, None)
-        many = run_phase(
-            f"{args.workers} processes, no pauses",
-            places.copy("many"),
-            args.workers,
-            args.reviewers,
-            fast,
+        one, many = compare_workers(
+            places, args.reviewers, args.workers, args.throughput_seconds, args.rounds
         )
+        good &= one.report()
         good &= many.report()
         ratio_line(
             f"throughput with {args.workers} processes / with 1",
@@ -586,7 +709,10 @@ def main() -> None:
         "--throughput-seconds",
         type=float,
         default=30.0,
-        help="length of each no-pause phase comparing 1 and --workers processes",
+        help="total length of each side of the no-pause comparison of 1 and --workers processes",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="alternating rounds of that comparison"
     )
     parser.add_argument(
         "--import-records",
