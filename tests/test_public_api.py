@@ -7,7 +7,7 @@ from realist.errors import RealistError
 def test_public_names() -> None:
     assert sorted(realist.__all__) == [
         "InvalidInput", "NoReview", "NotAReview", "NotFound", "RealistError", "ReviewExists",
-        "SchemaTooNew", "Store", "StoreError", "UnsupportedDatabase", "__version__",
+        "SchemaTooNew", "Store", "StoreBusy", "StoreError", "UnsupportedDatabase", "__version__",
         "create_store", "open_store",
     ]  # fmt: skip
     for name in realist.__all__:

@@ -19,6 +19,7 @@ from realist.errors import (
     RealistError,
     ReviewExists,
     SchemaTooNew,
+    StoreBusy,
     StoreError,
     UnsupportedDatabase,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "ReviewExists",
     "SchemaTooNew",
     "Store",
+    "StoreBusy",
     "StoreError",
     "UnsupportedDatabase",
     "__version__",

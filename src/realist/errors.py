@@ -6,7 +6,8 @@
     │   ├── NotAReview           the file or database exists but is not a Realist review
     │   ├── SchemaTooNew         the review was written by a newer Realist
     │   ├── NoReview             no review has been created here yet (run `realist init`)
-    │   └── ReviewExists         `init` on a store that already holds a review
+    │   ├── ReviewExists         `init` on a store that already holds a review
+    │   └── StoreBusy            another writer held the store too long; nothing was changed
     ├── NotFound                 a named thing (configuration, document, ...) does not exist
     ├── InvalidInput             input that breaks a rule; says which file, line or field
     └── NotAllowed               the acting reviewer may not do this (e.g. blinded screening)
@@ -44,6 +45,13 @@ class NoReview(StoreError):
 
 class ReviewExists(StoreError):
     """A review already exists where a new one was to be created."""
+
+
+class StoreBusy(StoreError):
+    """Another writer held the store longer than this one would wait (``lock_wait``):
+    nothing was changed, and trying again shortly will work. The web answers 503."""
+
+    retry_after = 2  # seconds a client should wait before trying again
 
 
 class NotFound(RealistError):

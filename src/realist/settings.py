@@ -52,6 +52,27 @@ SETTINGS = {
             "Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For "
             "and X-Forwarded-Proto the web server believes; empty: none.",
         ),
+        Setting(
+            "lock_wait",
+            "30",
+            "Seconds a change waits for another writer (another process's import, say) "
+            "before giving up with nothing changed. Unset, the web server waits 10 and "
+            "then answers 503 with Retry-After.",
+        ),
+        # The web app factory for gunicorn or uvicorn (realist.web.asgi) reads these; `realist
+        # serve` sets them from its options for its worker processes.
+        Setting(
+            "host",
+            "",
+            "The address the web server listens on: a loopback address means a local server "
+            "without sign-in; anything else (or empty) a shared one with accounts.",
+        ),
+        Setting("allow_http", "", "1: a shared web server without TLS (cookies lose Secure)."),
+        Setting(
+            "allowed_hosts",
+            "",
+            "Comma-separated host names a shared web server answers to (empty: any).",
+        ),
     )
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import sys
 import threading
 import time
@@ -65,12 +66,66 @@ def build_server(
             log_level="warning",
             ssl_certfile=ssl[0] if ssl else None,
             ssl_keyfile=ssl[1] if ssl else None,
-            # One process: the import jobs live in its memory.
-            workers=1,
             # Never believe X-Forwarded-For from uvicorn's side (it trusts loopback by
             # default): the app does, and only from --trusted-proxy (web/proxies.py).
             proxy_headers=False,
         )
+    )
+
+
+def _open_when_listening(host: str, port: int, url: str) -> None:
+    """Open the browser once the port accepts connections (several workers: no server
+    object of ours to ask)."""
+
+    def wait_then_open() -> None:
+        for _ in range(200):
+            try:
+                socket.create_connection((host, port), timeout=0.5).close()
+            except OSError:
+                time.sleep(0.1)
+                continue
+            with contextlib.suppress(webbrowser.Error):
+                webbrowser.open(url)
+            return
+
+    threading.Thread(target=wait_then_open, name="open-browser", daemon=True).start()
+
+
+def _environment(config: WebConfig, host: str, allow_http: bool) -> dict[str, str]:
+    """What the worker processes' app factory (realist.web.asgi) reads."""
+    return {
+        "REALIST_DATABASE_URL": config.target,
+        "REALIST_HOST": host,
+        "REALIST_REVIEWER": config.reviewer or "",
+        "REALIST_ALLOW_HTTP": "1" if allow_http else "",
+        "REALIST_LOCK_WAIT": f"{config.lock_wait:g}",
+        "REALIST_TRUSTED_PROXIES": ",".join(config.trusted_proxies),
+    }
+
+
+def run_workers(
+    config: WebConfig,
+    host: str,
+    port: int,
+    workers: int,
+    ssl: tuple[str, str] | None = None,
+    allow_http: bool = False,
+) -> None:
+    """Serve with ``workers`` processes (uvicorn's supervisor restarts one that dies);
+    each builds the app with realist.web.asgi.create_app_from_env."""
+    import uvicorn
+
+    os.environ.update(_environment(config, host, allow_http))
+    uvicorn.run(
+        "realist.web.asgi:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        ssl_certfile=ssl[0] if ssl else None,
+        ssl_keyfile=ssl[1] if ssl else None,
+        proxy_headers=False,  # the app reads them, only from --trusted-proxy
     )
 
 
@@ -84,6 +139,7 @@ def serve_review(
     allow_http: bool = False,
     ssl: tuple[str, str] | None = None,
     trusted_proxies: tuple[str, ...] = (),
+    workers: int = 1,
 ) -> None:
     """Serve ``target`` until Ctrl+C; shared on a non-loopback host (accounts required)."""
     from realist.web import WebConfig
@@ -99,12 +155,21 @@ def serve_review(
     )
     if not config.local:
         _check_shared(state, target, allow_http, ssl)
-    server = build_server(config, host, port, ssl)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
     url = f"{'https' if ssl else 'http'}://{shown}:{port}/"
     mode = "local, no sign-in" if config.local else "shared, sign-in required"
-    state.console.print(f"Serving [bold]{target}[/] at [bold]{url}[/] ({mode}). Ctrl+C stops.")
-    if open_browser and config.local and has_display():
+    processes = f", {workers} worker processes" if workers > 1 else ""
+    state.console.print(
+        f"Serving [bold]{target}[/] at [bold]{url}[/] ({mode}{processes}). Ctrl+C stops."
+    )
+    browse = open_browser and config.local and has_display()
+    if workers > 1:
+        if browse:
+            _open_when_listening(shown.strip("[]"), port, url)
+        run_workers(config, host, port, workers, ssl, allow_http)
+        return
+    server = build_server(config, host, port, ssl)
+    if browse:
         _open_when_started(server, url)
     server.run()
 
@@ -135,6 +200,7 @@ def _check_shared(state: CliState, target: str, allow_http: bool, ssl: object) -
         "realist --reviewer ann serve",
         "realist serve --host 0.0.0.0 --certfile cert.pem --keyfile key.pem",
         "realist serve --host 10.0.0.2 --trusted-proxy 10.0.0.1   # behind a TLS proxy",
+        "realist --db postgresql://realist@db/review serve --host 0.0.0.0 --workers 4",
     )
 )
 @click.option(
@@ -168,6 +234,12 @@ def _check_shared(state: CliState, target: str, allow_http: bool, ssl: object) -
     show_envvar=True,
     help="A reverse proxy (address or network) whose X-Forwarded-For/-Proto are believed; "
     "repeat for several. Default: none.",
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes. Several serve more people at once on PostgreSQL; on SQLite "
+    "they share one writer (allowed, see docs/WEB.md).",
 )
 @click.pass_obj
 def serve(
@@ -180,6 +252,7 @@ def serve(
     keyfile: str | None,
     allow_http: bool,
     trusted_proxies: tuple[str, ...],
+    workers: int,
 ) -> None:
     """Start the web app for a review and open it in the browser.
 
@@ -199,6 +272,7 @@ def serve(
         allow_http=allow_http,
         ssl=ssl,
         trusted_proxies=trusted_proxies,
+        workers=workers,
     )
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection
 import realist.store
 from realist.errors import InvalidInput, SchemaTooNew
 from realist.interchange.zips import ZipReader
+from realist.store import batches
 from realist.store.schema import metadata
 from realist.store.search import rebuild_index
 
@@ -56,10 +57,10 @@ def archived_tables() -> list[sa.Table]:
 
 # Web accounts (password hashes), the server's cookie-signing secret and its sign-in state
 # (sessions, attempts) belong to the server a review runs on, not to its content; so do
-# screening leases (a queue's hold on a record for a few minutes).
+# screening leases (a queue's hold on a record for a few minutes) and import jobs.
 NOT_ARCHIVED = frozenset(
     {"account", "server_secret", "web_session", "sign_in_attempt", "sign_in_lock",
-     "screening_lease"}
+     "screening_lease", "import_job"}
 )
 
 
@@ -73,6 +74,19 @@ def _check_complete(connection: Connection) -> None:
     ]
     if unknown:
         raise InvalidInput(f"the store has tables this Realist cannot archive: {unknown}")
+
+
+def _finished(table: sa.Table) -> list[sa.ColumnElement[bool]]:
+    """An import still being written is not part of the review yet (store.batches)."""
+    if table.name == "record":
+        return [batches.VISIBLE]
+    if table.name == "import_batch":
+        return [batches.COMPLETE]
+    if table.name == "import_problem":
+        return [table.c.batch_id.not_in(batches.UNFINISHED)]
+    if table.name == "source":
+        return [batches.SOURCE_VISIBLE]
+    return []
 
 
 def _order(table: sa.Table) -> list[sa.Column[Any]]:
@@ -103,7 +117,8 @@ def dump(
     for table in archived_tables():
         binary = [c.name for c in table.columns if isinstance(c.type, sa.LargeBinary)]
         lines = []
-        for row in connection.execute(sa.select(table).order_by(*_order(table))):
+        query = sa.select(table).where(*_finished(table)).order_by(*_order(table))
+        for row in connection.execute(query):
             values = {str(k): v for k, v in row._mapping.items()}
             for column in binary:
                 if values[column] is not None:

@@ -28,6 +28,7 @@ from realist.errors import InvalidInput, NotFound
 from realist.reports.wording import counted
 from realist.store import Store
 from realist.store import reviews as reviews_repo
+from realist.store.batches import COMPLETE
 from realist.store.events import append_event
 from realist.store.schema import (
     duplicate_group,
@@ -66,6 +67,7 @@ def list_batches(store: Store) -> list[BatchSummary]:
             sa.select(import_batch, source.c.name, source.c.kind, reviewer.c.key)
             .join(source, source.c.id == b.source_id)
             .outerjoin(reviewer, reviewer.c.id == b.reviewer_id)
+            .where(COMPLETE)  # an import still being written is not a batch yet
             .order_by(b.id)
         )
         return [
@@ -96,7 +98,7 @@ def _batch(connection: Connection, batch_id: int) -> sa.Row[tuple[object, ...]]:
             source.c.limits,
         )
         .join(source, source.c.id == import_batch.c.source_id)
-        .where(import_batch.c.id == batch_id)
+        .where(import_batch.c.id == batch_id, COMPLETE)
     ).first()
     if row is None:
         raise NotFound(f"no import batch {batch_id} (see `realist batches`)")

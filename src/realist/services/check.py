@@ -30,6 +30,7 @@ from realist.store import coding as coding_repo
 from realist.store import documents as documents_repo
 from realist.store import reviews as reviews_repo
 from realist.store import theory as theory_repo
+from realist.store.batches import COMPLETE
 from realist.store.schema import import_batch, record
 from realist.store.screening import settled_query
 
@@ -194,7 +195,7 @@ def _date_findings(connection: Connection) -> list[Finding]:
             )
     for batch_id, filename, searched in connection.execute(
         sa.select(import_batch.c.id, import_batch.c.filename, import_batch.c.searched)
-        .where(import_batch.c.searched.is_not(None))
+        .where(import_batch.c.searched.is_not(None), COMPLETE)
         .order_by(import_batch.c.id)
     ):
         if date_problem(searched):

@@ -34,6 +34,7 @@ from realist.domain.theory import Verdict, standing
 from realist.store import Store
 from realist.store import documents as documents_repo
 from realist.store import reviews as reviews_repo
+from realist.store.batches import SOURCE_VISIBLE, VISIBLE
 from realist.store.schema import (
     criterion,
     import_batch,
@@ -230,6 +231,7 @@ def _facts_query(mode: ScreeningMode) -> sa.Select[Any]:
         .outerjoin(source, source.c.id == import_batch.c.source_id)
         .outerjoin(first, first.c.record_id == record.c.id)
         .outerjoin(second, second.c.record_id == record.c.id)
+        .where(VISIBLE)  # not an import still being written
         .order_by(record.c.id)
     )
 
@@ -409,7 +411,7 @@ def _flow(
     return dataclasses.replace(computed, **manual)  # type: ignore[arg-type]
 
 
-_SOURCES = sa.select(source.c.name, source.c.kind).order_by(source.c.id)
+_SOURCES = sa.select(source.c.name, source.c.kind).where(SOURCE_VISIBLE).order_by(source.c.id)
 
 
 def _named_sources(sources: list[tuple[str, SourceKind]]) -> dict[str, dict[str, int | None]]:

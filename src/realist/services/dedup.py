@@ -16,6 +16,7 @@ from realist.errors import InvalidInput, NotFound
 from realist.store import Store
 from realist.store import records as records_repo
 from realist.store import reviews as reviews_repo
+from realist.store.batches import VISIBLE
 from realist.store.events import append_event, now
 from realist.store.schema import duplicate_group, duplicate_member, inserted_id, record
 from realist.store.schema_analysis import document
@@ -77,7 +78,7 @@ def _merge(connection: Connection, keeper: int, members: list[int]) -> int:
 
 def _standing_records(connection: Connection) -> list[Record]:
     rows = connection.execute(
-        sa.select(record).where(record.c.duplicate_of.is_(None)).order_by(record.c.id)
+        sa.select(record).where(record.c.duplicate_of.is_(None), VISIBLE).order_by(record.c.id)
     )
     return [records_repo.row_to_record(r) for r in rows]
 

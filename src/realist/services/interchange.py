@@ -38,6 +38,7 @@ from realist.store import Store, create_store, resolve_url
 from realist.store import records as records_repo
 from realist.store import reviews as reviews_repo
 from realist.store import screening as screening_repo
+from realist.store.batches import VISIBLE
 from realist.store.connect import head_revision, known_revisions
 from realist.store.events import append_event
 from realist.store.schema import (
@@ -167,6 +168,7 @@ def record_rows(connection: Connection, viewer: str) -> list[RecordRow]:
         sa.select(record, source.c.name.label("source_name"), import_batch.c.filename)
         .outerjoin(import_batch, import_batch.c.id == record.c.batch_id)
         .outerjoin(source, source.c.id == import_batch.c.source_id)
+        .where(VISIBLE)
         .order_by(record.c.id)
     )
     for r in connection.execute(query):

@@ -29,6 +29,7 @@ from realist.store import Store
 from realist.store import records as records_repo
 from realist.store import reviews as reviews_repo
 from realist.store import screening as screening_repo
+from realist.store.batches import SOURCE_VISIBLE, VISIBLE
 from realist.store.schema import import_batch, record, reviewer, screening_decision, source
 
 # Which records a list holds: standing ones (not merged into another), merged duplicates
@@ -162,7 +163,7 @@ def _conditions(
     full_text: Outcome | None,
     viewer_id: int,
 ) -> list[sa.ColumnElement[bool]]:
-    where: list[sa.ColumnElement[bool]] = []
+    where: list[sa.ColumnElement[bool]] = [VISIBLE]  # not an import still being written
     if duplicates == "standing":
         where.append(record.c.duplicate_of.is_(None))
     elif duplicates == "merged":
@@ -257,11 +258,12 @@ def _outcomes_of(
 def list_sources(store: Store) -> list[str]:
     """Names of the review's sources (searched or imported from), in the order added."""
     with store.reading() as connection:
-        return [r[0] for r in connection.execute(sa.select(source.c.name).order_by(source.c.id))]
+        listed = sa.select(source.c.name).where(SOURCE_VISIBLE).order_by(source.c.id)
+        return [r[0] for r in connection.execute(listed)]
 
 
 def get_records(store: Store, ids: list[int]) -> dict[int, Record]:
     """Records by id (missing ids are left out)."""
     with store.reading() as connection:
-        rows = connection.execute(sa.select(record).where(record.c.id.in_(ids)))
+        rows = connection.execute(sa.select(record).where(record.c.id.in_(ids), VISIBLE))
         return {r.id: records_repo.row_to_record(r) for r in rows}

@@ -35,6 +35,7 @@ from realist.store import documents as documents_repo
 from realist.store import records as records_repo
 from realist.store import reviews as reviews_repo
 from realist.store import screening as screening_repo
+from realist.store.batches import UNFINISHED, VISIBLE
 from realist.store.events import append_event
 from realist.store.schema import record as record_table
 from realist.store.schema import review as review_table
@@ -208,10 +209,24 @@ def _next_by_query(connection: Connection, who: int, single: bool, after: int | 
 
 # The queue's statements, built once (building them cost more than running them on SQLite;
 # see store.reviews): ``who`` is the reviewer's id, ``after`` a record id.
-_STANDING_RECORD = record_table.c.duplicate_of.is_(None)
+# Standing: not merged away, and not in an import still being written (store.batches).
+_STANDING_RECORD = sa.and_(record_table.c.duplicate_of.is_(None), VISIBLE)
 _AT_TITLE_ABSTRACT = screening_decision.c.stage == Stage.TITLE_ABSTRACT
 _BY_WHO = screening_decision.c.reviewer_id == sa.bindparam("who")
-_STANDING = sa.select(sa.func.count()).select_from(record_table).where(_STANDING_RECORD)
+# Counted as "not merged away" minus "in an unfinished import": each part is read from one
+# index, where counting with the VISIBLE test read every whole record (on SQLite 210 ms
+# instead of 5 for a 100,000-record review, on every decision).
+_STANDING = sa.select(
+    sa.select(sa.func.count())
+    .select_from(record_table)
+    .where(record_table.c.duplicate_of.is_(None))
+    .scalar_subquery()
+    # (A record of an unfinished import is never merged: dedup only sees visible ones.)
+    - sa.select(sa.func.count())
+    .select_from(record_table)
+    .where(record_table.c.batch_id.in_(UNFINISHED))
+    .scalar_subquery()
+)
 # Counted from the decisions (a reviewer's, or everyone's) rather than by asking each
 # record: that is the size of the work done, not of the whole search.
 _DECIDED = (
@@ -219,7 +234,10 @@ _DECIDED = (
     .select_from(
         screening_decision.join(record_table, record_table.c.id == screening_decision.c.record_id)
     )
-    .where(_AT_TITLE_ABSTRACT, _STANDING_RECORD)
+    # Not merged away; no decision is ever on a record of an unfinished import (deciding
+    # one is refused, and an import's own decisions arrive as it completes), so the VISIBLE
+    # test is left out: with it SQLite asked about every record, not every decision.
+    .where(_AT_TITLE_ABSTRACT, record_table.c.duplicate_of.is_(None))
 )
 _DECIDED_BY = _DECIDED.where(_BY_WHO)
 
@@ -379,7 +397,7 @@ def _save(
 
 
 _DUPLICATE_OF = sa.select(record_table.c.duplicate_of).where(
-    record_table.c.id == sa.bindparam("id")
+    record_table.c.id == sa.bindparam("id"), VISIBLE
 )
 
 

@@ -16,6 +16,7 @@ from realist.domain.review import ConceptBlock, Review, SearchStrategy, Source, 
 from realist.errors import InvalidInput, NotFound
 from realist.store import Store
 from realist.store import reviews as reviews_repo
+from realist.store.batches import COMPLETE
 from realist.store.events import append_event
 from realist.store.schema import import_batch, record
 
@@ -281,9 +282,9 @@ def source_summaries(store: Store) -> list[SourceSummary]:
         sources = reviews_repo.get_search(connection).sources
         batches: dict[int, int] = dict(
             connection.execute(
-                sa.select(import_batch.c.source_id, sa.func.count()).group_by(
-                    import_batch.c.source_id
-                )
+                sa.select(import_batch.c.source_id, sa.func.count())
+                .where(COMPLETE)
+                .group_by(import_batch.c.source_id)
             ).all()
         )
         records: dict[int, int] = dict(
@@ -291,6 +292,7 @@ def source_summaries(store: Store) -> list[SourceSummary]:
                 sa.select(import_batch.c.source_id, sa.func.count())
                 .select_from(record)
                 .join(import_batch, import_batch.c.id == record.c.batch_id)
+                .where(COMPLETE)
                 .group_by(import_batch.c.source_id)
             ).all()
         )

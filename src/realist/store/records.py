@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from realist.domain.folding import record_search_text
 from realist.domain.records import Record
 from realist.errors import NotFound
+from realist.store.batches import VISIBLE
 from realist.store.schema import inserted_id, record
 
 
@@ -175,13 +176,14 @@ def row_to_record(row: sa.Row[tuple[object, ...]]) -> Record:
 
 
 def list_records(connection: Connection, *, limit: int | None = None) -> list[Record]:
-    query = sa.select(record).order_by(record.c.id)
+    query = sa.select(record).where(VISIBLE).order_by(record.c.id)
     if limit is not None:
         query = query.limit(limit)
     return [row_to_record(r) for r in connection.execute(query)]
 
 
-_BY_ID = sa.select(record).where(record.c.id == sa.bindparam("id"))  # built once
+# Built once. A record of an import still being written is not there yet (store.batches).
+_BY_ID = sa.select(record).where(record.c.id == sa.bindparam("id"), VISIBLE)
 
 
 def find_record(connection: Connection, record_id: int) -> Record | None:

@@ -16,6 +16,7 @@ from realist.domain.review import (
 )
 from realist.domain.screening import CriterionKind, EligibilityCriterion, ScreeningMode
 from realist.errors import InvalidInput, NoReview, NotFound
+from realist.store.batches import SOURCE_VISIBLE
 from realist.store.events import now
 from realist.store.schema import (
     concept_block,
@@ -173,7 +174,8 @@ def get_search(connection: Connection) -> SearchStrategy:
         ConceptBlock(name=r.name, terms=list(r.terms), position=r.position, id=r.id)
         for r in connection.execute(sa.select(concept_block).order_by(concept_block.c.position))
     ]
-    sources = [_to_source(r) for r in connection.execute(sa.select(source).order_by(source.c.id))]
+    listed = sa.select(source).where(SOURCE_VISIBLE).order_by(source.c.id)  # see store.batches
+    sources = [_to_source(r) for r in connection.execute(listed)]
     last = connection.execute(sa.select(review.c.last_search)).scalar()
     return SearchStrategy(concept_blocks=blocks, sources=sources, last_search=last)
 

@@ -112,6 +112,16 @@ source = sa.Table(
     sa.Column("limits", sa.Text, nullable=False, default="", server_default=""),
 )
 
+
+class BatchState(StrEnum):
+    """An import is written in short transactions while ``importing`` and shown only once
+    ``complete``; ``abandoned`` ones are being removed (see store.batches)."""
+
+    IMPORTING = "importing"
+    COMPLETE = "complete"
+    ABANDONED = "abandoned"
+
+
 import_batch = sa.Table(
     "import_batch",
     metadata,
@@ -125,6 +135,19 @@ import_batch = sa.Table(
     sa.Column("problem_count", sa.Integer, nullable=False, default=0),
     fk("reviewer_id", "reviewer.id", nullable=True),
     created_at(),
+    # Until complete, the batch and its records are invisible to every reader; ``owner``
+    # is the process writing (or removing) it and ``heartbeat_at`` its last progress.
+    sa.Column(
+        "state",
+        enum(BatchState, "batch_state"),
+        nullable=False,
+        default=BatchState.COMPLETE,
+        server_default=BatchState.COMPLETE.value,
+    ),
+    sa.Column("owner", sa.String(200)),
+    sa.Column("heartbeat_at", sa.String(32)),
+    # The import added its source: hidden with the batch, removed with it if it fails.
+    sa.Column("made_source", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
 )
 
 record = sa.Table(
@@ -268,6 +291,30 @@ import_problem = sa.Table(
     fk("batch_id", "import_batch.id", cascade=True),
     sa.Column("line", sa.Integer),
     sa.Column("reason", sa.Text, nullable=False),
+)
+
+
+class JobState(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+import_job = sa.Table(
+    "import_job",
+    metadata,
+    # A web upload being imported beside the page (web.jobs): every server process reads
+    # its progress here, whichever process runs it. Server state, not review content.
+    sa.Column("id", sa.String(32), primary_key=True),  # unguessable: it is in the job's URL
+    sa.Column("filename", sa.Text, nullable=False),
+    sa.Column("reviewer", sa.String(200), nullable=False),
+    sa.Column("state", enum(JobState, "job_state"), nullable=False),
+    sa.Column("records", sa.Integer, nullable=False, default=0),
+    sa.Column("result", sa.JSON),
+    sa.Column("error", sa.Text, nullable=False, default=""),
+    sa.Column("owner", sa.String(200), nullable=False),
+    created_at(),
+    sa.Column("heartbeat_at", sa.String(32), nullable=False),
 )
 
 highlight_term = sa.Table(

@@ -17,8 +17,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import realist
-from realist.errors import InvalidInput, NotAllowed, NotFound, RealistError
+from realist.errors import InvalidInput, NotAllowed, NotFound, RealistError, StoreBusy
 from realist.services.accounts import session_secret
+from realist.services.import_jobs import fail_orphaned_jobs
 from realist.services.reviews import review_status
 from realist.settings import setting
 from realist.store import Store, open_store
@@ -79,7 +80,10 @@ def create_app(config: WebConfig, store: Store | None = None) -> FastAPI:
     """The web app for the review at ``config.target`` (or the already open ``store``,
     which the caller then closes)."""
     owns_store = store is None
-    opened = store or open_store(config.target)
+    opened = store or open_store(config.target, lock_wait=config.lock_wait)
+    # Jobs another server process was running when it died will never finish: say so.
+    # (Imports it left half written were removed by open_store.)
+    fail_orphaned_jobs(opened)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -98,7 +102,7 @@ def create_app(config: WebConfig, store: Store | None = None) -> FastAPI:
     )
     app.state.config = config
     app.state.store = opened
-    app.state.jobs = ImportJobs()
+    app.state.jobs = ImportJobs(opened)
     app.state.review_title = review_status(opened).title
     app.state.cookie_secret = config.secret_key or setting("secret_key") or session_secret(opened)
     proxies = parse_proxies(config.trusted_proxies or (setting("trusted_proxies"),))
@@ -144,6 +148,10 @@ def _handle_errors(app: FastAPI) -> None:
     async def invalid(request: Request, error: Exception) -> Response:
         return errors.respond(request, 400, str(error))
 
+    async def busy(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StoreBusy)
+        return errors.busy(request, error.retry_after, str(error))
+
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
         return errors.respond(request, error.status_code, str(error.detail))
@@ -158,6 +166,7 @@ def _handle_errors(app: FastAPI) -> None:
     app.add_exception_handler(NotAllowed, forbidden)  # the method, or another reviewer's work (NotPermitted)
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(InvalidInput, invalid)
+    app.add_exception_handler(StoreBusy, busy)
     app.add_exception_handler(RealistError, invalid)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, bad_request)

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from dataclasses import dataclass, field
+
+from realist.settings import SETTINGS
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 DEFAULT_PORT = 8765
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024  # a 100,000-record export is ~150 MB; leave room
+LOCK_WAIT = 10.0
+
+
+def web_lock_wait() -> float:
+    """``$REALIST_LOCK_WAIT`` when set, else :data:`LOCK_WAIT`: a web request waits less
+    than a command (30 s), since a person is looking at the page."""
+    given = os.environ.get(SETTINGS["lock_wait"].env, "").strip()
+    return float(given) if given else LOCK_WAIT
 
 
 def is_loopback(host: str) -> bool:
@@ -43,6 +54,9 @@ class WebConfig:
     # Addresses or networks of reverse proxies whose X-Forwarded-For / -Proto are believed
     # (web/proxies.py). Empty: $REALIST_TRUSTED_PROXIES, else none.
     trusted_proxies: tuple[str, ...] = ()
+    # Seconds a request waits for another writer (an import in another process) before
+    # answering 503 with Retry-After; nothing is changed then.
+    lock_wait: float = LOCK_WAIT
 
     @classmethod
     def for_host(
@@ -59,7 +73,11 @@ class WebConfig:
         otherwise. ``allow_http`` drops the Secure cookie flag for a server without TLS."""
         if is_loopback(host):
             return cls(
-                target=target, local=True, reviewer=reviewer, trusted_proxies=trusted_proxies
+                target=target,
+                local=True,
+                reviewer=reviewer,
+                trusted_proxies=trusted_proxies,
+                lock_wait=web_lock_wait(),
             )
         return cls(
             target=target,
@@ -68,4 +86,5 @@ class WebConfig:
             secure_cookies=not allow_http,
             allowed_hosts=allowed_hosts or ("*",),
             trusted_proxies=trusted_proxies,
+            lock_wait=web_lock_wait(),
         )

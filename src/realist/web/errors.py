@@ -15,26 +15,39 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from realist.web.templating import is_htmx, render
 
-TITLES = {400: "That did not work", 401: "Please sign in", 403: "Not allowed", 404: "Not found"}
+TITLES = {
+    400: "That did not work",
+    401: "Please sign in",
+    403: "Not allowed",
+    404: "Not found",
+    503: "Busy, nothing was changed",
+}
 
 
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def respond(request: Request, status: int, message: str) -> Response:
+def respond(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
     """An error in the form the client asked for."""
     if is_api(request):
-        return JSONResponse({"error": message}, status_code=status)
+        return JSONResponse({"error": message}, status_code=status, headers=headers)
     data = {
         "status": status,
         "heading": TITLES.get(status, "Something went wrong"),
         "message": message,
     }
     if is_htmx(request):
-        headers = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
-        return render(request, "errors/_message.html", data, status_code=status, headers=headers)
-    return render(request, "errors/error.html", data, status_code=status)
+        swap = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML", **(headers or {})}
+        return render(request, "errors/_message.html", data, status_code=status, headers=swap)
+    return render(request, "errors/error.html", data, status_code=status, headers=headers)
+
+
+def busy(request: Request, retry_after: int, message: str) -> Response:
+    """Another writer held the review too long: 503 with Retry-After, nothing changed."""
+    return respond(request, 503, message, {"Retry-After": str(retry_after)})
 
 
 def login_required(request: Request) -> Response:

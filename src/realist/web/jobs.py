@@ -1,23 +1,29 @@
 """Imports that run beside the request, so the page can show progress while they work.
 
 An upload is saved to a temporary file, then ``services.imports.import_file`` runs in a
-thread; the page polls the job (htmx, every half second) until it is done. Jobs live in
-memory: a restarted server forgets them, but never their effect, which is in the store.
+thread of the process that received it; the page polls the job (htmx, every half second)
+until it is done. Jobs live in the database (``services.import_jobs``), so the poll may be
+answered by any server process, and a job whose process died is reported as failed
+instead of running for ever.
 """
 
 from __future__ import annotations
 
-import secrets
 import threading
-from collections import OrderedDict
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from realist.errors import RealistError
+from realist.errors import RealistError, StoreBusy
+from realist.importers.base import Problem
+from realist.services import import_jobs
 from realist.services.imports import FileImport
+from realist.store import Store
 
-KEEP_FINISHED = 50  # how many finished jobs stay visible
+PROBLEMS_KEPT = 500  # problems a job's result keeps (the page shows them; all are counted)
+PROGRESS_EVERY = 0.5  # seconds between progress writes: the page polls every half second
 
 
 @dataclass
@@ -31,15 +37,46 @@ class ImportJob:
     done: bool = False
     result: FileImport | None = None
     error: str = ""
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+
+def _as_json(result: FileImport) -> dict[str, Any]:
+    return {
+        "filename": result.filename,
+        "format": result.format,
+        "source": result.source,
+        "imported": result.imported,
+        "problems": [[p.filename, p.line, p.reason] for p in result.problems[:PROBLEMS_KEPT]],
+        "problem_count": result.problem_count,
+        "possible_duplicates": result.possible_duplicates,
+        "prior_decisions": result.prior_decisions,
+        "batch_id": result.batch_id,
+        "skipped": result.skipped,
+        "workers": result.workers,
+    }
+
+
+def _from_json(data: dict[str, Any]) -> FileImport:
+    problems = [Problem(str(f), int(line), str(reason)) for f, line, reason in data["problems"]]
+    return FileImport(**{**data, "problems": problems})
+
+
+def _settle(write: Callable[[], None], tries: int = 5) -> None:
+    """Write a job's end, trying again while the review is busy: a job left running by a
+    live process would keep its page polling for ever."""
+    for _ in range(tries - 1):
+        try:
+            write()
+            return
+        except StoreBusy:
+            continue
+    write()
 
 
 class ImportJobs:
-    """The server's import jobs, by id."""
+    """The review's import jobs, by id, as every server process sees them."""
 
-    def __init__(self) -> None:
-        self._jobs: OrderedDict[str, ImportJob] = OrderedDict()
-        self._lock = threading.Lock()
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     def start(
         self,
@@ -49,31 +86,45 @@ class ImportJobs:
         work: Callable[[Callable[[int], None]], FileImport],
     ) -> ImportJob:
         """Run ``work(progress)`` in a thread; ``path`` is deleted when it ends."""
-        job = ImportJob(secrets.token_urlsafe(12), filename, reviewer)
-        with self._lock:
-            self._jobs[job.id] = job
-            finished = [k for k, j in self._jobs.items() if j.done]
-            for key in finished[: max(0, len(finished) - KEEP_FINISHED)]:
-                del self._jobs[key]
+        store = self.store
+        job = ImportJob(import_jobs.start_job(store, filename, reviewer), filename, reviewer)
+        last = time.monotonic()
 
         def progress(count: int) -> None:
-            job.records = count
+            nonlocal last
+            if time.monotonic() - last >= PROGRESS_EVERY:
+                last = time.monotonic()
+                import_jobs.job_progress(store, job.id, count)
 
         def run() -> None:
             try:
-                job.result = work(progress)
+                result = work(progress)
             except RealistError as error:
-                job.error = str(error)
+                why = str(error)
+                _settle(lambda: import_jobs.fail_job(store, job.id, why))
             except Exception as error:  # a bug must still end the job, not hang the page
-                job.error = f"the import failed unexpectedly ({type(error).__name__})"
+                message = f"the import failed unexpectedly ({type(error).__name__})"
+                _settle(lambda: import_jobs.fail_job(store, job.id, message))
                 raise
+            else:
+                json = _as_json(result)
+                _settle(lambda: import_jobs.finish_job(store, job.id, result.imported, json))
             finally:
                 path.unlink(missing_ok=True)
-                job.done = True
 
         threading.Thread(target=run, name=f"import-{job.id}", daemon=True).start()
         return job
 
     def get(self, job_id: str) -> ImportJob | None:
-        with self._lock:
-            return self._jobs.get(job_id)
+        found = import_jobs.get_job(self.store, job_id)
+        if found is None:
+            return None
+        return ImportJob(
+            found.id,
+            found.filename,
+            found.reviewer,
+            records=found.records,
+            done=found.done,
+            result=_from_json(found.result) if found.result is not None else None,
+            error=found.error,
+        )

@@ -15,10 +15,23 @@
     event.detail.headers["X-CSRF-Token"] = csrfToken();
   });
 
+  // "Busy" (503) from this server is a message fragment aimed at #messages; a 503 from
+  // anything else (a proxy's page) must not be swapped into the page.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status === 503 && !xhr.getResponseHeader("HX-Retarget")) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
   // A server error has no fragment to show; say so where messages go.
   document.addEventListener("htmx:responseError", function (event) {
-    var status = event.detail.xhr.status;
-    if (status >= 500) {
+    var xhr = event.detail.xhr;
+    var status = xhr.status;
+    if (status === 503 && xhr.getResponseHeader("HX-Retarget")) return; // already shown
+    if (status === 503) {
+      showMessage("The review is busy with another change; nothing was changed. Try again in a few seconds.");
+    } else if (status >= 500) {
       showMessage("The server could not do that (error " + status + "). Nothing was changed.");
     }
   });
