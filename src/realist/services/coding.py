@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from realist.domain.agreement import CodingAgreement, coding_agreement
 from realist.domain.appraisal import Grade
 from realist.domain.coding import Coding, Excerpt, Stance, span_problems
+from realist.domain.identifiers import MAX_ID
 from realist.domain.quotes import locate_quote
 from realist.domain.theory import (
     CMOConfiguration,
@@ -36,7 +37,9 @@ from realist.store.schema_analysis import excerpt as excerpt_table
 def _excerpt_id(connection: Connection, ref: str | int) -> int:
     """An excerpt by id, or by label (the demo's E001 ...)."""
     query = sa.select(excerpt_table.c.id)
-    if isinstance(ref, int) or str(ref).isdigit():
+    if isinstance(ref, int) or (str(ref).isascii() and str(ref).isdigit()):
+        if not 0 < int(ref) <= MAX_ID:  # no row has it; the database would refuse it
+            raise NotFound(f"no excerpt '{ref}' in this review")
         query = query.where(excerpt_table.c.id == int(ref))
     else:
         query = query.where(excerpt_table.c.label == str(ref))

@@ -22,6 +22,7 @@ from realist.services.search_strategy import searched_date
 from realist.store import Store
 from realist.web.auth import Editor, Reader, StoreDep, config_of
 from realist.web.jobs import ImportJob, ImportJobs
+from realist.web.params import Position
 from realist.web.templating import is_htmx, render
 from realist.web.uploads import discard, save_upload
 
@@ -44,7 +45,7 @@ class RecordFilters(BaseModel):
         "", description="where records stand at `stage` (title/abstract if not given)"
     )
     duplicates: Duplicates = "standing"
-    offset: int = Field(0, ge=0, description="how many matching records to skip")
+    offset: Position = Field(0, description="how many matching records to skip")
     limit: int = Field(100, ge=1, le=1000, description="records per page")
 
 
