@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Connection
 
+from realist.domain.identifiers import segment_problem
 from realist.domain.review import Reviewer, ReviewerRole
 from realist.errors import InvalidInput, NotFound
 from realist.store import Store
@@ -104,6 +105,9 @@ def add_account(
     key = key.strip()
     if not key or len(key) > 64 or any(c.isspace() for c in key):
         raise InvalidInput("a reviewer key is 1-64 characters without spaces")
+    problem = segment_problem(key, "reviewer key")
+    if problem:
+        raise InvalidInput(problem)
     _check_password(password)
     password_hash = _hasher.hash(password)
     with store.transaction() as connection:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from realist.domain.agreement import CodingAgreement, coding_agreement
 from realist.domain.appraisal import Grade
 from realist.domain.coding import Coding, Excerpt, Stance, span_problems
-from realist.domain.identifiers import MAX_ID
+from realist.domain.identifiers import MAX_ID, segment_problem
 from realist.domain.quotes import locate_quote
 from realist.domain.theory import (
     CMOConfiguration,
@@ -293,6 +293,9 @@ def create_configuration(
     and mechanism but no outcome is partial (the retroductive step may complete it)."""
     if not identifier.strip():
         raise InvalidInput("a configuration needs an identifier")
+    problem = segment_problem(identifier, "configuration identifier")
+    if problem:
+        raise InvalidInput(problem)
     parts = [Component(Role.CONTEXT, t, position=i) for i, t in enumerate(contexts or [])]
     parts += [
         Component(Role.MECHANISM, t, kind=k, position=i)
