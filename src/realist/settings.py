@@ -40,6 +40,22 @@ SETTINGS = {
             "Signs the web server's session cookies; empty means the review's own (kept in "
             "the review, made on first use).",
         ),
+        Setting(
+            "max_upload_mb",
+            "512",
+            "The largest file the web server accepts (an import or a full text), in MB.",
+        ),
+        Setting(
+            "max_form_kb",
+            "1024",
+            "The largest body of any other web request (a form or JSON), in KB.",
+        ),
+        Setting(
+            "spool_dir",
+            "",
+            "Where the web server keeps uploads while they are read; empty means the "
+            "review's own (REVIEW.spool beside a SQLite review).",
+        ),
     )
 }
 

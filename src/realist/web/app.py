@@ -27,7 +27,9 @@ from realist.web.auth import Forbidden, LoginRequired, Throttle
 from realist.web.config import WebConfig
 from realist.web.csrf import CsrfRejected
 from realist.web.jobs import ImportJobs
+from realist.web.limits import BodyLimits, Limits
 from realist.web.routers import ROUTERS
+from realist.web.uploads import clean_spool, spool_folder
 
 STATIC = Path(__file__).parent / "static"
 FAVICON = STATIC / "favicon.svg"
@@ -92,6 +94,10 @@ def create_app(config: WebConfig, store: Store | None = None) -> FastAPI:
     app.state.jobs = ImportJobs()
     app.state.throttle = Throttle()
     app.state.review_title = review_status(opened).title
+    app.state.spool = spool_folder(config.target)
+    clean_spool(app.state.spool)  # what a killed server left (issue 11)
+    # Inside the session (it reads who is asking), outside everything that reads a body.
+    app.add_middleware(BodyLimits, limits=Limits(config.max_upload_bytes, config.max_form_bytes))
     # Added last runs first: hosts are checked before anything else happens.
     app.add_middleware(
         SessionMiddleware,

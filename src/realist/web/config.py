@@ -5,9 +5,17 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
+from realist.settings import setting
+
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 DEFAULT_PORT = 8765
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024  # a 100,000-record export is ~150 MB; leave room
+MAX_FORM_BYTES = 1024 * 1024  # a form or JSON body: notes and quotes, never megabytes
+
+
+def _setting_bytes(name: str, unit: int, default: int) -> int:
+    value = setting(name)
+    return int(value) * unit if value.strip().isdigit() and int(value) > 0 else default
 
 
 def is_loopback(host: str) -> bool:
@@ -38,7 +46,13 @@ class WebConfig:
     secret_key: str = field(default="", repr=False)
     secure_cookies: bool = False
     allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
-    max_upload_bytes: int = MAX_UPLOAD_BYTES
+    # $REALIST_MAX_UPLOAD_MB and $REALIST_MAX_FORM_KB, read when the config is made.
+    max_upload_bytes: int = field(
+        default_factory=lambda: _setting_bytes("max_upload_mb", 1 << 20, MAX_UPLOAD_BYTES)
+    )
+    max_form_bytes: int = field(
+        default_factory=lambda: _setting_bytes("max_form_kb", 1 << 10, MAX_FORM_BYTES)
+    )
     session_hours: int = 12
 
     @classmethod

@@ -15,7 +15,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from realist.web.templating import is_htmx, render
 
-TITLES = {400: "That did not work", 401: "Please sign in", 403: "Not allowed", 404: "Not found"}
+TITLES = {
+    400: "That did not work",
+    401: "Please sign in",
+    403: "Not allowed",
+    404: "Not found",
+    413: "Too large",
+}
 
 
 def is_api(request: Request) -> bool:

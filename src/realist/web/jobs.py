@@ -16,6 +16,7 @@ from pathlib import Path
 
 from realist.errors import RealistError
 from realist.services.imports import FileImport
+from realist.web.uploads import discard
 
 KEEP_FINISHED = 50  # how many finished jobs stay visible
 
@@ -48,7 +49,7 @@ class ImportJobs:
         path: Path,
         work: Callable[[Callable[[int], None]], FileImport],
     ) -> ImportJob:
-        """Run ``work(progress)`` in a thread; ``path`` is deleted when it ends."""
+        """Run ``work(progress)`` in a thread; ``path`` (and its folder) is deleted when it ends."""
         job = ImportJob(secrets.token_urlsafe(12), filename, reviewer)
         with self._lock:
             self._jobs[job.id] = job
@@ -68,7 +69,7 @@ class ImportJobs:
                 job.error = f"the import failed unexpectedly ({type(error).__name__})"
                 raise
             finally:
-                path.unlink(missing_ok=True)
+                discard(path)  # the upload and its spool folder
                 job.done = True
 
         threading.Thread(target=run, name=f"import-{job.id}", daemon=True).start()

@@ -21,7 +21,7 @@ from realist.store import Store
 from realist.web.auth import Actor, Editor, Reader, StoreDep, config_of
 from realist.web.params import Id
 from realist.web.templating import render
-from realist.web.uploads import discard, save_upload
+from realist.web.uploads import discard, save_upload, spool_of
 
 router = APIRouter()
 
@@ -140,7 +140,7 @@ async def attach(
     override: str = "",
 ) -> AttachResult:
     """Save the upload (within the size limit), then attach it off the event loop."""
-    path = await save_upload(file, config_of(request).max_upload_bytes)
+    path = await save_upload(file, config_of(request).max_upload_bytes, spool_of(request))
     return await run_in_threadpool(
         _attach,
         store,
