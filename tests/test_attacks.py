@@ -90,3 +90,29 @@ def test_a_sqlite_reviews_spool_is_beside_it(tmp_path: Path) -> None:
     url = "postgresql://user:secret@db.example:5432/team"
     assert "secret" not in str(spool_folder(url))
     assert spool_folder(url) != spool_folder("postgresql://user:secret@db.example:5432/other")
+
+
+def test_a_docx_with_too_much_xml_is_refused_before_python_docx_parses_it() -> None:
+    """Not a bomb by its ratio (short paragraphs with random ids compress about 9 times),
+    but 16 MB of XML that python-docx would parse whole (about 190 MB of tree)."""
+    import io
+    import secrets
+    import zipfile
+
+    from realist.errors import InvalidInput
+    from realist.extraction import extract
+
+    paragraphs = b"".join(
+        b'<w:p w:rsidR="%s"><w:r><w:t>x</w:t></w:r></w:p>' % secrets.token_hex(4).encode()
+        for _ in range(16 * MB // 48)
+    )
+    small = zipfile.ZipFile(io.BytesIO(_bench().docx_bomb(MB)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in small.infolist():
+            data = small.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + paragraphs, 1)[: 17 * MB]
+            archive.writestr(info.filename, data)
+    with pytest.raises(InvalidInput, match="bytes of XML, more than the limit"):
+        extract(out.getvalue(), "long.docx")

@@ -47,16 +47,20 @@ class ZipLimits:
     max_entry_bytes: int = 1 << 30  # one member, uncompressed
     max_total_bytes: int = 8 << 30  # all members, uncompressed
     max_ratio: int = 200  # uncompressed / compressed, for members (and archives) over 1 MiB
+    max_markup_bytes: int | None = None  # one XML member (.xml, .rels), when parsed whole
 
 
 DOCX_LIMITS = ZipLimits(
     max_entries=10_000,
-    # A Word file is mostly XML that python-docx parses whole (a tree several times the size
-    # of its text): a member is at most 32 MB unpacked (thousands of pages), the package at
-    # most 256 MB, compressed at most 100 times (a real document.xml: 5-20 times).
-    max_entry_bytes=32 << 20,
-    max_total_bytes=256 << 20,
+    # python-docx holds every part in memory and parses XML whole: a tree many times the
+    # size of its text (a 16 MB document.xml of short paragraphs grew the process by about
+    # 190 MB, a 10 MB one by 125 MB). So an XML part is at most 10 MB unpacked (a real
+    # article's document.xml: 0.5-3 MB), any part 64 MB (a figure), the package 128 MB,
+    # compressed at most 100 times (a real document.xml: 5-20 times).
+    max_entry_bytes=64 << 20,
+    max_total_bytes=128 << 20,
     max_ratio=100,
+    max_markup_bytes=10 << 20,
 )
 """The limits of a Word document (and of any zip whose kind is found by its content)."""
 
@@ -126,6 +130,12 @@ class ZipReader:
                 raise InvalidInput(
                     f"{where} unpacks to {info.file_size:,} bytes, more than the limit of "
                     f"{limits.max_entry_bytes:,}"
+                )
+            markup = info.filename.lower().endswith((".xml", ".rels"))
+            if markup and limits.max_markup_bytes and info.file_size > limits.max_markup_bytes:
+                raise InvalidInput(
+                    f"{where} unpacks to {info.file_size:,} bytes of XML, more than the limit "
+                    f"of {limits.max_markup_bytes:,}"
                 )
             ratio = info.file_size / max(info.compress_size, 1)
             if info.file_size > _CHUNK and ratio > limits.max_ratio:
