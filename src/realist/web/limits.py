@@ -40,7 +40,7 @@ __all__ = ["BodyLimits", "BodyTooLarge", "Limits"]
 _PEEK_BYTES = 16 * 1024  # the CSRF field of an upload form is within its first bytes
 _BOUNDARY = re.compile(rb'boundary="?([^";,\s]+)"?', re.I)
 _NAME = re.compile(rb'\bname="([^"]*)"', re.I)
-_FILENAME = re.compile(rb'\bfilename\*?=', re.I)
+_FILENAME = re.compile(rb"\bfilename\*?=", re.I)
 
 
 @dataclass(frozen=True)
