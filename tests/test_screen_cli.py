@@ -213,15 +213,16 @@ def test_markup_in_data_is_printed_as_it_is(db_target: str) -> None:
     store = init_review(db_target, "t", "ann")
     with store.transaction() as connection:
         records_repo.insert_record(connection, Record(title="A [/x] title [bold]B[/bold]"))
+    # A code may not hold '/' (it is part of web addresses), so its markup is an opening tag.
     screening.add_criterion(
-        store, "E-[/x]", "[red]setting", CriterionKind.EXCLUSION, "Not [/] here", None
+        store, "E-[bold]x", "[red]setting", CriterionKind.EXCLUSION, "Not [/] here", None
     )
     store.close()
     listed = invoke(db_target, "criteria")
-    assert "E-[/x] (exclusion, [red]setting) Not [/] here" in listed
+    assert "E-[bold]x (exclusion, [red]setting) Not [/] here" in listed
     assert "[/y]" in invoke(db_target, "terms", "--include", "[/y]")
     out = invoke(db_target, "screen", keys="e1\n")
-    assert "[red]setting: Not [/] here" in out and "Record 1: exclude (E-[/x])" in out
+    assert "[red]setting: Not [/] here" in out and "Record 1: exclude (E-[bold]x)" in out
 
 
 def test_full_text_card_says_whether_a_text_is_attached_and_r_records_not_retrieved(

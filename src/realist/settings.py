@@ -72,6 +72,20 @@ SETTINGS = {
             "allowed_hosts",
             "",
             "Comma-separated host names a shared web server answers to (empty: any).",
+            "max_upload_mb",
+            "512",
+            "The largest file the web server accepts (an import or a full text), in MB.",
+        ),
+        Setting(
+            "max_form_kb",
+            "1024",
+            "The largest body of any other web request (a form or JSON), in KB.",
+        ),
+        Setting(
+            "spool_dir",
+            "",
+            "Where the web server keeps uploads while they are read; empty means the "
+            "review's own (REVIEW.spool beside a SQLite review).",
         ),
     )
 }

@@ -71,7 +71,8 @@ def test_an_upload_over_the_limit_is_refused_and_leaves_no_file(
 ) -> None:
     uploads = tmp_path / "uploads"
     uploads.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(uploads))  # where uploads are saved
+    monkeypatch.setattr(tempfile, "tempdir", str(uploads))  # nothing goes to /tmp either
+    monkeypatch.setenv("REALIST_SPOOL_DIR", str(uploads))  # where uploads are saved
     config = WebConfig(target=web_review.target, max_upload_bytes=1 << 20)
     client = TestClient(create_app(config, store=web_review), base_url=LOCAL)
     for url in ("/api/records/import", "/api/documents"):
@@ -80,8 +81,8 @@ def test_an_upload_over_the_limit_is_refused_and_leaves_no_file(
             files={"file": ("big.ris", ris("A study") + "x" * (2 << 20))},
             headers={"X-CSRF-Token": token(client)},
         )
-        assert refused.status_code == 400
-        assert "big.ris: larger than the upload limit of 1 MB" in refused.json()["error"]
+        assert refused.status_code == 413  # by its length, before it is read
+        assert "an upload may send at most 1 MB" in refused.json()["error"]
     assert list(uploads.iterdir()) == []
 
 

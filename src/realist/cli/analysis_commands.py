@@ -7,7 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from realist.cli.app import CliState, cli, examples, json_option, print_json
+from realist.cli.app import COUNT, ID, CliState, cli, examples, json_option, print_json
 from realist.domain.appraisal import Grade
 from realist.domain.coding import Excerpt, Stance
 from realist.domain.model import FinalModel
@@ -55,12 +55,12 @@ def _excerpt_json(item: Excerpt) -> dict[str, object]:
     )
 )
 @click.argument("target")
-@click.option("--start", type=int, help="Start offset (code points, inclusive).")
-@click.option("--end", type=int, help="End offset (code points, exclusive).")
+@click.option("--start", type=COUNT, help="Start offset (code points, inclusive).")
+@click.option("--end", type=COUNT, help="End offset (code points, exclusive).")
 @click.option("--quote", help="The exact text to excerpt (instead of offsets).")
 @click.option(
     "--occurrence",
-    type=click.IntRange(min=1),
+    type=ID,
     help="Which match of --quote (from 1), when it occurs several times.",
 )
 @click.option("--relevance", type=GRADES)
@@ -69,7 +69,7 @@ def _excerpt_json(item: Excerpt) -> dict[str, object]:
 @click.option(
     "--intervention",
     "interventions",
-    type=int,
+    type=ID,
     multiple=True,
     help="Case coding: an intervention number this passage is about.",
 )
@@ -156,7 +156,7 @@ def excerpt(
 @click.option(
     "--role", type=click.Choice([r.value for r in Role]), default="configuration", show_default=True
 )
-@click.option("--part", type=int, help="Which context/mechanism/outcome (1-based).")
+@click.option("--part", type=ID, help="Which context/mechanism/outcome (1-based).")
 @click.option(
     "--stance", type=click.Choice([s.value for s in Stance]), default="supports", show_default=True
 )
@@ -511,7 +511,7 @@ def matrix(state: CliState, dimension: str, cell: tuple[str, str] | None, as_jso
     )
 )
 @click.argument("description")
-@click.option("--limit", type=int, default=10, show_default=True)
+@click.option("--limit", type=COUNT, default=10, show_default=True)
 @json_option
 @click.pass_obj
 def applies(state: CliState, description: str, limit: int, as_json: bool) -> None:
@@ -560,7 +560,7 @@ def applies(state: CliState, description: str, limit: int, as_json: bool) -> Non
     epilog=examples("realist search loneliness", "realist search 'classroom observation' --json")
 )
 @click.argument("query")
-@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--limit", type=COUNT, default=20, show_default=True)
 @json_option
 @click.pass_obj
 def search(state: CliState, query: str, limit: int, as_json: bool) -> None:

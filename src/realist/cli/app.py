@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from realist._version import __version__
+from realist.domain.identifiers import MAX_ID
 from realist.settings import setting
 
 if TYPE_CHECKING:
@@ -26,6 +27,11 @@ if TYPE_CHECKING:
     from realist.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Numbers a command names or counts, within what both databases store: a larger one is
+# refused by click with the range, instead of reaching the database and failing there.
+ID = click.IntRange(1, MAX_ID)
+COUNT = click.IntRange(0, MAX_ID)
 
 COMMANDS = {
     "account": "web_commands",

@@ -7,7 +7,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from realist.cli.app import CliState, cli, examples, json_option, print_json
+from realist.cli.app import ID, CliState, cli, examples, json_option, print_json
 from realist.services import citations, middle_range
 from realist.services.citations import CitationRow
 
@@ -29,13 +29,13 @@ def _row_json(r: CitationRow) -> dict[str, object]:
 )
 @click.argument("key", required=False)
 @click.option("--as", "cite_as", help="The author-year citation, by hand ('' derives it again).")
-@click.option("--reference", type=int, help="The document's number in the reference list.")
+@click.option("--reference", type=ID, help="The document's number in the reference list.")
 @click.option("--no-reference", is_flag=True, help="Remove the document's reference number.")
 @click.option(
     "--number", "number_all", is_flag=True,
     help="Number every included document in the alphabetical order of the citations.",
 )  # fmt: skip
-@click.option("--start", type=int, default=1, show_default=True, help="With --number: the first.")
+@click.option("--start", type=ID, default=1, show_default=True, help="With --number: the first.")
 @json_option
 @click.pass_obj
 def cite(

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import click
 
-from realist.cli.app import CliState, cli, examples
+from realist.cli.app import ID, CliState, cli, examples
 from realist.domain.coding import Stance
 from realist.domain.documents import DocumentType, StudyDesign
 from realist.domain.review import ReviewerRole, SourceKind
@@ -202,14 +202,14 @@ def change_excerpt(state: CliState, excerpt_ref: str, label: str) -> None:
 @change.command(
     "coding", epilog=examples("realist change coding 40 --stance refutes --role mechanism --part 2")
 )
-@click.argument("coding_id", metavar="CODING", type=int)
+@click.argument("coding_id", metavar="CODING", type=ID)
 @click.option("--stance", type=click.Choice([s.value for s in Stance]))
 @click.option(
     "--role",
     type=click.Choice([r.value for r in Role]),
     help="What it points at: the configuration as a whole, or one kind of part.",
 )
-@click.option("--part", type=click.IntRange(min=1), help="Which context/mechanism/outcome.")
+@click.option("--part", type=ID, help="Which context/mechanism/outcome.")
 @click.pass_obj
 def change_coding(
     state: CliState, coding_id: int, stance: str | None, role: str | None, part: int | None
@@ -240,7 +240,7 @@ def change_coding(
 @click.argument("key")
 @click.option("--name", help="Its display name.")
 @click.option("--negative/--positive", default=None, help="Whether it explains harms.")
-@click.option("--position", type=click.IntRange(min=1), help="Its place among the topics.")
+@click.option("--position", type=ID, help="Its place among the topics.")
 @click.pass_obj
 def change_topic(
     state: CliState, key: str, name: str | None, negative: bool | None, position: int | None
@@ -282,7 +282,7 @@ def change_reviewer(state: CliState, key: str, name: str | None, role: str | Non
 @change.command(
     "batch", epilog=examples("realist change batch 3 --source Scopus --source-kind database")
 )
-@click.argument("batch_id", metavar="BATCH", type=int)
+@click.argument("batch_id", metavar="BATCH", type=ID)
 @click.option("--source", "source_name", help="The source it came from (default: its own).")
 @click.option("--source-kind", type=click.Choice([k.value for k in SourceKind]))
 @click.pass_obj
@@ -467,7 +467,7 @@ def delete_excerpt(state: CliState, excerpt_ref: str) -> None:
 
 
 @delete.command("coding", epilog=examples("realist delete coding 40"))
-@click.argument("coding_id", metavar="CODING", type=int)
+@click.argument("coding_id", metavar="CODING", type=ID)
 @click.pass_obj
 def delete_coding(state: CliState, coding_id: int) -> None:
     """One coding (ids: `realist excerpt EXCERPT --show`)."""
@@ -476,7 +476,7 @@ def delete_coding(state: CliState, coding_id: int) -> None:
 
 
 @cli.command(epilog=examples("realist uncode 40", "realist excerpt E042 --show   # coding ids"))
-@click.argument("coding_id", metavar="CODING", type=int)
+@click.argument("coding_id", metavar="CODING", type=ID)
 @click.pass_obj
 def uncode(state: CliState, coding_id: int) -> None:
     """Remove one coding of an excerpt (the event log keeps what it was)."""
@@ -485,7 +485,7 @@ def uncode(state: CliState, coding_id: int) -> None:
 
 
 @delete.command("batch", epilog=examples("realist delete batch 3"))
-@click.argument("batch_id", metavar="BATCH", type=int)
+@click.argument("batch_id", metavar="BATCH", type=ID)
 @click.pass_obj
 def delete_batch(state: CliState, batch_id: int) -> None:
     """An import batch with its records, their screening decisions and duplicate-group

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from realist.cli.app import CliState, cli, examples, json_option, print_json
+from realist.cli.app import ID, CliState, cli, examples, json_option, print_json
 from realist.domain.appraisal import MMAT_CRITERIA, MMAT_QUANTITATIVE_COMPONENTS, MMATAnswer
 from realist.domain.documents import DocumentType, StudyDesign
 from realist.reports.wording import counted, humanise, plural
@@ -43,7 +43,7 @@ def _characters(n: int) -> str:
     "first author and year, e.g. thapa-2020).",
 )
 @click.option("--title")
-@click.option("--record", "record_id", type=int, help="The record it is the full text of.")
+@click.option("--record", "record_id", type=ID, help="The record it is the full text of.")
 @click.option(
     "--override",
     metavar="WHY",

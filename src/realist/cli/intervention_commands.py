@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from realist.cli.app import CliState, cli, examples
+from realist.cli.app import ID, CliState, cli, examples
 from realist.domain.documents import AttributeValue
 from realist.reports.wording import counted
 from realist.services import interventions
@@ -32,7 +32,7 @@ def _settings(settings: tuple[str, ...]) -> dict[str, AttributeValue]:
         "realist intervention --import interventions.csv",
     )
 )
-@click.argument("number", type=int, required=False)
+@click.argument("number", type=ID, required=False)
 @click.option("--name", help="The intervention's name.")
 @click.option(
     "--set",

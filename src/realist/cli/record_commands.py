@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from realist.cli.app import CliState, cli, examples, json_option, print_json
+from realist.cli.app import COUNT, ID, CliState, cli, examples, json_option, print_json
 from realist.cli.progress import progress_bar
 from realist.domain.bibliography import source_reference
 from realist.domain.records import Record
@@ -143,18 +143,18 @@ def _print_import(state: CliState, r: FileImport) -> None:
     )
 )
 @click.option("--review", "review_pairs", is_flag=True, help="List uncertain pairs side by side.")
-@click.option("--same", type=int, metavar="GROUP", help="Decide that a queued pair is one work.")
-@click.option("--different", type=int, metavar="GROUP", help="Decide that a queued pair differs.")
+@click.option("--same", type=ID, metavar="GROUP", help="Decide that a queued pair is one work.")
+@click.option("--different", type=ID, metavar="GROUP", help="Decide that a queued pair differs.")
 @click.option(
     "--undo",
-    type=int,
+    type=ID,
     metavar="GROUP",
     help="Undo a merge (or a decision on a pair): a decision made by hand goes back to the queue.",
 )
 @click.option(
     "--merge",
     nargs=2,
-    type=int,
+    type=ID,
     metavar="KEEP DUPLICATE",
     help="Merge two records the algorithm missed: DUPLICATE into KEEP.",
 )
@@ -274,7 +274,7 @@ def _print_queue(state: CliState, as_json: bool) -> None:
 )
 @click.option("--source", "source_name", help="Only records from this source.")
 @click.option("--duplicates", is_flag=True, help="Include records merged as duplicates.")
-@click.option("--limit", type=int, default=100, show_default=True)
+@click.option("--limit", type=COUNT, default=100, show_default=True)
 @json_option
 @click.pass_obj
 def records(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from rich.markup import escape
 
-from realist.cli.app import CliState, cli, examples, json_option, print_json
+from realist.cli.app import ID, CliState, cli, examples, json_option, print_json
 from realist.domain.screening import Stage
 from realist.services.record_view import RecordView, StageView, record_view
 
@@ -13,7 +13,7 @@ STAGE_NAMES = {Stage.TITLE_ABSTRACT: "Title/abstract", Stage.FULL_TEXT: "Full te
 
 
 @cli.command(epilog=examples("realist record 12", "realist record 12 --json"))
-@click.argument("record_id", metavar="N", type=int)
+@click.argument("record_id", metavar="N", type=ID)
 @json_option
 @click.pass_obj
 def record(state: CliState, record_id: int, as_json: bool) -> None:

@@ -12,7 +12,7 @@ from rich.panel import Panel
 from rich.segment import Segment, Segments
 from rich.text import Text
 
-from realist.cli.app import CliState, cli, examples, json_option, print_json
+from realist.cli.app import ID, CliState, cli, examples, json_option, print_json
 from realist.domain.bibliography import source_reference
 from realist.domain.documents import Document
 from realist.domain.records import Record
@@ -158,7 +158,7 @@ def _ask_reason(state: CliState, options: list[EligibilityCriterion], required: 
 @click.option(
     "--stage", type=click.Choice(list(STAGES)), default="title-abstract", show_default=True
 )
-@click.option("--record", "record_id", type=int, help="With --decide: the record to decide.")
+@click.option("--record", "record_id", type=ID, help="With --decide: the record to decide.")
 @click.option(
     "--decide", type=click.Choice([d.value for d in Decision]), help="Decide one record and exit."
 )
@@ -352,7 +352,7 @@ def terms(
 @click.option(
     "--stage", type=click.Choice(list(STAGES)), default="title-abstract", show_default=True
 )
-@click.option("--resolve", "record_id", type=int, help="Resolve the conflict on this record.")
+@click.option("--resolve", "record_id", type=ID, help="Resolve the conflict on this record.")
 @click.option("--decide", type=click.Choice([d.value for d in Decision]))
 @click.option("--reason", metavar="CODE")
 @json_option

@@ -7,7 +7,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from realist.cli.app import CliState, cli, examples, json_option, print_json
+from realist.cli.app import ID, CliState, cli, examples, json_option, print_json
 from realist.domain.review import SearchStrategy, Source, SourceKind
 from realist.services import search_strategy as strategy
 from realist.services.search_strategy import SourceSummary
@@ -58,7 +58,7 @@ def review(state: CliState, title: str | None, question: str | None, as_json: bo
 @click.option("--add", "added", multiple=True, help="Add a term.")
 @click.option("--drop", "dropped", multiple=True, help="Remove a term.")
 @click.option("--rename", help="A new name for the block.")
-@click.option("--position", type=int, help="Move the block to this place (1 is first).")
+@click.option("--position", type=ID, help="Move the block to this place (1 is first).")
 @click.option("--remove", is_flag=True, help="Remove the block.")
 @click.pass_obj
 def concept(

@@ -234,6 +234,8 @@ def _check_shared(state: CliState, target: str, allow_http: bool, ssl: object) -
     show_envvar=True,
     help="A reverse proxy (address or network) whose X-Forwarded-For/-Proto are believed; "
     "repeat for several. Default: none.",
+)
+@click.option(
     "--workers",
     default=1,
     show_default=True,

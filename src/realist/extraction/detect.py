@@ -7,13 +7,12 @@ so those are still read, and the caller can warn that the name and the content d
 
 from __future__ import annotations
 
-import io
 import os
 import re
-import zipfile
 
 from realist.errors import InvalidInput
 from realist.extraction.text import BOMS, looks_binary
+from realist.interchange.zips import DOCX_LIMITS, ZipReader
 
 __all__ = ["SUFFIXES", "detect_format"]
 
@@ -60,10 +59,14 @@ def _suffix(filename: str) -> str:
 
 def _zip_format(data: bytes, filename: str) -> str:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise InvalidInput(f"{filename}: a damaged ZIP archive ({error})") from None
+        # Through the one archive guard, which only reads the central directory here.
+        with ZipReader(data, DOCX_LIMITS, filename) as archive:
+            names = set(archive.names)
+    except InvalidInput as error:  # "NAME: why", from the guard
+        raise InvalidInput(
+            f"{filename}: a damaged ZIP archive, or one too large to unpack "
+            f"({str(error).removeprefix(filename + ': ')})"
+        ) from None
     if "word/document.xml" in names:
         return "docx"
     for member, what in _OTHER_ZIPS:

@@ -28,7 +28,8 @@ from sqlalchemy.engine import Connection
 
 from realist.domain.appraisal import Grade
 from realist.domain.coding import Coding, Excerpt, Stance
-from realist.domain.documents import Document, DocumentType
+from realist.domain.documents import Document, DocumentType, key_problem
+from realist.domain.identifiers import usable_segment
 from realist.domain.review import Reviewer, ReviewerRole
 from realist.domain.theory import CMOConfiguration, Component, Origin, Role, Topic, Verdict
 from realist.interchange.refi_model import (
@@ -121,6 +122,7 @@ class _Importer:
         by_name = {p.name.lower(): p for p in people}
         for user in self.project.users:
             key = user.id if user.id and len(user.id) <= 64 else _slug(user.name, "-", 64)
+            key = "-".join(usable_segment(key, "user").split())  # keys go in web addresses
             found = by_key.get(key) or by_name.get(user.name.lower())
             if found is None:
                 key = _unique(key or "user", set(by_key), 64)
@@ -139,7 +141,7 @@ class _Importer:
 
     # -- codebook -----------------------------------------------------------------------
     def topic(self, code: RefiCode, marker: dict[str, str]) -> str:
-        key = marker.get("topic") or _slug(code.name, "_", 64) or "topic"
+        key = usable_segment(marker.get("topic") or _slug(code.name, "_", 64), "topic")
         named = {t.name.lower(): t.key for t in self.topics.values()}
         if key in self.topics or code.name.lower() in named:
             return key if key in self.topics else named[code.name.lower()]
@@ -188,7 +190,8 @@ class _Importer:
     def map_configuration(self, code: RefiCode, topic_key: str) -> None:
         text, marker = split_marker(code.description)
         identifier, title = parse_configuration(code.name)
-        identifier = marker.get("configuration") or identifier
+        # Another tool's code name may hold a '/' ("Context/Mechanism"): not in an address.
+        identifier = usable_segment(marker.get("configuration") or identifier, "code")
         parts = self._parts(code)
         notes = self.note_texts(code.note_refs)
         rationale = "\n\n".join(n.text for n in notes if n.name.lower().startswith("rationale"))
@@ -261,7 +264,9 @@ class _Importer:
     def document(self, source: RefiSource) -> tuple[str, int]:
         """(key, text version id) of the document holding this source's text."""
         citation, marker = split_marker(source.description)
-        key = marker.get("document") or _slug(re.sub(r"\.\w{1,5}$", "", source.name), "-", 80)
+        key = marker.get("document") or ""
+        if not key or key_problem(key):  # a marker is only trusted when it is a usable key
+            key = _slug(re.sub(r"\.\w{1,5}$", "", key or source.name), "-", 80)
         key = key or "document"
         found = self.c.execute(sa.select(document.c.id).where(document.c.key == key)).scalar()
         if found is None:

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Connection
 
+from realist.domain.identifiers import segment_problem
 from realist.domain.review import Reviewer, ReviewerRole
 from realist.errors import InvalidInput, NotFound
 from realist.services.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, check_password
@@ -101,6 +102,9 @@ def add_account(
     key = key.strip()
     if not key or len(key) > 64 or any(c.isspace() for c in key):
         raise InvalidInput("a reviewer key is 1-64 characters without spaces")
+    problem = segment_problem(key, "reviewer key")
+    if problem:
+        raise InvalidInput(problem)
     with store.reading() as connection:
         existing = accounts_repo.find_account(connection, key)
         title = accounts_repo.review_title(connection)

@@ -15,7 +15,8 @@ from sqlalchemy.engine import Connection
 
 from realist.domain.coding import span_problems
 from realist.domain.dates import date_problem
-from realist.domain.documents import Document, DocumentStatus, Intervention
+from realist.domain.documents import Document, DocumentStatus, Intervention, key_problem
+from realist.domain.identifiers import segment_problem
 from realist.domain.screening import Outcome, Stage
 from realist.domain.stated import CountRule, RuleError
 from realist.domain.theory import (
@@ -40,7 +41,7 @@ class Finding:
     """One thing `realist check` reports."""
 
     # stated_count | text_note | span | no_evidence | awaiting_verdict | verdict |
-    # coding_conflict | uncoded_excerpt | document | full_text | intervention | date
+    # coding_conflict | uncoded_excerpt | document | full_text | intervention | date | name
     kind: str
     subject: str
     message: str
@@ -210,6 +211,49 @@ def _date_findings(connection: Connection) -> list[Finding]:
     return findings
 
 
+def _name_findings(
+    connection: Connection, data: _Data, everything: list[Document]
+) -> list[Finding]:
+    """Keys stored before they were checked that a web address cannot reach (a ``/``, or
+    ``.``/``..``, which the browser removes: ``/theories/..`` is the dashboard)."""
+    named: list[tuple[str, str, str, str]] = [
+        (c.identifier, "configuration identifier", "configuration", "rename configuration")
+        for c in data.configurations
+    ]
+    named += [
+        (t.key, "topic key", "topic", "rename topic") for t in theory_repo.list_topics(connection)
+    ]
+    named += [
+        (c.code, "criterion code", "criterion", "rename criterion")
+        for c in reviews_repo.list_criteria(connection)
+    ]
+    named += [
+        (p.key, "reviewer key", "reviewer", "") for p in reviews_repo.list_reviewers(connection)
+    ]
+    findings = []
+    for value, what, kind, command in named:
+        problem = segment_problem(value, what)
+        if problem is None:
+            continue
+        fix = (
+            f"rename it with realist {command} '{value}' NEW"
+            if command
+            else "add the person again under a usable key and retire this one"
+        )
+        findings.append(Finding("name", f"{kind}:{value}", f"{problem}; {fix}"))
+    for d in everything:
+        problem = key_problem(d.key)
+        if problem:
+            findings.append(
+                Finding(
+                    "name",
+                    f"document:{d.key}",
+                    f"{problem}; rename it with realist rename document '{d.key}' NEW",
+                )
+            )
+    return findings
+
+
 def _document_findings(connection: Connection, everything: list[Document]) -> list[Finding]:
     """Full texts whose standing a reader should know: attached by override, waiting for
     their record's full-text decision, on a record merged away, or missing for a record
@@ -279,8 +323,8 @@ def check_review(store: Store) -> list[Finding]:
     """Everything inconsistent in the review: stated vs computed counts, the source text's
     own contradictions, spans that no longer match, configurations without evidence or
     with codings to reconcile, full texts whose standing follows screening, interventions
-    without documents or without an attribute the review expects, and dates searched that
-    are not dates."""
+    without documents or without an attribute the review expects, dates searched that
+    are not dates, and keys stored before they were checked that no web address reaches."""
     with store.reading() as connection:
         everything = documents_repo.list_documents(connection)
         data = _Data(
@@ -297,6 +341,7 @@ def check_review(store: Store) -> list[Finding]:
         findings += _document_findings(connection, everything)
         findings += _intervention_findings(data, expected_of(connection))
         findings += _date_findings(connection)
+        findings += _name_findings(connection, data, everything)
     return findings
 
 

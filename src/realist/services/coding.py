@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from realist.domain.agreement import CodingAgreement, coding_agreement
 from realist.domain.appraisal import Grade
 from realist.domain.coding import Coding, Excerpt, Stance, span_problems
+from realist.domain.identifiers import MAX_ID, segment_problem
 from realist.domain.quotes import locate_quote
 from realist.domain.theory import (
     CMOConfiguration,
@@ -38,7 +39,9 @@ from realist.store.schema_analysis import excerpt as excerpt_table
 def _excerpt_id(connection: Connection, ref: str | int) -> int:
     """An excerpt by id, or by label (the demo's E001 ...)."""
     query = sa.select(excerpt_table.c.id)
-    if isinstance(ref, int) or str(ref).isdigit():
+    if isinstance(ref, int) or (str(ref).isascii() and str(ref).isdigit()):
+        if not 0 < int(ref) <= MAX_ID:  # no row has it; the database would refuse it
+            raise NotFound(f"no excerpt '{ref}' in this review")
         query = query.where(excerpt_table.c.id == int(ref))
     else:
         query = query.where(excerpt_table.c.label == str(ref))
@@ -313,6 +316,9 @@ def create_configuration(
     and mechanism but no outcome is partial (the retroductive step may complete it)."""
     if not identifier.strip():
         raise InvalidInput("a configuration needs an identifier")
+    problem = segment_problem(identifier, "configuration identifier")
+    if problem:
+        raise InvalidInput(problem)
     parts = [Component(Role.CONTEXT, t, position=i) for i, t in enumerate(contexts or [])]
     parts += [
         Component(Role.MECHANISM, t, kind=k, position=i)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from realist.domain.identifiers import segment_problem
 from realist.domain.screening import CriterionKind, EligibilityCriterion
 from realist.errors import InvalidInput, NotFound
 from realist.reports.wording import counted
@@ -85,6 +86,9 @@ def edit_criterion(
             new_code = new_code.strip()
             if not new_code or len(new_code) > 64:
                 raise InvalidInput("a criterion code is 1-64 characters")
+            problem = segment_problem(new_code, "criterion code")
+            if problem:
+                raise InvalidInput(problem)
             if any(c.code == new_code for c in reviews_repo.list_criteria(connection)):
                 raise InvalidInput(f"criterion code '{new_code}' is already used")
             values["code"] = new_code

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from realist.domain.coding import Coding, Excerpt, Stance
+from realist.domain.identifiers import MAX_ID
 from realist.domain.theory import Role
 from realist.errors import InvalidInput, NotFound
 from realist.services.coding import get_excerpt
@@ -36,7 +37,9 @@ def _excerpt_row(connection: Connection, ref: str | int) -> sa.Row[tuple[object,
         .join(document_text, document_text.c.id == excerpt_table.c.document_text_id)
         .join(document, document.c.id == document_text.c.document_id)
     )
-    if isinstance(ref, int) or str(ref).isdigit():
+    if isinstance(ref, int) or (str(ref).isascii() and str(ref).isdigit()):
+        if not 0 < int(ref) <= MAX_ID:  # no row has it; the database would refuse it
+            raise NotFound(f"no excerpt '{ref}' in this review")
         query = query.where(excerpt_table.c.id == int(ref))
     else:
         query = query.where(excerpt_table.c.label == str(ref))

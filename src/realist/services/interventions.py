@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from realist.domain.documents import AttributeValue, Document, Intervention
+from realist.domain.identifiers import MAX_ID
 from realist.errors import InvalidInput, NotFound
 from realist.store import Store
 from realist.store import documents as documents_repo
@@ -103,8 +104,8 @@ def set_intervention(
     documents: list[str] | None = None,
 ) -> Intervention:
     """Create an intervention or change it: set attributes, link documents."""
-    if number < 1:
-        raise InvalidInput(f"interventions are numbered from 1, not {number}")
+    if not 0 < number <= MAX_ID:
+        raise InvalidInput(f"interventions are numbered from 1 (to {MAX_ID:,}), not {number}")
     attributes = {attribute_name(k): v for k, v in (attributes or {}).items()}
     with store.transaction() as connection:
         key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
@@ -139,9 +140,10 @@ def import_interventions(store: Store, path: Path, reviewer: str | None) -> int:
         key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
         for line, row in enumerate(rows, start=2):
             number = (row.pop("number") or "").strip()
-            if not number.isdigit():
+            if not (number.isascii() and number.isdigit() and 0 < int(number) <= MAX_ID):
                 raise InvalidInput(
-                    f"{path}:{line}: 'number' must be a whole number, not {number!r}"
+                    f"{path}:{line}: 'number' must be a whole number from 1 to {MAX_ID:,}, "
+                    f"not {number!r}"
                 )
             name = (row.pop("name", "") or "").strip() or None
             docs = [d.strip() for d in (row.pop("documents", "") or "").split(";") if d.strip()]

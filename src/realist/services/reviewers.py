@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from realist.domain.identifiers import segment_problem
 from realist.domain.review import Reviewer, ReviewerRole
 from realist.errors import InvalidInput, NotFound
 from realist.reports.wording import counted
@@ -113,6 +114,9 @@ def add_reviewer(
     key = key.strip()
     if not key or len(key) > MAX_KEY or any(c.isspace() for c in key) or "/" in key:
         raise InvalidInput(f"a reviewer key is 1-{MAX_KEY} characters without spaces or '/'")
+    problem = segment_problem(key, "reviewer key")
+    if problem:
+        raise InvalidInput(problem)
     with store.transaction() as connection:
         actor, _ = reviews_repo.resolve_reviewer(connection, by)
         if any(p.key == key for p in reviews_repo.list_reviewers(connection)):

@@ -7,8 +7,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from realist.domain.identifiers import segment_problem
 from realist.domain.prisma import PrismaCounts
 from realist.domain.review import Review, Reviewer, ReviewerRole
+from realist.errors import InvalidInput
 from realist.services.counts import review_counts
 from realist.store import Store, create_store
 from realist.store import reviews as reviews_repo
@@ -24,6 +26,9 @@ def init_review(
 ) -> Store:
     """Create an empty review with one owner; refuses a store that already holds one."""
     key = reviewer_key or _login_name()
+    problem = segment_problem(key, "reviewer key")
+    if problem:
+        raise InvalidInput(problem)
     store = create_store(target)
     with store.transaction() as connection:
         reviews_repo.insert_review(connection, Review(title=title, question=question.strip()))

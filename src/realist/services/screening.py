@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from realist.domain.documents import Document
+from realist.domain.identifiers import segment_problem
 from realist.domain.records import Record
 from realist.domain.review import ReviewerRole
 from realist.domain.screening import (
@@ -544,6 +545,9 @@ def add_criterion(
     """Add an eligibility criterion that decisions can cite by its code."""
     if not code.strip() or not text.strip():
         raise InvalidInput("a criterion needs a code and a text")
+    problem = segment_problem(code, "criterion code")
+    if problem:
+        raise InvalidInput(problem)
     with store.transaction() as connection:
         key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
         existing = reviews_repo.list_criteria(connection)

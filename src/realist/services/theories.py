@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from realist.domain.identifiers import segment_problem
 from realist.domain.theory import (
     CMOConfiguration,
     Component,
@@ -230,6 +231,9 @@ def add_topic(
     """A new topic to group configurations (e.g. uptake, benefits, harms)."""
     if not key.strip() or not name.strip():
         raise InvalidInput("a topic needs a key and a name")
+    problem = segment_problem(key, "topic key")
+    if problem:
+        raise InvalidInput(problem)
     with store.transaction() as connection:
         who, _ = reviews_repo.resolve_reviewer(connection, reviewer)
         topics = theory_repo.list_topics(connection)
@@ -261,6 +265,9 @@ def split_configuration(
         raise InvalidInput("say why the configuration is split")
     if not new_identifier.strip():
         raise InvalidInput("the new configuration needs an identifier")
+    problem = segment_problem(new_identifier, "configuration identifier")
+    if problem:
+        raise InvalidInput(problem)
     if not parts:
         raise InvalidInput("choose at least one part for the new configuration")
     with store.transaction() as connection:

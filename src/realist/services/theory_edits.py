@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from realist.domain.identifiers import segment_problem
 from realist.domain.theory import Topic
 from realist.errors import InvalidInput, NotFound
 from realist.reports.wording import counted
@@ -37,7 +38,7 @@ def _name_problem(value: str, what: str, most: int) -> str | None:
         return f"a {what} is 1-{most} characters"
     if "/" in value or any(c.isspace() for c in value):
         return f"a {what} has no spaces or '/' ('{value}')"
-    return None
+    return segment_problem(value, what)
 
 
 def _topic(connection: Connection, key: str) -> Topic:

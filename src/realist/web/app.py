@@ -28,8 +28,10 @@ from realist.web.auth import Forbidden, LoginRequired
 from realist.web.config import WebConfig
 from realist.web.csrf import CsrfRejected
 from realist.web.jobs import ImportJobs
+from realist.web.limits import BodyLimits, Limits
 from realist.web.proxies import TrustedProxies, parse_proxies
 from realist.web.routers import ROUTERS
+from realist.web.uploads import clean_spool, spool_folder
 
 STATIC = Path(__file__).parent / "static"
 FAVICON = STATIC / "favicon.svg"
@@ -104,6 +106,10 @@ def create_app(config: WebConfig, store: Store | None = None) -> FastAPI:
     app.state.store = opened
     app.state.jobs = ImportJobs(opened)
     app.state.review_title = review_status(opened).title
+    app.state.spool = spool_folder(config.target)
+    clean_spool(app.state.spool)  # what a killed server left (issue 11)
+    # Inside the session (it reads who is asking), outside everything that reads a body.
+    app.add_middleware(BodyLimits, limits=Limits(config.max_upload_bytes, config.max_form_bytes))
     app.state.cookie_secret = config.secret_key or setting("secret_key") or session_secret(opened)
     proxies = parse_proxies(config.trusted_proxies or (setting("trusted_proxies"),))
     # Added last runs first: the proxy's word on the client is taken (when trusted), then
@@ -163,7 +169,7 @@ def _handle_errors(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, login)
     app.add_exception_handler(Forbidden, forbidden)
     app.add_exception_handler(CsrfRejected, forbidden)
-    app.add_exception_handler(NotAllowed, forbidden)  # the method, or another reviewer's work (NotPermitted)
+    app.add_exception_handler(NotAllowed, forbidden)  # and NotPermitted, its subclass
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(InvalidInput, invalid)
     app.add_exception_handler(StoreBusy, busy)

@@ -6,7 +6,7 @@ import ipaddress
 import os
 from dataclasses import dataclass, field
 
-from realist.settings import SETTINGS
+from realist.settings import SETTINGS, setting
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 DEFAULT_PORT = 8765
@@ -19,6 +19,14 @@ def web_lock_wait() -> float:
     than a command (30 s), since a person is looking at the page."""
     given = os.environ.get(SETTINGS["lock_wait"].env, "").strip()
     return float(given) if given else LOCK_WAIT
+
+
+MAX_FORM_BYTES = 1024 * 1024  # a form or JSON body: notes and quotes, never megabytes
+
+
+def _setting_bytes(name: str, unit: int, default: int) -> int:
+    value = setting(name)
+    return int(value) * unit if value.strip().isdigit() and int(value) > 0 else default
 
 
 def is_loopback(host: str) -> bool:
@@ -49,7 +57,13 @@ class WebConfig:
     secret_key: str = field(default="", repr=False)
     secure_cookies: bool = False
     allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
-    max_upload_bytes: int = MAX_UPLOAD_BYTES
+    # $REALIST_MAX_UPLOAD_MB and $REALIST_MAX_FORM_KB, read when the config is made.
+    max_upload_bytes: int = field(
+        default_factory=lambda: _setting_bytes("max_upload_mb", 1 << 20, MAX_UPLOAD_BYTES)
+    )
+    max_form_bytes: int = field(
+        default_factory=lambda: _setting_bytes("max_form_kb", 1 << 10, MAX_FORM_BYTES)
+    )
     session_hours: int = 12
     # Addresses or networks of reverse proxies whose X-Forwarded-For / -Proto are believed
     # (web/proxies.py). Empty: $REALIST_TRUSTED_PROXIES, else none.

@@ -20,6 +20,7 @@ TITLES = {
     401: "Please sign in",
     403: "Not allowed",
     404: "Not found",
+    413: "Too large",
     503: "Busy, nothing was changed",
 }
 

@@ -21,6 +21,7 @@ from realist.importers.base import Problem
 from realist.services import import_jobs
 from realist.services.imports import FileImport
 from realist.store import Store
+from realist.web.uploads import discard
 
 PROBLEMS_KEPT = 500  # problems a job's result keeps (the page shows them; all are counted)
 PROGRESS_EVERY = 0.5  # seconds between progress writes: the page polls every half second
@@ -85,7 +86,7 @@ class ImportJobs:
         path: Path,
         work: Callable[[Callable[[int], None]], FileImport],
     ) -> ImportJob:
-        """Run ``work(progress)`` in a thread; ``path`` is deleted when it ends."""
+        """Run ``work(progress)`` in a thread; ``path`` (and its folder) is deleted when it ends."""
         store = self.store
         job = ImportJob(import_jobs.start_job(store, filename, reviewer), filename, reviewer)
         last = time.monotonic()
@@ -110,7 +111,7 @@ class ImportJobs:
                 json = _as_json(result)
                 _settle(lambda: import_jobs.finish_job(store, job.id, result.imported, json))
             finally:
-                path.unlink(missing_ok=True)
+                discard(path)  # the upload and its spool folder
 
         threading.Thread(target=run, name=f"import-{job.id}", daemon=True).start()
         return job

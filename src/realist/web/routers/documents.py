@@ -33,6 +33,7 @@ from realist.services import coding, documents, theories
 from realist.services.documents import DocumentView
 from realist.store import Store
 from realist.web.auth import Reader, StoreDep
+from realist.web.params import Id
 from realist.web.routers import theory
 from realist.web.templating import is_htmx, render
 
@@ -366,7 +367,7 @@ def document_page(
     _: Reader,
     store: StoreDep,
     key: str,
-    excerpt: int | None = None,
+    excerpt: Id | None = None,
     saved: str = "",
     mmat: str = "",
     quantitative: str = "",
@@ -388,7 +389,7 @@ def document_page(
 
 @router.get("/documents/{key}/excerpts/{excerpt_id}", include_in_schema=False)
 def excerpt_page(
-    request: Request, _: Reader, store: StoreDep, key: str, excerpt_id: int
+    request: Request, _: Reader, store: StoreDep, key: str, excerpt_id: Id
 ) -> Response:
     """The excerpt's codings and appraisal: a fragment for htmx, else the reader with it."""
     if not is_htmx(request):
@@ -414,6 +415,6 @@ def document_api(_: Reader, store: StoreDep, key: str) -> DocumentPage:
 
 
 @router.get("/api/excerpts/{excerpt_id}", tags=["documents"])
-def excerpt_api(_: Reader, store: StoreDep, excerpt_id: int) -> ExcerptItem:
+def excerpt_api(_: Reader, store: StoreDep, excerpt_id: Id) -> ExcerptItem:
     """One excerpt with its codings and appraisal."""
     return excerpt_data(store, excerpt_id)

@@ -16,6 +16,7 @@ from realist.domain.documents import StudyDesign
 from realist.services import coding, documents
 from realist.store import Store
 from realist.web.auth import Actor, Editor, StoreDep
+from realist.web.params import Id
 from realist.web.routers.documents import (
     SAVED,
     ExcerptItem,
@@ -97,7 +98,7 @@ def appraise_page(
     actor: Editor,
     store: StoreDep,
     key: str,
-    excerpt_id: int,
+    excerpt_id: Id,
     relevance: Annotated[Grade | Literal[""], Form()] = "",
     rigour: Annotated[Grade | Literal[""], Form()] = "",
     note: Annotated[str, Form(max_length=4000)] = "",
@@ -172,6 +173,6 @@ def mmat_api(actor: Editor, store: StoreDep, key: str, body: MMATIn) -> MMATItem
 
 
 @router.post("/api/excerpts/{excerpt_id}/appraisal", tags=["documents"])
-def appraise_api(actor: Editor, store: StoreDep, excerpt_id: int, body: AppraisalIn) -> ExcerptItem:
+def appraise_api(actor: Editor, store: StoreDep, excerpt_id: Id, body: AppraisalIn) -> ExcerptItem:
     """Relevance and rigour (high, moderate, low) of an excerpt, and a note."""
     return appraise(store, actor, excerpt_id, body)

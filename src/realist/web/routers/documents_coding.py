@@ -23,6 +23,7 @@ from realist.errors import InvalidInput
 from realist.services import coding
 from realist.store import Store
 from realist.web.auth import Actor, Editor, StoreDep
+from realist.web.params import MAX_ID, Id, Position
 from realist.web.routers import theory_edit
 from realist.web.routers.documents import (
     ExcerptItem,
@@ -39,13 +40,13 @@ class CodeIn(BaseModel):
     """Code a selection: ``start``/``end`` in code points with the words they cover as
     ``quote``; or only ``quote`` (its first occurrence); or an existing ``excerpt``."""
 
-    start: int | None = Field(None, ge=0)
-    end: int | None = Field(None, ge=1)
+    start: Position | None = None
+    end: Id | None = None
     quote: str = Field("", max_length=100_000)
-    excerpt: int | None = None
+    excerpt: Id | None = None
     configuration: str = Field(min_length=1, max_length=32)
     role: Role = Role.CONFIGURATION
-    position: int | None = Field(None, ge=0)
+    position: Position | None = None
     stance: Stance = Stance.SUPPORTS
 
 
@@ -60,10 +61,10 @@ class Coded(BaseModel):
 class NewFromSelection(BaseModel):
     """A new (inductive) configuration found in a selection, which is coded to it."""
 
-    start: int | None = Field(None, ge=0)
-    end: int | None = Field(None, ge=1)
+    start: Position | None = None
+    end: Id | None = None
     quote: str = Field("", max_length=100_000)
-    excerpt: int | None = None
+    excerpt: Id | None = None
     identifier: str = Field(min_length=1, max_length=32)
     topic: str = Field(min_length=1, max_length=64)
     title: str = Field("", max_length=500)
@@ -173,8 +174,8 @@ def uncode(store: Store, actor: Actor, coding_id: int) -> Removed:
 # --- pages ----------------------------------------------------------------------------------
 
 FormText = Annotated[str, Form(max_length=100_000)]
-Offset = Annotated[int | None, Form(ge=0)]
-ExcerptField = Annotated[int | None, Form(description="an existing excerpt")]
+Offset = Annotated[Position | None, Form()]
+ExcerptField = Annotated[Id | None, Form(description="an existing excerpt")]
 
 
 @router.post("/documents/{key}/code", include_in_schema=False)
@@ -194,7 +195,11 @@ def code_page(
     for the configuration as a whole)."""
     role, _, rest = target.partition(":")
     position, _, identifier = rest.partition(":")
-    if not identifier or role not in {r.value for r in Role} or not position.isdigit():
+    if (
+        not identifier
+        or role not in {r.value for r in Role}
+        or not (position.isascii() and position.isdigit() and int(position) <= MAX_ID)
+    ):
         raise InvalidInput("choose a configuration (or one of its parts) to code to")
     body = CodeIn(
         start=start,
@@ -251,8 +256,8 @@ def uncode_page(
     actor: Editor,
     store: StoreDep,
     key: str,
-    coding_id: int,
-    excerpt: Annotated[int, Form()],
+    coding_id: Id,
+    excerpt: Annotated[Id, Form()],
 ) -> Response:
     uncode(store, actor, coding_id)
     return changed(request, store, key, excerpt, "uncoded")
@@ -277,6 +282,6 @@ def new_configuration_api(
 
 
 @router.delete("/api/codings/{coding_id}", tags=["documents"])
-def uncode_api(actor: Editor, store: StoreDep, coding_id: int) -> Removed:
+def uncode_api(actor: Editor, store: StoreDep, coding_id: Id) -> Removed:
     """Remove one coding (the event log keeps what it was)."""
     return uncode(store, actor, coding_id)

@@ -25,6 +25,7 @@ from realist.errors import InvalidInput
 from realist.services import coding, document_edits, documents, excerpt_edits
 from realist.store import Store
 from realist.web.auth import Editor, Reader, StoreDep
+from realist.web.params import Id, Position
 from realist.web.routers.documents import ExcerptItem, changed, excerpt_data
 from realist.web.routers.theory import checked
 from realist.web.templating import render
@@ -102,7 +103,7 @@ class CodingPatch(BaseModel):
 
     stance: Stance | None = None
     role: Role | None = None
-    position: int | None = Field(None, ge=0)
+    position: Position | None = None
 
 
 class CodingItemOut(BaseModel):
@@ -197,7 +198,7 @@ def delete_form(
 
 @router.post("/documents/{key}/excerpts/{excerpt_id}/delete", include_in_schema=False)
 def delete_excerpt_form(
-    request: Request, actor: Editor, store: StoreDep, key: str, excerpt_id: int
+    request: Request, actor: Editor, store: StoreDep, key: str, excerpt_id: Id
 ) -> Response:
     excerpt_edits.delete_excerpt(store, _in(store, key, excerpt_id), actor.key)
     return changed(request, store, key, None, "excerpt_deleted")
@@ -209,7 +210,7 @@ def label_form(
     actor: Editor,
     store: StoreDep,
     key: str,
-    excerpt_id: int,
+    excerpt_id: Id,
     label: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     excerpt_edits.label_excerpt(store, _in(store, key, excerpt_id), label, actor.key)
@@ -222,11 +223,11 @@ def recode_form(
     actor: Editor,
     store: StoreDep,
     key: str,
-    coding_id: int,
-    excerpt: Annotated[int, Form()],
+    coding_id: Id,
+    excerpt: Annotated[Id, Form()],
     stance: Annotated[Stance | None, Form()] = None,
     role: Annotated[Role | None, Form()] = None,
-    part: Annotated[int | None, Form(ge=1)] = None,
+    part: Annotated[Id | None, Form()] = None,
 ) -> Response:
     """``part`` counts from 1, as people count a configuration's contexts."""
     _in(store, key, excerpt)
@@ -277,7 +278,7 @@ def delete_api(actor: Editor, store: StoreDep, key: str, force: bool = False) ->
 
 
 @router.delete("/api/excerpts/{excerpt_id}", tags=["documents"])
-def delete_excerpt_api(actor: Editor, store: StoreDep, excerpt_id: int) -> dict[str, int]:
+def delete_excerpt_api(actor: Editor, store: StoreDep, excerpt_id: Id) -> dict[str, int]:
     """Delete an excerpt and its codings; returns how many codings went."""
     return {
         "excerpt_id": excerpt_id,
@@ -286,14 +287,14 @@ def delete_excerpt_api(actor: Editor, store: StoreDep, excerpt_id: int) -> dict[
 
 
 @router.patch("/api/excerpts/{excerpt_id}", tags=["documents"])
-def label_api(actor: Editor, store: StoreDep, excerpt_id: int, body: LabelIn) -> ExcerptItem:
+def label_api(actor: Editor, store: StoreDep, excerpt_id: Id, body: LabelIn) -> ExcerptItem:
     """Give an excerpt a label (unique; not only digits), or remove it with ``""``."""
     excerpt_edits.label_excerpt(store, excerpt_id, body.label, actor.key)
     return excerpt_data(store, excerpt_id)
 
 
 @router.patch("/api/codings/{coding_id}", tags=["documents"])
-def recode_api(actor: Editor, store: StoreDep, coding_id: int, body: CodingPatch) -> CodingItemOut:
+def recode_api(actor: Editor, store: StoreDep, coding_id: Id, body: CodingPatch) -> CodingItemOut:
     """Change a coding's stance, or the part of its configuration it points at."""
     done = excerpt_edits.recode(
         store, coding_id, actor.key, stance=body.stance, role=body.role, position=body.position

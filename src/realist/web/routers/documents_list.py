@@ -19,8 +19,9 @@ from realist.domain.documents import DocumentStatus, DocumentType, StudyDesign
 from realist.services import documents
 from realist.store import Store
 from realist.web.auth import Actor, Editor, Reader, StoreDep, config_of
+from realist.web.params import Id
 from realist.web.templating import render
-from realist.web.uploads import discard, save_upload
+from realist.web.uploads import discard, save_upload, spool_of
 
 router = APIRouter()
 
@@ -139,7 +140,7 @@ async def attach(
     override: str = "",
 ) -> AttachResult:
     """Save the upload (within the size limit), then attach it off the event loop."""
-    path = await save_upload(file, config_of(request).max_upload_bytes)
+    path = await save_upload(file, config_of(request).max_upload_bytes, spool_of(request))
     return await run_in_threadpool(
         _attach,
         store,
@@ -162,7 +163,7 @@ TitleField = Annotated[str, Form(max_length=1000)]
 TypeField = Annotated[DocumentType, Form()]
 DesignField = Annotated[StudyDesign | Literal[""], Form()]
 RecordField = Annotated[
-    int | Literal[""], Form(description="the record this is the full text of (its id)")
+    Id | Literal[""], Form(description="the record this is the full text of (its id)")
 ]
 OverrideField = Annotated[
     str, Form(max_length=2000, description="why a record screening excluded is attached anyway")

@@ -22,6 +22,7 @@ from realist.reports.wording import counted, document_label
 from realist.services import interventions as service
 from realist.store import Store
 from realist.web.auth import Actor, Editor, Reader, StoreDep
+from realist.web.params import Id
 from realist.web.templating import is_htmx, render
 
 router = APIRouter()
@@ -148,7 +149,7 @@ def cell_form(
     request: Request,
     actor: Editor,
     store: StoreDep,
-    number: int,
+    number: Id,
     attribute: AttributeField,
     value: ValueField = "",
 ) -> Response:
@@ -170,7 +171,7 @@ def cell_form(
 
 @router.post("/interventions/{number}/name", include_in_schema=False)
 def name_form(
-    request: Request, actor: Editor, store: StoreDep, number: int, name: NameField = ""
+    request: Request, actor: Editor, store: StoreDep, number: Id, name: NameField = ""
 ) -> Response:
     service.set_intervention(store, number, actor.key, name=name.strip())
     return _done(request, store, f"#{number}: name saved.")
@@ -188,7 +189,7 @@ def add_form(
 
 
 @router.post("/interventions/{number}/delete", include_in_schema=False)
-def delete_form(request: Request, actor: Editor, store: StoreDep, number: int) -> Response:
+def delete_form(request: Request, actor: Editor, store: StoreDep, number: Id) -> Response:
     gone = service.delete_intervention(store, number, actor.key)
     return _done(request, store, _deleted(gone))
 
@@ -209,7 +210,7 @@ def _deleted(gone: service.DeletedIntervention) -> str:
 
 @router.post("/interventions/{number}/documents", include_in_schema=False)
 def link_form(
-    request: Request, actor: Editor, store: StoreDep, number: int, key: KeyField
+    request: Request, actor: Editor, store: StoreDep, number: Id, key: KeyField
 ) -> Response:
     service.set_intervention(store, number, actor.key, documents=[key])
     return _done(request, store, f"#{number}: {key} linked.")
@@ -217,7 +218,7 @@ def link_form(
 
 @router.post("/interventions/{number}/documents/unlink", include_in_schema=False)
 def unlink_form(
-    request: Request, actor: Editor, store: StoreDep, number: int, key: KeyField
+    request: Request, actor: Editor, store: StoreDep, number: Id, key: KeyField
 ) -> Response:
     service.unlink_document(store, number, key, actor.key)
     return _done(request, store, f"#{number}: {key} unlinked.")
@@ -300,7 +301,7 @@ def change_api(actor: Editor, store: StoreDep, body: InterventionChange) -> Inte
 
 
 @router.post("/api/interventions/{number}/attributes", tags=["interventions"])
-def cell_api(actor: Editor, store: StoreDep, number: int, body: CellChange) -> InterventionsPage:
+def cell_api(actor: Editor, store: StoreDep, number: Id, body: CellChange) -> InterventionsPage:
     """Set one attribute of one intervention, or take it off (``value: null``)."""
     if body.value is None:
         service.unset_attribute(store, number, body.attribute, actor.key)
@@ -310,21 +311,21 @@ def cell_api(actor: Editor, store: StoreDep, number: int, body: CellChange) -> I
 
 
 @router.delete("/api/interventions/{number}", tags=["interventions"])
-def delete_api(actor: Editor, store: StoreDep, number: int) -> Deleted:
+def delete_api(actor: Editor, store: StoreDep, number: Id) -> Deleted:
     """Delete an intervention with its attributes and links; returns what went with it."""
     gone = service.delete_intervention(store, number, actor.key)
     return Deleted(**gone.__dict__)
 
 
 @router.post("/api/interventions/{number}/documents", tags=["interventions"])
-def link_api(actor: Editor, store: StoreDep, number: int, body: DocumentLink) -> InterventionsPage:
+def link_api(actor: Editor, store: StoreDep, number: Id, body: DocumentLink) -> InterventionsPage:
     """Link a document to an intervention."""
     service.set_intervention(store, number, actor.key, documents=[body.key])
     return interventions_data(store)
 
 
 @router.delete("/api/interventions/{number}/documents/{key}", tags=["interventions"])
-def unlink_api(actor: Editor, store: StoreDep, number: int, key: str) -> InterventionsPage:
+def unlink_api(actor: Editor, store: StoreDep, number: Id, key: str) -> InterventionsPage:
     """Unlink a document from an intervention (both stay)."""
     service.unlink_document(store, number, key, actor.key)
     return interventions_data(store)

@@ -22,8 +22,9 @@ from realist.services.search_strategy import searched_date
 from realist.store import Store
 from realist.web.auth import Editor, Reader, StoreDep, config_of
 from realist.web.jobs import ImportJob, ImportJobs
+from realist.web.params import Position
 from realist.web.templating import is_htmx, render
-from realist.web.uploads import discard, save_upload
+from realist.web.uploads import discard, save_upload, spool_of
 
 router = APIRouter()
 PROBLEMS_SHOWN = 500
@@ -44,7 +45,7 @@ class RecordFilters(BaseModel):
         "", description="where records stand at `stage` (title/abstract if not given)"
     )
     duplicates: Duplicates = "standing"
-    offset: int = Field(0, ge=0, description="how many matching records to skip")
+    offset: Position = Field(0, description="how many matching records to skip")
     limit: int = Field(100, ge=1, le=1000, description="records per page")
 
 
@@ -260,7 +261,10 @@ async def import_start(
     """Start the import in the background and show its progress (htmx polls the job)."""
     searched_date(searched, "Date searched")  # refused before the upload is saved
     path = await save_upload(
-        file, config_of(request).max_upload_bytes, "; import it with `realist import`"
+        file,
+        config_of(request).max_upload_bytes,
+        spool_of(request),
+        "; import it with `realist import`",
     )
     jobs: ImportJobs = request.app.state.jobs
     job = jobs.start(
@@ -311,7 +315,10 @@ async def import_api(
     YYYY-MM-DD or YYYY-MM."""
     searched_date(searched, "searched")
     path = await save_upload(
-        file, config_of(request).max_upload_bytes, "; import it with `realist import`"
+        file,
+        config_of(request).max_upload_bytes,
+        spool_of(request),
+        "; import it with `realist import`",
     )
     result = await run_in_threadpool(_import, store, path, source, kind, searched, actor.key)
     return _result(result)

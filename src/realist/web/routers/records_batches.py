@@ -20,6 +20,7 @@ from realist.domain.review import SourceKind
 from realist.services import batches
 from realist.store import Store
 from realist.web.auth import Editor, Reader, StoreDep
+from realist.web.params import Id
 from realist.web.templating import render
 
 router = APIRouter()
@@ -113,7 +114,7 @@ def batches_page(request: Request, _: Reader, store: StoreDep, saved: str = "") 
 def move_form(
     actor: Editor,
     store: StoreDep,
-    batch_id: int,
+    batch_id: Id,
     source: Annotated[str, Form(max_length=200)] = "",
     source_kind: Annotated[SourceKind | None, Form()] = None,
 ) -> Response:
@@ -122,7 +123,7 @@ def move_form(
 
 
 @router.post("/records/batches/{batch_id}/delete", include_in_schema=False)
-def delete_form(request: Request, actor: Editor, store: StoreDep, batch_id: int) -> Response:
+def delete_form(request: Request, actor: Editor, store: StoreDep, batch_id: Id) -> Response:
     """Answered with a page that says what went and which records stand again."""
     done = _delete(store, batch_id, actor.key)
     return render(request, "records/batch_deleted.html", {"done": done})
@@ -135,7 +136,7 @@ def batches_api(_: Reader, store: StoreDep) -> BatchesPage:
 
 
 @router.patch("/api/batches/{batch_id}", tags=["records"])
-def move_api(actor: Editor, store: StoreDep, batch_id: int, body: MoveIn) -> BatchesPage:
+def move_api(actor: Editor, store: StoreDep, batch_id: Id, body: MoveIn) -> BatchesPage:
     """Move a batch to another source, or correct its source's kind (when the source has
     no other batch); PRISMA counts follow."""
     batches.move_batch(store, batch_id, body.source, actor.key, kind=body.source_kind)
@@ -143,7 +144,7 @@ def move_api(actor: Editor, store: StoreDep, batch_id: int, body: MoveIn) -> Bat
 
 
 @router.delete("/api/batches/{batch_id}", tags=["records"])
-def delete_api(actor: Editor, store: StoreDep, batch_id: int) -> BatchRemoved:
+def delete_api(actor: Editor, store: StoreDep, batch_id: Id) -> BatchRemoved:
     """Delete a batch with its records, their decisions and duplicate-group places;
     records of other batches merged into them stand again. Refused (400, naming them)
     while documents are attached to its records."""

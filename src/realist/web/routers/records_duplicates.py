@@ -15,6 +15,7 @@ from realist.reports.wording import counted
 from realist.services import dedup, records
 from realist.store import Store
 from realist.web.auth import Editor, Reader, StoreDep
+from realist.web.params import Id
 from realist.web.templating import is_htmx, render
 
 router = APIRouter()
@@ -163,8 +164,8 @@ def merge_page(
     request: Request,
     actor: Editor,
     store: StoreDep,
-    keep: Annotated[int, Form()],
-    duplicate: Annotated[int, Form()],
+    keep: Annotated[Id, Form()],
+    duplicate: Annotated[Id, Form()],
 ) -> Response:
     group = dedup.merge_records(store, keep, duplicate, actor.key)
     return _answer(request, store, f"Record {duplicate} merged into record {keep} (group {group}).")
@@ -175,7 +176,7 @@ def decide_page(
     request: Request,
     actor: Editor,
     store: StoreDep,
-    group_id: int,
+    group_id: Id,
     same: Annotated[Literal["yes", "no"], Form()],
 ) -> Response:
     dedup.decide_pair(store, group_id, same == "yes", actor.key)
@@ -184,7 +185,7 @@ def decide_page(
 
 
 @router.post("/records/duplicates/{group_id}/undo", include_in_schema=False)
-def undo_page(request: Request, actor: Editor, store: StoreDep, group_id: int) -> Response:
+def undo_page(request: Request, actor: Editor, store: StoreDep, group_id: Id) -> Response:
     restored = dedup.undo_merge(store, group_id, actor.key)
     listed = ", ".join(str(r) for r in restored)
     done = f"record {listed} stands again" if restored else "the pair waits in the queue again"
@@ -196,8 +197,8 @@ class PairDecision(BaseModel):
 
 
 class HandMerge(BaseModel):
-    keep: int
-    duplicate: int
+    keep: Id
+    duplicate: Id
 
 
 class DedupRun(BaseModel):
@@ -233,14 +234,14 @@ def merge_api(actor: Editor, store: StoreDep, body: HandMerge) -> DuplicatesPage
 
 
 @router.post("/api/duplicates/{group_id}", tags=["records"])
-def decide_api(actor: Editor, store: StoreDep, group_id: int, body: PairDecision) -> DuplicatesPage:
+def decide_api(actor: Editor, store: StoreDep, group_id: Id, body: PairDecision) -> DuplicatesPage:
     """Same work (merge) or different works (never proposed again)."""
     dedup.decide_pair(store, group_id, body.same, actor.key)
     return duplicates_data(store)
 
 
 @router.post("/api/duplicates/{group_id}/undo", tags=["records"])
-def undo_api(actor: Editor, store: StoreDep, group_id: int) -> DuplicatesPage:
+def undo_api(actor: Editor, store: StoreDep, group_id: Id) -> DuplicatesPage:
     """Undo a merge (its records stand again) or a decision on a pair. A group a person
     decided goes back to the queue; an automatic merge undone is marked as different works."""
     dedup.undo_merge(store, group_id, actor.key)

@@ -16,6 +16,7 @@ from realist.services import screening
 from realist.services.record_view import record_view
 from realist.store import Store
 from realist.web.auth import Editor, Reader, StoreDep
+from realist.web.params import Id
 from realist.web.templating import label, render
 
 router = APIRouter()
@@ -115,7 +116,7 @@ def record_data(store: Store, record_id: int, reviewer: str) -> RecordPage:
 
 @router.get("/records/{record_id:int}", include_in_schema=False)
 def record_page(
-    request: Request, actor: Reader, store: StoreDep, record_id: int, saved: str = ""
+    request: Request, actor: Reader, store: StoreDep, record_id: Id, saved: str = ""
 ) -> Response:
     page = record_data(store, record_id, actor.key)
     reasons = [c for c in screening.criteria(store) if c.kind is CriterionKind.EXCLUSION]
@@ -130,7 +131,7 @@ def record_page(
 def decide_page(
     actor: Editor,
     store: StoreDep,
-    record_id: int,
+    record_id: Id,
     stage: Annotated[Stage, Form()],
     decision: Annotated[Decision, Form()],
     criterion: Annotated[str, Form(max_length=64)] = "",
@@ -145,7 +146,7 @@ def decide_page(
 
 
 @router.get("/api/records/{record_id:int}", tags=["records"])
-def record_api(actor: Reader, store: StoreDep, record_id: int) -> RecordPage:
+def record_api(actor: Reader, store: StoreDep, record_id: Id) -> RecordPage:
     """One record whole: every normalised and raw field, its source and batch, duplicates,
     each stage's outcome and decisions (others' hidden in dual screening until you decide
     it), and its document."""

@@ -25,6 +25,7 @@ from realist.domain.screening import (
 from realist.services import screening
 from realist.store import Store
 from realist.web.auth import Actor, Editor, Manager, Reader, StoreDep
+from realist.web.params import Id
 from realist.web.templating import is_htmx, label, render
 
 router = APIRouter()
@@ -156,7 +157,7 @@ def _after(
     actor: Actor,
     stage: Stage,
     message: str,
-    after: int | None = None,
+    after: Id | None = None,
 ) -> Response:
     """The next card (htmx), or back to the page (a plain form post)."""
     if not is_htmx(request):
@@ -201,7 +202,7 @@ def screening_page(
     actor: Reader,
     store: StoreDep,
     stage: Stage = Stage.TITLE_ABSTRACT,
-    after: int | None = None,
+    after: Id | None = None,
 ) -> Response:
     page = screening_data(store, actor, stage, after=after)
     return render(request, "screening/index.html", {"page": page, "stages": list(Stage)})
@@ -213,7 +214,7 @@ def card(
     actor: Reader,
     store: StoreDep,
     stage: Stage = Stage.TITLE_ABSTRACT,
-    after: int | None = None,
+    after: Id | None = None,
 ) -> Response:
     """The next card; ``after`` a record skips it for now (it comes round again)."""
     page = screening_data(store, actor, stage, after=after)
@@ -225,7 +226,7 @@ def decide_page(
     request: Request,
     actor: Editor,
     store: StoreDep,
-    record_id: Annotated[int, Form()],
+    record_id: Annotated[Id, Form()],
     stage: StageForm,
     decision: Annotated[Decision, Form()],
     criterion: Annotated[str, Form(max_length=64)] = "",
@@ -253,7 +254,7 @@ def mode_page(
 
 
 class DecisionIn(BaseModel):
-    record_id: int
+    record_id: Id
     stage: Stage = Stage.TITLE_ABSTRACT
     decision: Decision
     criterion: str = Field("", max_length=64, description="an exclusion criterion's code")
@@ -276,7 +277,7 @@ def _json(page: ScreeningPage) -> Response:
 
 @router.get("/api/screening", tags=["screening"], response_model=ScreeningPage)
 def screening_api(
-    actor: Reader, store: StoreDep, stage: Stage = Stage.TITLE_ABSTRACT, after: int | None = None
+    actor: Reader, store: StoreDep, stage: Stage = Stage.TITLE_ABSTRACT, after: Id | None = None
 ) -> Response:
     """The acting reviewer's next record at ``stage``, with progress, criteria and terms;
     with ``after``, the first waiting record after that one (to skip a record for now)."""

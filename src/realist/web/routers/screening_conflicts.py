@@ -13,6 +13,7 @@ from realist.domain.screening import CriterionKind, Decision, Stage
 from realist.services import screening
 from realist.store import Store
 from realist.web.auth import Editor, Reader, StoreDep
+from realist.web.params import Id
 from realist.web.routers.screening import CriterionItem, DecisionItem, decision_item
 from realist.web.templating import is_htmx, label, render
 
@@ -91,7 +92,7 @@ def resolve_page(
     request: Request,
     actor: Editor,
     store: StoreDep,
-    record_id: int,
+    record_id: Id,
     stage: Annotated[Stage, Form()],
     decision: Annotated[Decision, Form()],
     criterion: Annotated[str, Form(max_length=64)] = "",
@@ -122,7 +123,7 @@ def conflicts_api(_: Reader, store: StoreDep, stage: Stage = Stage.TITLE_ABSTRAC
 
 
 @router.post("/api/screening/conflicts/{record_id}", tags=["screening"])
-def resolve_api(actor: Editor, store: StoreDep, record_id: int, body: ResolveIn) -> ConflictsPage:
+def resolve_api(actor: Editor, store: StoreDep, record_id: Id, body: ResolveIn) -> ConflictsPage:
     """Settle a conflict; the resolution is recorded with who resolved it."""
     screening.resolve_conflict(
         store, record_id, body.stage, body.decision, actor.key, body.criterion or None

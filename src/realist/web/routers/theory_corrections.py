@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from realist.services import theory_edits
 from realist.web.auth import Editor, StoreDep
+from realist.web.params import Id, Position
 from realist.web.routers.theory import (
     BoardPage,
     FormText,
@@ -37,7 +38,7 @@ class TopicPatch(BaseModel):
     key: Key | None = None
     name: Name | None = None
     negative: bool | None = None
-    position: int | None = Field(None, ge=0)
+    position: Position | None = None
 
 
 class RenameIn(BaseModel):
@@ -60,7 +61,7 @@ def topic_edit_form(
     new_key: FormText = "",
     name: FormText = "",
     negative: Annotated[bool, Form()] = False,
-    position: Annotated[int | None, Form(ge=1)] = None,
+    position: Annotated[Id | None, Form()] = None,
 ) -> Response:
     """The board's topic form sends every field; the service records what changed."""
     body = checked(

@@ -20,6 +20,7 @@ from realist.domain.theory import MechanismKind, Origin, Role
 from realist.services import coding, memos, theories
 from realist.store import Store
 from realist.web.auth import Actor, Editor, Reader, StoreDep
+from realist.web.params import Id, Position
 from realist.web.routers.theory import (
     BoardPage,
     FormText,
@@ -80,7 +81,7 @@ class NewConfiguration(BaseModel):
     mechanisms: list[MechanismIn] = []
     outcomes: list[Required] = []
     origin: Origin = Origin.INDUCTIVE
-    excerpt: int | None = None
+    excerpt: Id | None = None
     stance: Stance = Stance.SUPPORTS
 
 
@@ -98,7 +99,7 @@ class EditIn(BaseModel):
 
 class PartRef(BaseModel):
     role: Role
-    position: int = Field(ge=0)
+    position: Position
 
 
 class SplitIn(BaseModel):
@@ -216,7 +217,7 @@ def _part(value: str) -> dict[str, str]:
 
 
 @router.get("/theories/new", include_in_schema=False)
-def new_page(request: Request, _: Reader, store: StoreDep, excerpt: int | None = None) -> Response:
+def new_page(request: Request, _: Reader, store: StoreDep, excerpt: Id | None = None) -> Response:
     page = new_data(store, excerpt)
     return render(request, "theory/new.html", {"page": page, "stances": list(Stance)})
 
@@ -233,7 +234,7 @@ def new_form(
     mechanisms: FormText = "",
     outcomes: FormText = "",
     origin: Annotated[Origin, Form()] = Origin.INDUCTIVE,
-    excerpt: Annotated[int | None, Form()] = None,
+    excerpt: Annotated[Id | None, Form()] = None,
     stance: Annotated[Stance, Form()] = Stance.SUPPORTS,
 ) -> Response:
     body = checked(
