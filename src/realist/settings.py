@@ -72,6 +72,8 @@ SETTINGS = {
             "allowed_hosts",
             "",
             "Comma-separated host names a shared web server answers to (empty: any).",
+        ),
+        Setting(
             "max_upload_mb",
             "512",
             "The largest file the web server accepts (an import or a full text), in MB.",
