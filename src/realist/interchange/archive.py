@@ -59,8 +59,15 @@ def archived_tables() -> list[sa.Table]:
 # (sessions, attempts) belong to the server a review runs on, not to its content; so do
 # screening leases (a queue's hold on a record for a few minutes) and import jobs.
 NOT_ARCHIVED = frozenset(
-    {"account", "server_secret", "web_session", "sign_in_attempt", "sign_in_lock",
-     "screening_lease", "import_job"}
+    {
+        "account",
+        "server_secret",
+        "web_session",
+        "sign_in_attempt",
+        "sign_in_lock",
+        "screening_lease",
+        "import_job",
+    }
 )
 
 

@@ -53,6 +53,7 @@ def hand_out(
     going round) not in ``held``. Without ``after`` (a page opened or reloaded), the record
     the reviewer already holds comes back, so a reload does not move them on.
     """
+    screening_repo.lock_reviewer_leases(connection, who)
     now = datetime.now(UTC)
     hold = lease_length()
     held = screening_repo.leased_by_others(connection, stage, who, now)
@@ -80,5 +81,6 @@ def hand_out(
 def hold(connection: Connection, record_id: int, stage: Stage, who: int) -> bool:
     """Lease ``record_id`` to reviewer ``who`` now (as a decision taken back is: it is the
     record they see next); False when another reviewer holds it."""
+    screening_repo.lock_reviewer_leases(connection, who)
     now = datetime.now(UTC)
     return screening_repo.take_lease(connection, record_id, stage, who, now, lease_length())

@@ -181,17 +181,21 @@ def lock_record(connection: Connection, record_id: int) -> None:
     A rule that spans rows (one vote per record in single screening, no change once both
     votes are in, one resolution of a conflict) is checked by reading the record's
     decisions and then writing; two server processes must not both read before either
-    writes. On PostgreSQL the record's row is locked (``SELECT ... FOR UPDATE``: the other
-    transaction waits, then reads what this one wrote). On SQLite a write comes first,
-    which takes the database's one write lock before anything is read (a deferred
-    transaction that read first would fail on commit instead of waiting)."""
+    writes. On PostgreSQL the record's row is locked (``SELECT ... FOR NO KEY UPDATE``: the
+    other transaction waits, then reads what this one wrote; the weaker lock than FOR
+    UPDATE lets other transactions' foreign-key checks on the record, such as a lease
+    inserted for it, go on, where FOR UPDATE made them wait and deadlock). On SQLite a
+    write comes first, which takes the database's one write lock before anything is read
+    (a deferred transaction that read first would fail on commit instead of waiting)."""
     if connection.dialect.name == "postgresql":
         connection.execute(_LOCK_RECORD, {"id": record_id})
     else:
         connection.execute(_TOUCH_LEASES, {"id": record_id})
 
 
-_LOCK_RECORD = sa.select(record.c.id).where(record.c.id == sa.bindparam("id")).with_for_update()
+_LOCK_RECORD = (
+    sa.select(record.c.id).where(record.c.id == sa.bindparam("id")).with_for_update(key_share=True)
+)
 # A write that changes nothing (a lease's expiry set to itself) but takes SQLite's lock.
 _TOUCH_LEASES = (
     screening_lease.update()
@@ -230,6 +234,24 @@ _HAS_VOTE = (
 
 def _stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds")
+
+
+def lock_reviewer_leases(connection: Connection, reviewer_id: int) -> None:
+    """Make the caller's transaction the only one moving this reviewer's lease until it
+    ends. One reviewer holds one lease per stage; two requests of theirs at once (two tabs,
+    a double click) each drop the old lease and take a new one, and without this the second
+    never saw the first's new lease and was refused every record it tried. On PostgreSQL the
+    reviewer's row is locked (FOR NO KEY UPDATE, which foreign-key checks pass); SQLite has
+    one writer at a time already."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(_LOCK_REVIEWER, {"id": reviewer_id})
+
+
+_LOCK_REVIEWER = (
+    sa.select(reviewer.c.id)
+    .where(reviewer.c.id == sa.bindparam("id"))
+    .with_for_update(key_share=True)
+)
 
 
 def leased_by_others(

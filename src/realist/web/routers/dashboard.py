@@ -158,9 +158,7 @@ def _next_steps(store: StoreDep, actor: Actor, s: ReviewStatus) -> list[NextStep
         ("full_text", "Included records without a full text"),
     ):
         steps.append(
-            NextStep(
-                what=what, count=sum(1 for f in findings if f.kind == kind), href="/theories"
-            )
+            NextStep(what=what, count=sum(1 for f in findings if f.kind == kind), href="/theories")
         )
     steps[-1].href = "/documents"
     return [step for step in steps if step.count or step.href == "/records/import"]
