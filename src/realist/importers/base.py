@@ -3,12 +3,21 @@
 A format module only has to say which of its raw fields hold the title, the authors and so
 on (a :class:`Draft`); :meth:`Context.record` then normalises them the same way for every
 format, bounds their sizes and reports what it had to change.
+
+This is also where every string of every record is made valid text, once, for every
+format: the text layer cleans what a file holds, but parsers that decode escapes (a JSON
+``\\ud800`` or ``\\u0000``, an XML character reference, a LaTeX macro) can make characters
+that are not text out of clean text, and so can a normalisation (``%00`` in a DOI URL). A
+lone surrogate would stop the import when the record is stored (UTF-8 cannot encode it), a
+NUL would be refused by PostgreSQL. Line formats whose values are pieces of the cleaned
+text (``Context(decoded=False)``: RIS, MEDLINE, Web of Science, CSV) skip the test of raw
+fields, which would cost a seventh of their parse.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from realist.domain.bibliography import (
     collapse_whitespace,
@@ -20,6 +29,7 @@ from realist.domain.bibliography import (
     strip_markup,
 )
 from realist.domain.records import Record
+from realist.importers.cleaning import Cleaned, clean_text, is_text
 
 __all__ = [
     "DEFAULT_MAX_FIELD_CHARS",
@@ -107,16 +117,23 @@ class Context:
         max_field_chars: int = DEFAULT_MAX_FIELD_CHARS,
         max_list_items: int = MAX_LIST_ITEMS,
         max_raw_fields: int = MAX_RAW_FIELDS,
+        decoded: bool = True,
     ) -> None:
         self.filename = filename
+        # Whether the parser decodes escapes, so that its values may hold characters that
+        # the text layer never saw (see the module's docstring).
+        self.decoded = decoded
         self.max_field_chars = max_field_chars
         self.max_list_items = max_list_items
         self.max_raw_fields = max_raw_fields
         self.pending: list[Problem] = []
         self.records = 0
+        self._cleaned: Cleaned | None = None  # what cleaning the current record changed
 
     def problem(self, line: int, reason: str) -> None:
         """Note a problem at ``line`` (or record number)."""
+        if not is_text(reason):  # a reason may quote the file (a key, a tag)
+            reason = clean_text(reason, Cleaned())
         self.pending.append(Problem(self.filename, line, reason))
 
     def drain(self) -> Iterator[Problem]:
@@ -140,7 +157,17 @@ class Context:
 
     def bound(self, raw: list[tuple[str, str]], line: int) -> None:
         """Clip ``raw`` in place: each value to ``max_field_chars`` and the list to
-        ``max_raw_fields`` entries, with a problem for each cut."""
+        ``max_raw_fields`` entries, with a problem for each cut; names and values are
+        cleaned of characters that are not text (reported with the record)."""
+        # One test of all the record's text at once: a call per value would cost more than
+        # the test itself, and nearly every record passes.
+        if self.decoded and not is_text("\n".join([text for pair in raw for text in pair])):
+            cleaned = self._cleaned = self._cleaned or Cleaned()
+            raw[:] = [
+                (n if is_text(n) else clean_text(n, cleaned), v if is_text(v) else
+                 clean_text(v, cleaned))
+                for n, v in raw
+            ]  # fmt: skip
         limit = self.max_field_chars
         for index, (name, value) in enumerate(raw):
             if len(value) > limit:
@@ -158,9 +185,17 @@ class Context:
         return self._record(draft, raw, line)
 
     def _record(self, draft: Draft, raw: list[tuple[str, str]], line: int) -> Record | None:
+        if self.decoded:
+            self._clean(draft)
+        doi = normalise_doi(draft.doi) if draft.doi else ""
+        if not is_text(doi):  # a URL-escaped DOI may decode to one ("10.1/a%00b")
+            self._cleaned = self._cleaned or Cleaned()
+            doi = clean_text(doi, self._cleaned)
+        if self._cleaned is not None:
+            self.problem(line, f"record holds characters that are not text: {self._cleaned}")
+            self._cleaned = None
         title = strip_markup(self._short(draft.title))
         authors = self._names(draft.authors, line, "authors")
-        doi = normalise_doi(draft.doi) if draft.doi else ""
         pmid = normalise_pmid(draft.pmid) if draft.pmid else ""
         abstract = strip_markup(self._short(draft.abstract)) if draft.abstract else ""
         if not (title or authors or doi or pmid or abstract):
@@ -217,6 +252,21 @@ class Context:
         if record is not None:
             yield record
         yield from self.drain()
+
+    def _clean(self, draft: Draft) -> None:
+        """Clean ``draft``'s strings in place, counting what changed with the raw fields'."""
+        texts = [draft.title, draft.year, draft.journal, draft.volume, draft.issue,
+                 draft.start_page, draft.end_page, draft.doi, draft.pmid, draft.issn,
+                 draft.abstract, draft.kind, *draft.authors, *draft.keywords]  # fmt: skip
+        if not is_text("\n".join(texts)):
+            cleaned = self._cleaned = self._cleaned or Cleaned()
+            for item in fields(draft):
+                value = getattr(draft, item.name)
+                if isinstance(value, str) and not is_text(value):
+                    setattr(draft, item.name, clean_text(value, cleaned))
+                elif isinstance(value, list):
+                    setattr(draft, item.name, [v if is_text(v) else clean_text(v, cleaned)
+                                               for v in value])  # fmt: skip
 
     def _short(self, value: str) -> str:
         # Drafts may join several raw values, so they are bounded again here, silently: the

@@ -34,6 +34,10 @@ class Format:
     # Where a file's bytes may be cut so that its pieces can be parsed apart (in worker
     # processes, see importers.segments); None when the format cannot be cut.
     boundary: re.Pattern[bytes] | None = None
+    # Whether the parser decodes escapes or entities (JSON, XML, LaTeX), so that a value may
+    # hold characters the text layer never saw; base.Context then tests each record's raw
+    # fields. False only for parsers whose values are pieces of the cleaned text.
+    decoded: bool = True
 
 
 FORMATS: dict[str, Format] = {}
@@ -46,13 +50,14 @@ def register(fmt: Format) -> Format:
 
 
 for _fmt in (
-    Format("ris", "RIS", (".ris", ".txt"), ris.sniff, ris.parse, ris.BOUNDARY),
+    Format("ris", "RIS", (".ris", ".txt"), ris.sniff, ris.parse, ris.BOUNDARY, decoded=False),
     Format("medline", "PubMed MEDLINE (.nbib)", (".nbib", ".medline", ".txt"), medline.sniff,
-           medline.parse),
-    Format("wos", "Web of Science plain text", (".txt", ".ciw"), wos.sniff, wos.parse),
+           medline.parse, decoded=False),
+    Format("wos", "Web of Science plain text", (".txt", ".ciw"), wos.sniff, wos.parse,
+           decoded=False),
     Format("bibtex", "BibTeX", (".bib", ".bibtex"), bibtex.sniff, bibtex.parse),
     Format("csv", "CSV or tab-delimited table", (".csv", ".tsv", ".tab", ".txt"), delimited.sniff,
-           delimited.parse),
+           delimited.parse, decoded=False),
     Format("csl-json", "CSL-JSON", (".json",), csl_json.sniff, csl_json.parse),
     Format("endnote-xml", "EndNote XML", (".xml",), endnote_xml.sniff, endnote_xml.parse),
 ):  # fmt: skip

@@ -14,32 +14,58 @@ from collections.abc import Iterator
 from realist.domain.records import Record
 from realist.errors import InvalidInput
 from realist.importers.base import DEFAULT_MAX_FIELD_CHARS, Context, ParseResult, Problem
+from realist.importers.cleaning import Cleaned
 from realist.importers.formats import FORMATS, Format
 from realist.importers.text import TextSource
 
 __all__ = ["ParseStream", "detect_format", "iter_parse", "parse"]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+# What a file is, by its first bytes: files people pick by mistake instead of an export.
 _MAGIC = (
     (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx or Word file?); export it as CSV or RIS"),
-    (b"%PDF", "a PDF; export the records as RIS, CSV or BibTeX instead"),
-    (b"\xd0\xcf\x11\xe0", "an old Office file (.xls?); save it as CSV"),
+    (b"PK\x05\x06", "an empty ZIP archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (.xls?); save it as CSV"),
     (b"\x1f\x8b", "gzip-compressed; decompress it first"),
+    (b"BZh", "bzip2-compressed; decompress it first"),
+    (b"\xfd7zXZ\x00", "xz-compressed; decompress it first"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed; decompress it first"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive; extract it first"),
+    (b"Rar!\x1a\x07", "a RAR archive; extract it first"),
+    (b"\x89PNG\r\n\x1a\n", "an image (PNG), not a text export of records"),
+    (b"\xff\xd8\xff", "an image (JPEG), not a text export of records"),
+    (b"GIF8", "an image (GIF), not a text export of records"),
+    (b"II*\x00", "an image (TIFF), not a text export of records"),
+    (b"MM\x00*", "an image (TIFF), not a text export of records"),
+    (b"SQLite format 3\x00", "an SQLite database (a review?), not a text export of records"),
+    (b"\x7fELF", "a program, not a text export of records"),
+    (b"{\\rtf", "an RTF document (a formatted bibliography?); export the records as RIS instead"),
 )
+# Runs of characters that are not text (and U+FFFD, what UTF-16/32 decoding puts for bad
+# bytes). Binary data decoded as text has one run every seven to nine characters (images,
+# programs, compressed data, measured); a text export with stray control characters has a
+# few, however long. A share of runs, not of characters, tells them apart: a text with one
+# block of 1,000 NULs is still text, and is cleaned.
+_NOT_TEXT_RUN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]+")
+_BINARY_RUNS = 16
+_BINARY_SHARE = 0.05
 
 
 def _readable(data: bytes, filename: str) -> TextSource:
-    """The file as text, or InvalidInput when it is empty or binary."""
+    """The file as text, or InvalidInput when it is empty or not text."""
     if not data or data.isspace():  # (not data.strip(): that would copy a large file)
         raise InvalidInput(f"{filename}: the file is empty")
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise InvalidInput(f"{filename}: the file is {what}")
+    if b"%PDF-" in data[:1024]:  # PDF readers accept a header up to 1 KiB into the file
+        raise InvalidInput(f"{filename}: the file is a PDF; export the records as RIS, CSV or "
+                           "BibTeX instead")  # fmt: skip
     source = TextSource(data)
-    head = source.head()
-    if "\x00" in head or len(_CONTROL.findall(head)) > max(8, len(head) // 100):
+    sample = source.sample()
+    runs = len(_NOT_TEXT_RUN.findall(sample))
+    if runs >= _BINARY_RUNS and runs > _BINARY_SHARE * len(sample):
         raise InvalidInput(f"{filename}: the file is binary, not a text export of records")
-    if not head.strip():
+    if not source.head().strip():
         raise InvalidInput(f"{filename}: the file is empty")
     return source
 
@@ -100,12 +126,14 @@ def ending(
     records: int,
     first_problems: list[Problem],
     fallback: tuple[int, int] | None = None,
+    cleaned: Cleaned | None = None,
 ) -> Iterator[Problem]:
-    """What is left to say when a file has been read: undecodable bytes as a problem, and
-    InvalidInput when not one record could be read (with up to three first problems).
+    """What is left to say when a file has been read: undecodable bytes and characters
+    that are not text as problems, and InvalidInput when not one record could be read
+    (with up to three first problems).
 
-    ``fallback`` (bytes, first line) overrides what ``source`` counted, for a file read in
-    pieces.
+    ``fallback`` (bytes, first line) and ``cleaned`` override what ``source`` counted, for
+    a file read in pieces.
     """
     fallback_bytes, fallback_line = fallback or (source.fallback_bytes, source.first_fallback_line)
     if fallback_bytes:
@@ -115,6 +143,9 @@ def ending(
             f"{fallback_bytes:,} byte(s) are not valid {source.encoding}; read them "
             "as Windows-1252 or Latin-1 (check accented letters)",
         )
+    cleaned = source.cleaned if cleaned is None else cleaned
+    if cleaned:
+        yield Problem(filename, cleaned.lines.first, f"{cleaned} on {cleaned.lines}")
     if not records:
         reasons = "; ".join(f"line {p.line}: {p.reason}" for p in first_problems[:3])
         raise InvalidInput(
@@ -142,7 +173,7 @@ def iter_parse(
         fmt = FORMATS[format]
     else:
         raise InvalidInput(f"{filename}: unknown format {format!r} (known: {', '.join(FORMATS)})")
-    return ParseStream(fmt, source, Context(filename, max_field_chars))
+    return ParseStream(fmt, source, Context(filename, max_field_chars, decoded=fmt.decoded))
 
 
 def parse(

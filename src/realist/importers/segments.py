@@ -32,6 +32,7 @@ from multiprocessing.connection import Connection
 from realist.domain.records import Record
 from realist.errors import RealistError
 from realist.importers.base import Context, Problem
+from realist.importers.cleaning import Cleaned
 from realist.importers.reading import ParseStream, ending
 from realist.importers.text import TextSource
 
@@ -88,8 +89,9 @@ def parse_in_workers(
 ) -> Iterator[Segment]:
     """The segments of ``stream``'s file, parsed by ``workers`` processes, in file order.
 
-    Ends like :class:`ParseStream`: a last segment with the problem about undecodable bytes,
-    if any, and InvalidInput when not one record could be read.
+    Ends like :class:`ParseStream`: a last segment with the problems about undecodable bytes
+    and characters that are not text, if any, and InvalidInput when not one record could be
+    read.
     """
     data = stream.source.data
     cuts = _cuts(stream, segment_bytes or SEGMENT_BYTES)
@@ -123,6 +125,7 @@ def parse_in_workers(
 
 def _collect(stream: ParseStream, pipes: list[Connection], count: int) -> Iterator[Segment]:
     records = fallback_bytes = fallback_line = 0
+    cleaned = Cleaned()
     first_problems: list[Problem] = []
     for index in range(count):
         try:
@@ -141,6 +144,7 @@ def _collect(stream: ParseStream, pipes: list[Connection], count: int) -> Iterat
         if message["fallback_bytes"] and not fallback_bytes:
             fallback_line = message["fallback_line"]
         fallback_bytes += message["fallback_bytes"]
+        cleaned.merge(message["cleaned"], message["offset"])
         yield Segment(message["rows"], problems)
     last = ending(
         stream.filename,
@@ -149,6 +153,7 @@ def _collect(stream: ParseStream, pipes: list[Connection], count: int) -> Iterat
         records,
         first_problems,
         (fallback_bytes, fallback_line),
+        cleaned,
     )
     yield Segment([], list(last))
 
@@ -186,7 +191,11 @@ def _parse(stream: ParseStream, start: int, end: int, offset: int, encode: Encod
     source = TextSource(stream.source.data[start:end], stream.encoding)
     model = stream.context
     context = Context(
-        model.filename, model.max_field_chars, model.max_list_items, model.max_raw_fields
+        model.filename,
+        model.max_field_chars,
+        model.max_list_items,
+        model.max_raw_fields,
+        model.decoded,
     )
     rows = []
     problems = []
@@ -203,6 +212,8 @@ def _parse(stream: ParseStream, start: int, end: int, offset: int, encode: Encod
             "records": context.records,
             "fallback_bytes": source.fallback_bytes,
             "fallback_line": source.first_fallback_line + offset,
+            "cleaned": source.cleaned,
+            "offset": offset,
         },
         pickle.HIGHEST_PROTOCOL,
     )

@@ -8,7 +8,10 @@ exports. Decoding never fails: a byte that is not valid UTF-8 is read as Windows
 Latin-1 where Windows-1252 leaves a byte undefined) and counted, so the import can say so.
 
 Text is produced in chunks, so a large file never exists twice in memory, and lines are cut
-at a limit, so a 200 MB file with no newline costs no more than its first megabyte.
+at a limit, so a 200 MB file with no newline costs no more than its first megabyte. Every
+chunk is cleaned of characters that are not text (:mod:`realist.importers.cleaning`): a
+stray NUL or vertical tab is removed and counted by line, wherever it is in the file, so
+no parser ever sees one.
 """
 
 from __future__ import annotations
@@ -18,10 +21,17 @@ import re
 import threading
 from collections.abc import Iterator
 
+from realist.importers.cleaning import Cleaned, bytes_are_text, clean_text, is_text
+
 __all__ = ["TextSource", "decode", "sniff_encoding"]
 
 _CHUNK_BYTES = 1 << 20
 _HEAD_BYTES = 1 << 16
+# How much of a file's start is used to judge it (binary? which format?): this many
+# characters of whole lines, each cut at _HEAD_LINE, so that one long line cannot hide what
+# follows it (a 70 KB header line before the first RIS record).
+_HEAD_CHARS = 1 << 16
+_HEAD_LINE = 1 << 14
 _FALLBACK = "realist-cp1252"
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
@@ -66,21 +76,18 @@ codecs.register_error(_FALLBACK, _read_as_cp1252)
 def sniff_encoding(data: bytes) -> str:
     """The Python codec that reads ``data``: from its BOM, NUL pattern or byte content.
 
-    Returns ``utf-8-sig``, ``utf-16``, ``utf-32`` (BOM present), ``utf-16-le`` or
-    ``utf-16-be`` (no BOM, recognised by the NUL bytes of mostly-ASCII text), ``utf-8``,
-    or ``cp1252`` when the start of the file holds non-ASCII bytes that never form UTF-8.
+    Returns ``utf-8-sig``, ``utf-16``, ``utf-32`` (BOM present), ``utf-32-le``,
+    ``utf-32-be``, ``utf-16-le`` or ``utf-16-be`` (no BOM, recognised by the NUL bytes of
+    mostly-ASCII text), ``utf-8``, or ``cp1252`` when the start of the file holds non-ASCII
+    bytes that never form UTF-8.
     """
     for bom, name in _BOMS:
         if data.startswith(bom):
             return name
     head = data[:4096]
-    pairs = len(head) // 2
-    if pairs >= 2:
-        nul_even, nul_odd = head[0::2].count(0), head[1::2].count(0)
-        if nul_odd > 0.3 * pairs and nul_even < 0.05 * pairs:
-            return "utf-16-le"
-        if nul_even > 0.3 * pairs and nul_odd < 0.05 * pairs:
-            return "utf-16-be"
+    without_bom = _utf32_without_bom(head) or _utf16_without_bom(head)
+    if without_bom:
+        return without_bom
     head = data[:_HEAD_BYTES]
     try:
         codecs.utf_8_decode(head, "strict", len(head) == len(data))
@@ -91,11 +98,43 @@ def sniff_encoding(data: bytes) -> str:
     return "utf-8"
 
 
+def _utf32_without_bom(head: bytes) -> str:
+    # A UTF-32 code unit's top byte is always 0 (code points stop at U+10FFFF) and, outside
+    # the rare supplementary planes, so is the next one; in mostly-ASCII text the low byte
+    # is not. The strict decode rules out binary data that happens to fit the pattern.
+    quads = len(head) // 4
+    if quads < 2:
+        return ""
+    head = head[: quads * 4]
+    zeros = [head[i::4].count(0) for i in range(4)]
+    for name, top, next_, low in (("utf-32-le", 3, 2, 0), ("utf-32-be", 0, 1, 3)):
+        if zeros[top] == quads and zeros[next_] >= 0.9 * quads and zeros[low] < 0.5 * quads:
+            try:
+                head.decode(name)
+            except UnicodeDecodeError:
+                continue
+            return name
+    return ""
+
+
+def _utf16_without_bom(head: bytes) -> str:
+    pairs = len(head) // 2
+    if pairs >= 4:
+        nul_even, nul_odd = head[0::2].count(0), head[1::2].count(0)
+        if nul_odd > 0.3 * pairs and nul_even < 0.05 * pairs:
+            return "utf-16-le"
+        if nul_even > 0.3 * pairs and nul_odd < 0.05 * pairs:
+            return "utf-16-be"
+    return ""
+
+
 class TextSource:
     """A file's bytes, readable as text in chunks, as bounded lines, or whole.
 
-    After reading, ``fallback_bytes`` counts the bytes that were not valid in the detected
-    encoding and ``first_fallback_line`` says where the first of them was.
+    After a whole reading, ``fallback_bytes`` counts the bytes that were not valid in the
+    detected encoding, ``first_fallback_line`` says where the first of them was, and
+    ``cleaned`` what was taken out because it is not text, by line. Each whole reading
+    counts afresh.
     """
 
     def __init__(self, data: bytes, encoding: str | None = None) -> None:
@@ -103,7 +142,11 @@ class TextSource:
         self.encoding = encoding or sniff_encoding(data)
         self.fallback_bytes = 0
         self.first_fallback_line = 0
+        self.cleaned = Cleaned()
         self._chunk_start = 0
+        self._sample: str | None = None
+        self._head: str | None = None
+        self._bytes_are_text: bool | None = None
 
     def note_fallback(self, start: int, length: int) -> None:
         """Count ``length`` undecodable bytes at offset ``start`` of the current chunk."""
@@ -112,11 +155,8 @@ class TextSource:
             self.first_fallback_line = self.data.count(b"\n", 0, offset) + 1
         self.fallback_bytes += length
 
-    def chunks(self, size: int = _CHUNK_BYTES, limit: int | None = None) -> Iterator[str]:
-        """The text in pieces of about ``size`` bytes, newlines translated to ``\\n``.
-
-        With ``limit``, stop after that many bytes (used to look at a file's start).
-        """
+    def _decoded(self, size: int, limit: int | None, count: bool) -> Iterator[str]:
+        """The text in pieces, newlines translated; undecodable bytes tallied if ``count``."""
         is_utf16_32 = self.encoding.startswith(("utf-16", "utf-32"))
         errors = "replace" if is_utf16_32 else _FALLBACK
         decoder = codecs.getincrementaldecoder(self.encoding)(errors=errors)
@@ -129,8 +169,7 @@ class TextSource:
             # error handler sees are therefore at most three bytes early. Good enough for a
             # line number.
             self._chunk_start = start
-            # Only a whole read counts bad bytes: the head is read again by the parser.
-            _tally.source = self if limit is None else None
+            _tally.source = self if count else None
             try:
                 text = decoder.decode(view[start : min(start + size, end)], final)
             finally:
@@ -144,9 +183,73 @@ class TextSource:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
             yield text
 
+    def chunks(self, size: int = _CHUNK_BYTES, limit: int | None = None) -> Iterator[str]:
+        """The text in pieces of about ``size`` bytes, newlines translated to ``\\n`` and
+        characters that are not text cleaned out.
+
+        With ``limit``, stop after that many bytes (used to look at a file's start); only a
+        whole reading counts undecodable bytes and cleaned characters.
+        """
+        whole = limit is None
+        if whole:
+            self.fallback_bytes = self.first_fallback_line = 0
+            self.cleaned = Cleaned()
+        if self._bytes_are_text is None:
+            self._bytes_are_text = bytes_are_text(self.data, self.encoding)
+        line = 1  # the line the next chunk starts on
+        fallback = 0
+        for text in self._decoded(size, limit, whole):
+            # Bytes that are all text decode to text, unless some were not valid UTF-8 and
+            # were read as Windows-1252 (where five bytes stay control characters).
+            trusted = self._bytes_are_text and fallback == self.fallback_bytes
+            fallback = self.fallback_bytes
+            if not trusted and not is_text(text):
+                text = clean_text(text, self.cleaned if whole else Cleaned(), line)
+            if whole:
+                line += text.count("\n")
+            yield text
+
+    def sample(self) -> str:
+        """The file's start as decoded, not cleaned, for judging whether it is text:
+        about 64K characters of lines, each cut at 16K."""
+        if self._sample is None:
+            self._sample = self._start()
+        return self._sample
+
     def head(self) -> str:
-        """The first 64 KiB, decoded, for detecting the format."""
-        return "".join(self.chunks(limit=_HEAD_BYTES))
+        """The file's start (see :meth:`sample`), cleaned, for detecting the format."""
+        if self._head is None:
+            sample = self.sample()
+            self._head = sample if is_text(sample) else clean_text(sample, Cleaned())
+        return self._head
+
+    def _start(self) -> str:
+        kept: list[str] = []
+        size = 0
+        partial = ""  # a line whose end lies in a later chunk
+        skipping = False  # that line was cut: skip to its end
+        for text in self._decoded(_HEAD_BYTES, None, count=False):
+            if skipping:
+                cut = text.find("\n")
+                if cut < 0:
+                    continue
+                text = text[cut + 1 :]
+                skipping = False
+            parts = text.split("\n")
+            parts[0] = partial + parts[0]
+            partial = parts.pop()
+            for part in parts:
+                kept.append(part[:_HEAD_LINE])
+                size += min(len(part), _HEAD_LINE) + 1
+            if len(partial) > _HEAD_LINE:
+                kept.append(partial[:_HEAD_LINE])
+                size += _HEAD_LINE + 1
+                partial, skipping = "", True
+            if size >= _HEAD_CHARS:
+                break
+        else:
+            kept.append(partial)
+        return "\n".join(kept)
 
     def text(self) -> str:
         """The whole text, for formats whose parsers need it at once (JSON, BibTeX)."""
@@ -192,8 +295,8 @@ class TextSource:
 def decode(data: bytes) -> str:
     """The text of an exported file, whatever its encoding, with ``\\n`` newlines.
 
-    Handles UTF-8 with or without BOM, UTF-16 (LE/BE with BOM, or without one when the
-    NUL pattern shows it), UTF-32 with BOM and Windows-1252/Latin-1. Never raises: bytes
-    that are invalid UTF-8 are read as Windows-1252.
+    Handles UTF-8 with or without BOM, UTF-16 and UTF-32 (LE/BE with BOM, or without one
+    when the NUL pattern shows it) and Windows-1252/Latin-1. Never raises: bytes that are
+    invalid UTF-8 are read as Windows-1252; characters that are not text are removed.
     """
     return TextSource(data).text()
