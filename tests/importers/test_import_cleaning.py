@@ -182,7 +182,7 @@ def test_binary_content_is_refused_by_its_share_of_control_runs() -> None:
     with pytest.raises(InvalidInput, match="binary"):
         parse(b"TY  - JOUR\n" + noise, "noise.ris")
     program = Path("/usr/bin/env").read_bytes() if Path("/usr/bin/env").exists() else noise
-    with pytest.raises(InvalidInput, match="binary|a program"):
+    with pytest.raises(InvalidInput, match=r"binary|a program"):
         parse(program[4:], "program.ris")  # without its magic number
 
 
@@ -200,7 +200,7 @@ def test_utf32_without_a_bom_is_read(codec: str) -> None:
     assert sniff_encoding(text.encode(codec)) == codec
     result = parse(text.encode(codec), "utf32.ris")
     assert result.encoding == codec
-    assert [r.authors for r in result.records][0] == ["Müller, A0"]
+    assert result.records[0].authors == ["Müller, A0"]
     assert result.problems == []
 
 

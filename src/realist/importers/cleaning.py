@@ -226,7 +226,7 @@ def clean_text(text: str, cleaned: Cleaned, line: int = 1) -> str:
                 kept.append("\ufffd")
         if (
             not kept
-            and 0 < start
+            and start > 0
             and end < len(text)
             and not text[start - 1].isspace()
             and not text[end].isspace()

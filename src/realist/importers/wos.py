@@ -28,6 +28,7 @@ __all__ = ["draft", "draft_from_fields", "parse", "sniff"]
 _TAG = re.compile(r"[A-Z][A-Z0-9]")
 _RECORD_START = re.compile(r"^PT [A-Z]\s*$", re.MULTILINE)
 _RECORD_END = re.compile(r"^ER\s*$", re.MULTILINE)
+_FILE_TAGS = frozenset({"FN", "VR", "EF"})
 
 
 def sniff(head: str) -> int:
@@ -86,6 +87,7 @@ def parse(source: TextSource, context: Context) -> Iterator[Record | Problem]:
     dropped = 0
     tag = ""
     lineno = 0
+    stray_reported = False
     for block in source.line_blocks(context.max_field_chars + 64):
         for line in block:
             lineno += 1
@@ -100,13 +102,21 @@ def parse(source: TextSource, context: Context) -> Iterator[Record | Problem]:
                         context.problem(start, f"record has no ER line; it ends at line {lineno}")
                         yield from context.finish(draft, raw, start, dropped)
                     raw, start, dropped = [], lineno, 0
+                    stray_reported = False
                 elif tag == "ER":
                     if start:
                         yield from context.finish(draft, raw, start, dropped)
                     raw, start, dropped = [], 0, 0
                     continue
                 elif not start:
-                    continue  # FN, VR and EF lines around the records
+                    # FN, VR and EF belong around the records; any other tag here is a
+                    # record whose PT line is damaged or missing: lost, so said.
+                    if tag not in _FILE_TAGS and not stray_reported:
+                        context.problem(lineno, f"tag {tag} outside any record (no PT line "
+                                        "before it); ignored up to the next PT")  # fmt: skip
+                        stray_reported = True
+                        yield from context.drain()
+                    continue
             else:
                 context.problem(lineno, f"not a Web of Science line: {line[:60]!r}; ignored")
                 yield from context.drain()
