@@ -80,6 +80,20 @@ def test_undecodable_bytes_are_reported_once_with_the_first_line() -> None:
     assert "not valid utf-8" in problems[-1].reason
 
 
+def test_control_characters_are_reported_once_naming_lines_of_every_piece() -> None:
+    body = _file(60)
+    data = body + b"TY  - JOUR\nTI  - A\x00B\nER  - \n"
+    data += body + b"TY  - JOUR\nTI  - \x0bC\nER  - \n"
+    rows, problems = _in_workers(data)
+    assert (rows, problems) == _sequential(data)
+    first = body.count(b"\n") + 2
+    second = first + 2 + body.count(b"\n") + 1
+    assert problems[-1].line == first
+    assert problems[-1].reason == (
+        f"2 control characters removed (U+0000, U+000B) on lines {first} and {second}"
+    )
+
+
 def test_a_file_without_records_fails_in_workers_too() -> None:
     data = b"TY  - JOUR\nPY  - 2019\nER  - \n" * 100
     stream = iter_parse(data, "empty.ris", "ris")

@@ -38,6 +38,7 @@ __all__ = [
     "Context",
     "Continuations",
     "Draft",
+    "OddLines",
     "ParseResult",
     "Problem",
     "every",
@@ -132,7 +133,7 @@ class Context:
 
     def problem(self, line: int, reason: str) -> None:
         """Note a problem at ``line`` (or record number)."""
-        if not is_text(reason):  # a reason may quote the file (a key, a tag)
+        if self.decoded and not is_text(reason):  # a reason may quote a decoded key
             reason = clean_text(reason, Cleaned())
         self.pending.append(Problem(self.filename, line, reason))
 
@@ -282,6 +283,42 @@ class Context:
             )
             del names[self.max_list_items :]
         return names
+
+
+class OddLines:
+    """Lines a line format cannot read, reported as one problem per run of consecutive
+    lines (a block of garbage costs one problem, not one per line).
+
+    Call :meth:`add` for each such line and :meth:`flush` before a record is finished and
+    at the end of the file; the problem then goes out with the record's own.
+    """
+
+    def __init__(self, context: Context, what: str) -> None:
+        self.context = context
+        self.what = what
+        self.first = self.last = 0
+        self.sample = ""
+
+    def add(self, line: int, text: str) -> None:
+        """Note ``text``, the unreadable line number ``line``."""
+        if self.first and line == self.last + 1:
+            self.last = line
+            return
+        self.flush()
+        self.first = self.last = line
+        self.sample = text[:60]
+
+    def flush(self) -> None:
+        """Note the pending run as a problem, if there is one."""
+        if not self.first:
+            return
+        if self.first == self.last:
+            self.context.problem(self.first, f"not a {self.what} line: {self.sample!r}; ignored")
+        else:
+            lines = f"lines {self.first}–{self.last}"
+            self.context.problem(self.first, f"{lines} are not {self.what} lines (the first: "
+                                 f"{self.sample!r}); ignored")  # fmt: skip
+        self.first = self.last = 0
 
 
 class Continuations:

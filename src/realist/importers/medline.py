@@ -14,7 +14,16 @@ import re
 from collections.abc import Iterator
 
 from realist.domain.records import Record
-from realist.importers.base import Context, Continuations, Draft, Problem, every, first, group
+from realist.importers.base import (
+    Context,
+    Continuations,
+    Draft,
+    OddLines,
+    Problem,
+    every,
+    first,
+    group,
+)
 from realist.importers.text import TextSource
 
 __all__ = ["draft", "parse", "sniff"]
@@ -67,6 +76,7 @@ def parse(source: TextSource, context: Context) -> Iterator[Record | Problem]:
     start = 0
     dropped = 0
     lineno = 0
+    odd = OddLines(context, "MEDLINE")
     for block in source.line_blocks(limit + 64):
         for line in block:
             lineno += 1
@@ -77,16 +87,17 @@ def parse(source: TextSource, context: Context) -> Iterator[Record | Problem]:
                 continue
             if not line or line.isspace():
                 if raw:
+                    odd.flush()
                     yield from context.finish(draft, raw, start, dropped, more)
                     raw, dropped = [], 0
                 continue
             matched = _TAG_LINE.match(line)
             if matched is None:
-                context.problem(lineno, f"not a MEDLINE line: {line[:60]!r}; ignored")
-                yield from context.drain()
+                odd.add(lineno, line)
                 continue
             tag, value = matched.group(1), matched.group(2).strip()
             if tag == "PMID" and raw:
+                odd.flush()
                 yield from context.finish(draft, raw, start, dropped, more)
                 raw, dropped = [], 0
             if not raw:
@@ -95,5 +106,7 @@ def parse(source: TextSource, context: Context) -> Iterator[Record | Problem]:
                 raw.append((tag, value))
             else:
                 dropped += 1
+    odd.flush()
     if raw:
         yield from context.finish(draft, raw, start, dropped, more)
+    yield from context.drain()

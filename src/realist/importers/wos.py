@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 
 from realist.domain.records import Record
-from realist.importers.base import Context, Draft, Problem, every, first, group
+from realist.importers.base import Context, Draft, OddLines, Problem, every, first, group
 from realist.importers.kinds import ris_kind
 from realist.importers.text import TextSource
 
@@ -88,6 +88,7 @@ def parse(source: TextSource, context: Context) -> Iterator[Record | Problem]:
     tag = ""
     lineno = 0
     stray_reported = False
+    odd = OddLines(context, "Web of Science")
     for block in source.line_blocks(context.max_field_chars + 64):
         for line in block:
             lineno += 1
@@ -100,11 +101,13 @@ def parse(source: TextSource, context: Context) -> Iterator[Record | Problem]:
                 if tag == "PT":
                     if start:
                         context.problem(start, f"record has no ER line; it ends at line {lineno}")
+                        odd.flush()
                         yield from context.finish(draft, raw, start, dropped)
                     raw, start, dropped = [], lineno, 0
                     stray_reported = False
                 elif tag == "ER":
                     if start:
+                        odd.flush()
                         yield from context.finish(draft, raw, start, dropped)
                     raw, start, dropped = [], 0, 0
                     continue
@@ -112,21 +115,23 @@ def parse(source: TextSource, context: Context) -> Iterator[Record | Problem]:
                     # FN, VR and EF belong around the records; any other tag here is a
                     # record whose PT line is damaged or missing: lost, so said.
                     if tag not in _FILE_TAGS and not stray_reported:
+                        odd.flush()
                         context.problem(lineno, f"tag {tag} outside any record (no PT line "
                                         "before it); ignored up to the next PT")  # fmt: skip
                         stray_reported = True
                         yield from context.drain()
                     continue
             else:
-                context.problem(lineno, f"not a Web of Science line: {line[:60]!r}; ignored")
-                yield from context.drain()
+                odd.add(lineno, line)
                 continue
             if len(raw) < max_raw:
                 raw.append((tag, value))
             else:
                 dropped += 1
+    odd.flush()
     if start:
         context.problem(
             start, "file ends inside this record (no ER line); check that the file is complete"
         )
         yield from context.finish(draft, raw, start, dropped)
+    yield from context.drain()
