@@ -12,7 +12,9 @@ The format is detected from the content; the file name only breaks ties.
 Each record keeps every field as the file had it in ``Record.raw`` (so it can be written
 back, see :mod:`realist.importers.ris_writer`) plus normalised copies made by
 :mod:`realist.domain.bibliography`. Imported data is untrusted: values longer than
-``max_field_chars`` are cut and author lists bounded, each time with a problem.
+``max_field_chars`` are cut and author lists bounded, characters that are not text (stray
+control characters, lone surrogates) are cleaned out, and a damaged line costs at most its
+own record, each time with a problem naming the line.
 """
 
 from __future__ import annotations
