@@ -265,15 +265,16 @@ def test_realist_import_of_a_lone_surrogate_imports_both_records(
 ) -> None:
     init_review(db_target, "t", "ann").close()
     path = tmp_path / "surrogate.json"
-    path.write_bytes(b'[{"title":"a\\ud800"},{"title":"b"}]')
+    # A NUL escape too: PostgreSQL refuses NUL in text.
+    path.write_bytes(b'[{"title":"a\\ud800"},{"title":"b"},{"title":"c\\u0000d"}]')
     result = CliRunner().invoke(cli, ["--db", db_target, "import", str(path), "--json"])
     assert result.exit_code == 0, result.output
     (summary,) = json.loads(result.output)
-    assert summary["imported"] == 2
-    assert summary["problems"][0]["line"] == 1
+    assert summary["imported"] == 3
+    assert [p["line"] for p in summary["problems"]] == [1, 3]
     assert "lone surrogate replaced by U+FFFD" in summary["problems"][0]["reason"]
     records = CliRunner().invoke(cli, ["--db", db_target, "records", "--json"])
-    assert sorted(r["title"] for r in json.loads(records.output)) == ["a\ufffd", "b"]
+    assert sorted(r["title"] for r in json.loads(records.output)) == ["a\ufffd", "b", "cd"]
 
 
 def test_realist_import_of_a_file_with_a_nul_lists_the_problem(
