@@ -26,7 +26,7 @@ _MAGIC = (
     (b"PK\x05\x06", "an empty ZIP archive"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (.xls?); save it as CSV"),
     (b"\x1f\x8b", "gzip-compressed; decompress it first"),
-    (b"BZh", "bzip2-compressed; decompress it first"),
+    *((b"BZh%d1AY&SY" % level, "bzip2-compressed; decompress it first") for level in range(1, 10)),
     (b"\xfd7zXZ\x00", "xz-compressed; decompress it first"),
     (b"\x28\xb5\x2f\xfd", "zstd-compressed; decompress it first"),
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive; extract it first"),
