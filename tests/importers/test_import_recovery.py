@@ -281,3 +281,36 @@ def test_an_entry_that_repeats_a_field_is_kept() -> None:
     assert [v for k, v in record.raw if k == "title"] == ["First", "Second"]
     (problem,) = result.problems
     assert problem.line == 1 and "repeats field(s) title" in problem.reason
+
+
+def test_bibtex_macros_built_from_macros_are_bounded() -> None:
+    # Each macro doubles the one before: forty of them would make a terabyte.
+    chain = "".join(f"@string{{m{i + 1} = m{i} # m{i}}}\n" for i in range(1, 40))
+    text = '@string{m1 = "' + "x" * 1000 + '"}\n' + chain + "@article{k, title = m40}\n"
+    result = parse(text.encode(), "bomb.bib", max_field_chars=100_000)
+    (record,) = result.records
+    assert len(record.title) <= 100_000
+    assert any("@string macros would make more than" in p.reason for p in result.problems)
+
+
+def test_a_long_macro_in_every_entry_is_bounded_in_all() -> None:
+    entries = "".join(f"@article{{k{i}, title = a # {{ {i}}}}}\n" for i in range(2_000))
+    text = '@string{a = "' + "x" * 10_000 + '"}\n' + entries
+    result = parse(text.encode(), "wide.bib", max_field_chars=20_000)
+    assert len(result.records) == 2_000  # every entry kept...
+    made = sum(len(r.title) for r in result.records)
+    assert made <= 9 * len(text) + 20_000  # ...and what macros made bounded
+    assert result.records[0].title.startswith("xxx")
+    assert result.records[-1].title == "a 1999"  # the macro kept by name once over budget
+    (problem,) = result.problems
+    assert "kept by name" in problem.reason
+
+
+def test_csl_json_runs_of_items_that_are_not_objects_are_one_problem() -> None:
+    text = '[{"title": "a"}, "", "", 3, {"title": "b"}, "x"]'
+    result = parse(text.encode(), "others.json")
+    assert [r.title for r in result.records] == ["a", "b"]
+    assert [(p.line, p.reason) for p in result.problems] == [
+        (2, "items 2-4 are not JSON objects; skipped"),
+        (6, "item 6 is not a JSON object; skipped"),
+    ]

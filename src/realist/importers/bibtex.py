@@ -114,35 +114,64 @@ def _parts(value: str) -> list[str]:
     return parts
 
 
-def _resolve(value: str, macros: dict[str, str], undefined: list[str]) -> str:
+class _Expansion:
+    """What macros may still add, over the whole file: the text they make is bounded.
+
+    Without a bound, macros built from macros double at each step (forty of them make a
+    terabyte: a "billion laughs"), and one long macro used in every entry multiplies the
+    file's size by the number of entries.
+    """
+
+    def __init__(self, budget: int, limit: int) -> None:
+        self.left = budget
+        self.limit = limit  # characters in one value
+        self.exhausted_at = 0  # the line of the first entry left unexpanded
+
+    def take(self, size: int) -> bool:
+        if size > self.left:
+            self.left = 0
+            return False
+        self.left -= size
+        return True
+
+
+def _resolve(value: str, macros: dict[str, str], undefined: list[str], room: _Expansion) -> str:
     """A value as BibTeX reads it: parts joined, enclosing removed, macros replaced.
 
-    A macro that is not defined keeps its name, and the name is added to ``undefined``.
+    A macro that is not defined, or once the file's expansions have used their budget,
+    keeps its name; an undefined name is added to ``undefined``. The result stops after
+    ``room.limit`` characters.
     """
     pieces: list[str] = []
+    size = 0
     for part in _parts(value):
         part = part.strip()
         if len(part) >= 2 and part[0] + part[-1] in ("{}", '""'):
-            pieces.append(part[1:-1])
+            piece = part[1:-1]
         elif part.isdigit() or not _MACRO_NAME.fullmatch(part):
-            pieces.append(part)  # a number, or something no BibTeX reader would accept
+            piece = part  # a number, or something no BibTeX reader would accept
         else:
             name = part.lower()
             known = macros.get(name, _MONTHS.get(name))
             if known is None:
                 undefined.append(part)
-            pieces.append(part if known is None else known)
+            known = known[: room.limit - size] if known is not None else None
+            piece = known if known is not None and room.take(len(known)) else part
+        pieces.append(piece[: room.limit - size])
+        size += len(pieces[-1])
+        if size >= room.limit:
+            break
     return "".join(pieces)
 
 
-def _macros(blocks: list[Block]) -> dict[str, str]:
+def _macros(blocks: list[Block], room: _Expansion) -> dict[str, str]:
     """Every ``@string`` of the file, by lower-case name; each may use the ones before."""
     macros: dict[str, str] = {}
     for block in blocks:
         # A macro defined again comes as a DuplicateBlockKeyBlock: the later one wins.
         string = block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else block
         if isinstance(string, String):
-            macros[string.key.lower()] = _resolve(str(string.value), macros, [])
+            macros[string.key.lower()] = _resolve(str(string.value), macros, [], room)
     return macros
 
 
@@ -170,11 +199,15 @@ def parse(source: TextSource, context: Context) -> Iterator[Record | Problem]:
     logger.setLevel(logging.CRITICAL)
     try:
         # No middleware: values come as written, and _resolve reads them whole.
-        library = parse_string(_bounded_text(source, context), parse_stack=[])
+        text = _bounded_text(source, context)
+        library = parse_string(text, parse_stack=[])
     finally:
         logger.setLevel(level)
     yield from context.drain()
-    macros = _macros(library.blocks)
+    # One character over the field limit, so that Context reports a value as cut; macros
+    # may add eight times the file's size in all, far above what real files do.
+    room = _Expansion(8 * len(text) + context.max_field_chars, context.max_field_chars + 1)
+    macros = _macros(library.blocks, room)
     for block in library.blocks:
         line = (block.start_line or 0) + 1
         repeated = (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock)
@@ -196,7 +229,11 @@ def parse(source: TextSource, context: Context) -> Iterator[Record | Problem]:
         raw = [("ENTRYTYPE", entry.entry_type), ("ID", entry.key)]
         undefined: list[str] = []
         for bib_field in entry.fields:
-            raw.append((bib_field.key, _resolve(str(bib_field.value), macros, undefined)))
+            raw.append((bib_field.key, _resolve(str(bib_field.value), macros, undefined, room)))
+        if not room.left and not room.exhausted_at:
+            room.exhausted_at = line
+            context.problem(line, "@string macros would make more than eight times the file's "
+                            "size; from here on they are kept by name")  # fmt: skip
         if undefined:
             shown = ", ".join(sorted(set(undefined))[:5])
             context.problem(line, f"@string macro(s) {shown} not defined in the file; kept "

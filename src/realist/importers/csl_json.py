@@ -265,8 +265,44 @@ def _items(data: Any) -> list[Any]:
     return [data]
 
 
-def _values(text: str, context: Context) -> Iterator[tuple[int, Any]]:
-    """(number, item) for each item of the file; damaged items are reported and skipped."""
+class _Others:
+    """Items that are not objects (strings, numbers...), told as one problem per run: a
+    list of 200,000 empty strings is one problem, not 200,000."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.first = self.last = 0
+
+    def add(self, number: int) -> None:
+        if not self.first:
+            self.first = number
+        self.last = number
+
+    def flush(self) -> None:
+        if self.first:
+            first, last = self.first, self.last
+            told = f"item {first} is not a JSON object" if first == last else (
+                f"items {first}-{last} are not JSON objects")  # fmt: skip
+            self.context.problem(first, f"{told}; skipped")
+            self.first = self.last = 0
+
+
+def _objects(text: str, context: Context) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(number, item) for each object among the file's items, in file order; every other
+    item, and every damaged one, is reported and skipped."""
+    others = _Others(context)
+    for number, value in _values(text, context, others):
+        if isinstance(value, dict):
+            others.flush()
+            yield number, value
+        else:
+            others.add(number)
+    others.flush()
+
+
+def _values(text: str, context: Context, others: _Others) -> Iterator[tuple[int, Any]]:
+    """(number, item) for each readable item; damaged ones are reported (after the items
+    ``others`` holds) and skipped."""
     lines = _Lines(text)
     pos = len(text) - len(text.lstrip("\ufeff \t\r\n"))
     if pos == len(text):
@@ -298,6 +334,7 @@ def _values(text: str, context: Context) -> Iterator[tuple[int, Any]]:
                 return
             found = _resume(text, pos)
             what = "items follow" if found else "the text after it is not an item"
+            others.flush()
             context.problem(number + 1, f'the list ends with "]" at line {lines.at(pos)} but '
                             f"{what}; skipped that")  # fmt: skip
             if found is None:
@@ -310,6 +347,7 @@ def _values(text: str, context: Context) -> Iterator[tuple[int, Any]]:
         except _Damage as damage:
             careful = True
             found = _resume(text, pos + 1)
+            others.flush()
             _report(text, context, lines, number, pos, damage, found[0] if found else size)
             if found is None:
                 return
@@ -331,12 +369,8 @@ def _report(text: str, context: Context, lines: _Lines, number: int, start: int,
 def parse(source: TextSource, context: Context) -> Iterator[Record | Problem]:
     """Yield each item of a CSL-JSON file as a record, with the problems found."""
     max_raw = context.max_raw_fields
-    for number, item in _values(source.text(), context):
-        yield from context.drain()  # a damaged item before this one
-        if not isinstance(item, dict):
-            context.problem(number, f"item {number} is not a JSON object; skipped")
-            yield from context.drain()
-            continue
+    for number, item in _objects(source.text(), context):
+        yield from context.drain()  # items skipped before this one
         raw: list[tuple[str, str]] = []
         dropped = 0
         for key, value in item.items():
