@@ -41,7 +41,7 @@ _EDGE = re.compile(r"<record[\s>/]|</record>")
 _EDGE_LONGEST = len("</record>")
 # The file's wrapper around its records: what may stand between records unreported.
 _WRAPPER = re.compile(
-    r"(?:\s+|<\?xml[^<>]*\?>|<!--(?:[^-]|-(?!->))*-->|<!DOCTYPE[^<>\[]*>|</?(?:xml|records)"
+    r"(?:[\s\ufeff]+|<\?xml[^<>]*\?>|<!--(?:[^-]|-(?!->))*-->|<!DOCTYPE[^<>\[]*>|</?(?:xml|records)"
     r"(?:\s[^<>]*)?>)*"
 )
 _ENTITY = re.compile(r"<!ENTITY")
