@@ -314,3 +314,32 @@ def test_csl_json_runs_of_items_that_are_not_objects_are_one_problem() -> None:
         (2, "items 2-4 are not JSON objects; skipped"),
         (6, "item 6 is not a JSON object; skipped"),
     ]
+
+
+def test_a_json_list_cut_between_items_is_reported() -> None:
+    text = _pretty(4)
+    text = text[: text.index('{\n    "id": "item3"')]
+    result = parse(text.encode(), "cut.json")
+    assert len(result.records) == 2
+    (problem,) = result.problems
+    assert problem.line == 3 and "cut off" in problem.reason
+
+
+def test_an_endnote_file_cut_between_records_is_reported() -> None:
+    data = _endnote([_endnote_record(n) for n in range(1, 4)])
+    data = data[: data.index(b"\n</records>")]
+    result = parse(data, "cut.xml")
+    assert len(result.records) == 3
+    (problem,) = result.problems
+    assert problem.line == 4 and "after record 3" in problem.reason and "cut off" in problem.reason
+
+
+def test_a_bibtex_entry_without_its_header_line_is_reported() -> None:
+    text = (
+        "% Encoding: UTF-8\n\n@article{a, title = {A}}\n\n"
+        "  title = {Lost entry},\n  author = {X},\n}\n\n@article{b, title = {B}}\n"
+    )
+    result = _bib(text)
+    assert [r.title for r in result.records] == ["A", "B"]
+    (problem,) = result.problems  # the "% Encoding" comment is not one
+    assert problem.line == 5 and '"Lost entry"' in problem.reason

@@ -14,7 +14,8 @@ Normalised fields are decoded from LaTeX to Unicode by :mod:`realist.importers.l
 An entry whose key repeats an earlier one is still a record (merged libraries often repeat
 keys), and so is an entry that repeats a field (both values stay in raw, the first is
 used); ``and others`` ends an author list, it is not an author. An entry bibtexparser cannot
-parse becomes a problem with its line.
+parse becomes a problem with its line, and so does text between entries that holds fields
+(an entry whose ``@type{key,`` line was damaged, which bibtexparser takes for a comment).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
     Entry,
+    ImplicitComment,
     ParsingFailedBlock,
     String,
 )
@@ -51,6 +53,10 @@ _MACRO_NAME = re.compile(r"[^\s\"#%'(),={}]+")
 _MONTHS = {name[:3].lower(): name for name in (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December")}  # fmt: skip
+# Text between entries with a line like "title = {...": an entry whose "@type{key," line
+# was damaged, which bibtexparser reads as a comment.
+_FIELD_LINE = re.compile(r"^[ \t]*[A-Za-z][\w-]{0,40}[ \t]*=[ \t]*[{\"\w]", re.MULTILINE)
+_TITLE_FIELD = re.compile(r"\btitle[ \t]*=[ \t]*[{\"]+([^{}\"\n]{1,80})", re.IGNORECASE)
 # What BibTeX styles print as "et al.": the end of a list, not a person.
 _NOT_NAMES = frozenset(("others", "{others}", "et al.", "et al"))
 
@@ -225,6 +231,12 @@ def parse(source: TextSource, context: Context) -> Iterator[Record | Problem]:
             yield from context.drain()
             continue
         else:
+            if isinstance(block, ImplicitComment) and _FIELD_LINE.search(block.comment):
+                title = _TITLE_FIELD.search(block.comment)
+                named = f' ("{title.group(1).strip()}")' if title else ""
+                context.problem(line, f"text between entries holds fields{named} but no "
+                                '"@type{key," line; skipped')  # fmt: skip
+                yield from context.drain()
             continue  # @string, @preamble and comments are not records
         raw = [("ENTRYTYPE", entry.entry_type), ("ID", entry.key)]
         undefined: list[str] = []

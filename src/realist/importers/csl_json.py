@@ -307,26 +307,41 @@ def _values(text: str, context: Context, others: _Others) -> Iterator[tuple[int,
     pos = len(text) - len(text.lstrip("\ufeff \t\r\n"))
     if pos == len(text):
         return
-    if text[pos] == "{":
-        try:  # one item alone, or {"items": [...]}
-            data = _decode(text, pos, careful=False)[0]
-        except _Damage as damage:
-            items = _ITEMS.match(text, pos)
-            if items is None:
-                _report(text, context, lines, 1, pos, damage, len(text))
-                return
-            pos = items.end()  # {"items": [...]} with damage: read its list item by item
-        else:
-            yield from enumerate(_items(data), 1)
-            return
-    else:
-        pos += 1  # past "["
     number = 0
     careful = False
     size = len(text)
+    if text[pos] == "{":
+        try:  # one item alone, or {"items": [...]}
+            data, end = _decode(text, pos, careful=False)
+        except _Damage as damage:
+            items = _ITEMS.match(text, pos)
+            if items is None:
+                found = _resume(text, pos + 1)
+                _report(text, context, lines, 1, pos, damage, found[0] if found else size)
+                if found is None:
+                    return
+                number, careful = 1, True
+                pos = found[0]  # more items follow: a list that lost its "[" (read on)
+            else:
+                pos = items.end()  # {"items": [...]} with damage: read its list item by item
+        else:
+            after = _SEPARATOR.match(text, end).end()  # type: ignore[union-attr]
+            if after >= size or text[after] != "{":
+                yield from enumerate(_items(data), 1)
+                return
+            others.flush()
+            context.problem(2, f'items follow the first one at line {lines.at(after)} with no '
+                            '"[" around them; read as a list')  # fmt: skip
+            yield 1, data
+            number, pos = 1, end
+    else:
+        pos += 1  # past "["
     while True:
         pos = _SEPARATOR.match(text, pos).end()  # type: ignore[union-attr]
-        if pos >= size:
+        if pos >= size:  # no "]": the file was cut off, perhaps in the middle of the list
+            others.flush()
+            context.problem(number + 1, "the file ends before its list of items does (was it "
+                            "cut off?); what came before was read")  # fmt: skip
             return
         if text[pos] == "]":  # the list ends: normally nothing follows but "}" or spaces
             end = _END.match(text, pos).end()  # type: ignore[union-attr]

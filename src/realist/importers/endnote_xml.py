@@ -234,6 +234,7 @@ def parse(source: TextSource, context: Context) -> Iterator[Record | Problem]:
     """Yield each record of an EndNote XML file, and the problems found, in file order."""
     line = 1  # where the current piece starts
     number = 0  # records met, damaged ones included
+    wrapped = closed = whole = False  # "<records>" opened, closed after the last record
     for is_record, piece in _pieces(source.chunks()):
         start, line = line, line + piece.count("\n")
         if not is_record:
@@ -242,11 +243,21 @@ def parse(source: TextSource, context: Context) -> Iterator[Record | Problem]:
                                 "accept; the file was not read")  # fmt: skip
                 yield from context.drain()
                 return
+            wrapped = wrapped or "<records>" in piece
+            closed = "</records>" in piece
             _between(piece, start, context)
             yield from context.drain()
             continue
         number += 1
+        read = context.records
         yield from _record(piece, start, number, context)
+        closed = False
+        whole = context.records > read  # the last record was read whole
+    if wrapped and not closed and number and whole:
+        # Records end where the file does: it may have been cut between two of them.
+        context.problem(line, f"the file ends after record {number} without </records> (was "
+                        "it cut off?); what came before was read")  # fmt: skip
+        yield from context.drain()
 
 
 def _between(piece: str, line: int, context: Context) -> None:
