@@ -3,11 +3,15 @@ most, and says so by name; BibTeX's own syntax (``#``, ``@string``, months, ``an
 is read as BibTeX means it (issue 12)."""
 
 import json
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from realist.errors import InvalidInput
 from realist.importers import ParseResult, parse
+from realist.importers.latex import to_text
 
 # --- EndNote XML ------------------------------------------------------------------------------
 
@@ -343,3 +347,61 @@ def test_a_bibtex_entry_without_its_header_line_is_reported() -> None:
     assert [r.title for r in result.records] == ["A", "B"]
     (problem,) = result.problems  # the "% Encoding" comment is not one
     assert problem.line == 5 and '"Lost entry"' in problem.reason
+
+
+_DAMAGES = {  # each changes the item it is given, pretty-printed or not
+    "quote": lambda item: item.replace('"title": "', '"title": ', 1),
+    "comma": lambda item: re.sub(r'(support")\s*,', r"\1 ", item, count=1),
+    "bracket": lambda item: re.sub(r"\}\s*\]\s*,", "},", item, count=1),
+    "brace": lambda item: item[:-1],
+    "junk": lambda item: item.replace('"type": ', '"type": @@', 1),
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    count=st.integers(2, 8),
+    damaged=st.integers(0, 7),
+    damage=st.sampled_from(sorted(_DAMAGES)),
+    words=st.lists(st.text(alphabet="abcé Z-'", max_size=12), min_size=8, max_size=8),
+    pretty=st.booleans(),
+)
+def test_csl_json_damage_to_one_item_loses_that_item_at_most(
+    count: int, damaged: int, damage: str, words: list[str], pretty: bool
+) -> None:
+    damaged %= count
+    items = []
+    for number in range(count):
+        item = _item(number + 1)
+        item["title"] = f"{number} {words[number]} support"
+        items.append(json.dumps(item, indent=2 if pretty else None))
+    before = items[damaged]
+    items[damaged] = _DAMAGES[damage](before)
+    assert items[damaged] != before
+    result = parse(("[" + ", ".join(items) + "]").encode(), "damaged.json")
+    titles = {r.title for r in result.records}
+    for number in range(count):
+        if number != damaged:
+            assert " ".join(f"{number} {words[number]} support".split()) in titles
+    if len(result.records) < count:  # the damaged item lost: then said, by its number
+        assert any(p.line == damaged + 1 and "skipped" in p.reason for p in result.problems)
+
+
+@given(st.lists(st.sampled_from(['"a b"', "{c {d}}", '{"}', "x", "jan", "1999", '" # "']),
+                min_size=1, max_size=6))  # fmt: skip
+def test_bibtex_parts_joined_with_hash_read_as_their_concatenation(parts: list[str]) -> None:
+    text = "@string{x = {X}}\n@article{k, title = {T}, note = " + " # ".join(parts) + "}\n"
+    expected = "".join(
+        {'"a b"': "a b", "{c {d}}": "c {d}", '{"}': '"', "x": "X", "jan": "January",
+         "1999": "1999", '" # "': " # "}[part] for part in parts
+    )  # fmt: skip
+    (record,) = _bib(text).records
+    assert ("note", expected) in record.raw
+
+
+@given(st.text(max_size=60))
+def test_latex_decoding_never_fails_and_leaves_plain_text_alone(text: str) -> None:
+    decoded = to_text(text)
+    assert isinstance(decoded, str)
+    if not any(mark in text for mark in "\\{}$~"):
+        assert decoded == text
