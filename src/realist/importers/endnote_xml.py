@@ -5,7 +5,8 @@ path inside the record (``titles/title``, ``contributors/authors/author``,
 ``periodical/full-title``) so that authors and editors, or titles and journal names, stay
 apart; attributes become ``path@name`` (``ref-type@name`` = ``Journal Article``). The
 ``<style>`` wrappers EndNote puts around text are flattened, and so are elements nested
-more than ``MAX_DEPTH`` deep (their text joins their ancestor's; EndNote nests four deep).
+more than ``MAX_DEPTH`` deep or whose path would pass ``MAX_PATH`` characters (their text
+joins their ancestor's; EndNote nests four deep).
 
 The text is cut at record boundaries (``<record`` .. ``</record>``, read chunk by chunk)
 and each record is parsed alone, so damage inside one record (a control character XML
@@ -34,6 +35,9 @@ from realist.importers.text import TextSource
 __all__ = ["draft", "parse", "sniff"]
 
 MAX_DEPTH = 32  # elements tracked inside a record; deeper ones are read as text
+# A path longer than this (EndNote's longest is 37 characters) is read as text too: every
+# field and attribute name below it repeats it, so its length multiplies what is stored.
+MAX_PATH = 256
 
 _RECORD = re.compile(r"<record>|<record\s")
 # Where records start and end; "<records>" is neither.
@@ -136,16 +140,16 @@ class _Reader:
             return
         if name == "style":
             return
-        if self.too_deep or len(self.paths) >= MAX_DEPTH:
-            self.too_deep += 1
-            self.deepest = max(self.deepest, MAX_DEPTH + self.too_deep)
-            return
-        if self.has_child:
-            self.has_child[-1] = True
         # Each element's path is its parent's plus its name, and depth is bounded: joining
         # every open element's name anew cost time in proportion to the depth, for each
         # element (100,000 nested elements took minutes).
-        where = f"{self.paths[-1]}/{name}" if self.paths else name
+        where = f"{self.paths[-1]}/{name[:MAX_PATH]}" if self.paths else name[:MAX_PATH]
+        if self.too_deep or len(self.paths) >= MAX_DEPTH or len(where) > MAX_PATH:
+            self.too_deep += 1
+            self.deepest = max(self.deepest, len(self.paths) + self.too_deep)
+            return
+        if self.has_child:
+            self.has_child[-1] = True
         self.paths.append(where)
         self.texts.append([])
         self.sizes.append(0)
@@ -312,6 +316,7 @@ def _record(piece: str, line: int, number: int, context: Context) -> Iterator[Re
     if error:  # only text after </record> is wrong: the record itself is whole
         context.problem(line, f"text after record {number} was skipped ({error})")
     if reader.deepest:
-        context.problem(line, f"record {number} nests elements {reader.deepest:,} deep; those "
-                        f"below depth {MAX_DEPTH} were read as text of the one above")  # fmt: skip
+        context.problem(line, f"record {number} nests elements {reader.deepest:,} deep (or names "
+                        f"them at length); those below depth {MAX_DEPTH} or a path of {MAX_PATH} "
+                        "characters were read as text of the one above")  # fmt: skip
     yield from context.finish(draft, reader.done, line, reader.dropped)
