@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from realist.errors import InvalidInput
-from realist.importers import ParseResult, parse
+from realist.importers import ParseResult, endnote_xml, parse
 from realist.importers.latex import to_text
 
 # --- EndNote XML ------------------------------------------------------------------------------
@@ -405,3 +405,18 @@ def test_latex_decoding_never_fails_and_leaves_plain_text_alone(text: str) -> No
     assert isinstance(decoded, str)
     if not any(mark in text for mark in "\\{}$~"):
         assert decoded == text
+
+
+@given(
+    st.lists(st.sampled_from(["<record>", "</record>", "<records>", "<record a='1'>", "x\n",
+                              "<title>T</title>", "</records>", "<recor", "d>"]), max_size=30),
+    st.integers(1, 12),
+)  # fmt: skip
+def test_endnote_records_are_cut_alike_whatever_the_chunks(parts: list[str], size: int) -> None:
+    text = "".join(parts)
+    chunks = [text[i : i + size] for i in range(0, len(text), size)]
+    pieces = list(endnote_xml._pieces(chunks))
+    assert "".join(piece for _, piece in pieces) == text  # every character, once, in order
+    assert pieces == list(endnote_xml._pieces([text]))
+    for is_record, piece in pieces:
+        assert bool(re.match(r"<record[\s>/]", piece)) == is_record
