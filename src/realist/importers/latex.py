@@ -13,7 +13,7 @@ module decodes the small part of LaTeX that such values use, and nothing else:
 
 Why not pylatexenc's own LaTeX-to-text walker (used until issue 12): it is quadratic in a
 long braced value (a 900,000-character field took 16 s) and costs about ten microseconds a
-character even when linear, and it reads LaTeX as a document: ``50% of mothers`` loses
+character even when linear, and it reads LaTeX as a document: ``50% of cases`` loses
 everything after ``%`` (a comment), ``\\texttt{R}`` and ``\\mbox{x}`` lose their text.
 A bibliographic value is data, so here no text is ever dropped: ``%`` is a percent sign.
 """
