@@ -131,11 +131,12 @@ class _Expansion:
     def __init__(self, budget: int, limit: int) -> None:
         self.left = budget
         self.limit = limit  # characters in one value
-        self.exhausted_at = 0  # the line of the first entry left unexpanded
+        self.refused = False  # a macro was kept by name for want of room
+        self.told = False
 
     def take(self, size: int) -> bool:
         if size > self.left:
-            self.left = 0
+            self.left, self.refused = 0, True
             return False
         self.left -= size
         return True
@@ -242,8 +243,8 @@ def parse(source: TextSource, context: Context) -> Iterator[Record | Problem]:
         undefined: list[str] = []
         for bib_field in entry.fields:
             raw.append((bib_field.key, _resolve(str(bib_field.value), macros, undefined, room)))
-        if not room.left and not room.exhausted_at:
-            room.exhausted_at = line
+        if room.refused and not room.told:
+            room.told = True
             context.problem(line, "@string macros would make more than eight times the file's "
                             "size; from here on they are kept by name")  # fmt: skip
         if undefined:
