@@ -14,6 +14,7 @@ from urllib.parse import unquote
 
 __all__ = [
     "collapse_whitespace",
+    "labelled_pmid",
     "normalise_doi",
     "normalise_issn",
     "normalise_pages",
@@ -119,6 +120,13 @@ def normalise_pmid(value: str) -> str:
     if found is None:
         return ""
     return found.group(1).lstrip("0")
+
+
+def labelled_pmid(value: str) -> str:
+    """The first labelled PubMed identifier in ``value`` as written (``PMID: 123``), or
+    ``""``: for fields such as notes, where a bare number is something else."""
+    found = _PMID_LABEL.search(value)
+    return found.group(0) if found else ""
 
 
 def normalise_issn(value: str) -> str:

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 import rispy
 
-from realist.domain.bibliography import normalise_pmid
+from realist.domain.bibliography import labelled_pmid, normalise_pmid
 from realist.domain.records import Record
 from realist.importers.base import Context, Continuations, Draft, Problem, every, first, group
 from realist.importers.kinds import ris_kind
@@ -36,10 +36,6 @@ _VALID_TAGS = frozenset(a + b for a in string.ascii_uppercase for b in string.as
                         + string.digits)  # fmt: skip
 _ODD_TAG = re.compile(r"([A-Z][A-Z0-9])[ \t]{1,4}-[ \t]*(.*)")
 _FIRST_TAG = re.compile(r"^\ufeff?TY[ \t]{1,4}-", re.MULTILINE)
-# Labelled only: a bare number in AN is the database's own accession number (CINAHL, Embase).
-# The colon and its spaces go together: `\s*[:=]?\s*` backtracks quadratically over a long
-# run of spaces ("PMID" and 10,000 spaces took 3 s).
-_PMID_LABEL = re.compile(r"\bPMID(?:\s*[:=])?\s*(?:NLM)?\d{1,9}\b", re.IGNORECASE)
 
 # Where a file may be cut for parsing in pieces (importers.segments): after a regular ER line
 # and any blank lines, before a regular TY line. Every parser state is reset there (outside
@@ -123,9 +119,11 @@ def _doi_elsewhere(fields: dict[str, list[str]]) -> str:
 def _pmid(fields: dict[str, list[str]]) -> str:
     for tag in _PMID_LABELLED:
         for value in fields.get(tag, ()):
-            found = _PMID_LABEL.search(value)
+            # Labelled only: a bare number in AN is the database's own accession number
+            # (CINAHL, Embase).
+            found = labelled_pmid(value)
             if found:
-                return found.group(0)
+                return found
     for tag in ("UR", "L2"):
         for value in fields.get(tag, ()):
             if "pubmed" in value and normalise_pmid(value):
