@@ -75,12 +75,18 @@ def _delimiter(header: str) -> str:
     return "," if "," in header else ""
 
 
-def _cells(line: str, delimiter: str) -> list[str]:
+def _cells(line: str, delimiter: str, quoting: _Quoting = csv.QUOTE_MINIMAL) -> list[str]:
+    """The values of one line, read strictly; split at every delimiter when that fails."""
     try:
-        return next(csv.reader([line], delimiter=delimiter, strict=True))
+        return next(csv.reader([line], delimiter=delimiter, quoting=quoting, strict=True), [])
     except csv.Error:
-        # A damaged quote, or a header longer than the csv module's field limit.
-        return [_unquote(cell.strip()) for cell in line.split(delimiter)]
+        # A damaged quote, or a line longer than the csv module's field limit.
+        return _split(line, delimiter)
+
+
+def _split(text: str, delimiter: str) -> list[str]:
+    """``text`` cut at every delimiter, quotes or not: the reading of last resort."""
+    return [_unquote(cell.strip()) for cell in text.rstrip("\n").split(delimiter)]
 
 
 def _header(head: str) -> tuple[list[str], str]:
@@ -341,7 +347,7 @@ class _Rows:
                 rows = []
             if len(rows) == 1 and self.expected(len(rows[0])):
                 return [cell.strip() for cell in rows[0]]
-        return [_unquote(cell.strip()) for cell in text.rstrip("\n").split(self.delimiter)]
+        return _split(text, self.delimiter)
 
     def _line_by_line(self) -> Iterator[_Item]:
         """The rest of the file, each line one row: quotes within a line only."""
@@ -351,11 +357,7 @@ class _Rows:
                 first = number
                 self.context.problem(number, "quotes do not pair up often enough to be trusted; "
                                      "from here each line is read as one row")  # fmt: skip
-            try:
-                row = next(csv.reader([line], delimiter=self.delimiter, quoting=self.quoting,
-                                      strict=True), [])  # fmt: skip
-            except csv.Error:
-                row = [_unquote(cell.strip()) for cell in line.rstrip("\n").split(self.delimiter)]
+            row = _cells(line, self.delimiter, self.quoting)
             yield from self._cut()
             if row:
                 yield number, row
