@@ -303,3 +303,16 @@ def test_reading_a_damaged_table_stays_linear(shape: str) -> None:
     make = SHAPES[shape]
     small, large = _seconds(make(50_000)), _seconds(make(200_000))
     assert large < 10 * small + 0.05, (small, large)
+
+
+def test_a_ris_tag_line_with_a_damaged_tag_is_kept_and_said() -> None:
+    # Found importing a reviewer's own Scopus file: "T#  - text" has the shape of a tag line
+    # but no tag, so it reads as a continuation of the field before it (the journal gained
+    # the text) and nothing was said.
+    data = (b"TY  - JOUR\nTI  - A study\nJO  - Journal of Adolescence\nT#  - broken tag line\n"
+            b"ER  - \n\nTY  - JOUR\nTI  - Another\nER  - \n")  # fmt: skip
+    result = parse(data, "scopus.ris")
+    assert [r.title for r in result.records] == ["A study", "Another"]
+    assert [(p.line, p.reason) for p in result.problems] == [
+        (4, "'T#' is not a RIS tag; the line was kept as a continuation of the field before it")
+    ]

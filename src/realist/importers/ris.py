@@ -167,6 +167,14 @@ def parse(source: TextSource, context: Context) -> Iterator[Record | Problem]:
                     elif start:
                         if not dropped:
                             more.add(len(raw) - 1, line.strip(), limit)
+                        if line[2:5] == "  -":
+                            # Shaped like a tag line but no tag: a damaged tag, whose value
+                            # now reads as part of the field before it. Kept, and said.
+                            context.problem(
+                                lineno,
+                                f"{tag!r} is not a RIS tag; the line was kept as a "
+                                "continuation of the field before it",
+                            )
                         continue
                     else:
                         continue  # text before the first record, e.g. an export header
