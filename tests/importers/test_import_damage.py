@@ -7,10 +7,10 @@ from __future__ import annotations
 import contextlib
 import random
 import re
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from import_timing import fastest_times
 
 from realist.errors import InvalidInput
 from realist.importers import ParseResult, parse
@@ -129,8 +129,11 @@ def check(seed: Seed, kind: str, index: int, result: ParseResult) -> list[str]:
     """What is wrong with ``result``: records lost beyond the damaged one, lost records
     not reported near their lines, and records made up without a problem near the damage."""
     _, spans, _ = seed
-    hit = {k for k, (first, last) in enumerate(spans)
-           if first <= index + 1 <= last or (kind == "joined to the next" and first == index + 2)}
+    hit = {
+        k
+        for k, (first, last) in enumerate(spans)
+        if first <= index + 1 <= last or (kind == "joined to the next" and first == index + 2)
+    }
     found: set[int] = set()
     unmatched = 0
     for record in result.records:
@@ -275,14 +278,9 @@ SHAPES: dict[str, Callable[[int], bytes]] = {
 }  # fmt: skip
 
 
-def _seconds(data: bytes) -> float:
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        with contextlib.suppress(InvalidInput):
-            parse(data, "x.csv")
-        best = min(best, time.perf_counter() - start)
-    return best
+def _parse_table(data: bytes) -> None:
+    with contextlib.suppress(InvalidInput):
+        parse(data, "x.csv")
 
 
 @pytest.mark.parametrize("shape", list(SHAPES))
@@ -301,7 +299,8 @@ def test_reading_a_damaged_table_stays_linear(shape: str) -> None:
     # Four times the input may take four times as long; a quadratic reading would take
     # sixteen. The margin absorbs a machine loaded by other work.
     make = SHAPES[shape]
-    small, large = _seconds(make(50_000)), _seconds(make(200_000))
+    small_data, large_data = make(50_000), make(200_000)
+    small, large = fastest_times(lambda: _parse_table(small_data), lambda: _parse_table(large_data))
     assert large < 10 * small + 0.05, (small, large)
 
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
+from import_timing import fastest_ratio
 
 from realist.domain.bibliography import normalise_doi, normalise_pmid, split_authors
 from realist.importers import parse
@@ -32,37 +32,16 @@ _LINEAR = 8.0
 _VALID = 5.0
 
 
-def _ratio(slow: Callable[[], object], fast: Callable[[], object], budget: float = 0.5) -> float:
-    """Fastest time of ``slow`` over fastest time of ``fast``.
-
-    The two are run in turn, so that both meet the same moments of a busy machine, at
-    least three times each and more while they total under ``budget`` seconds (a run of a
-    few milliseconds is timed often enough for a quiet moment; the old quadratic code
-    only three times).
-    """
-    best = [float("inf"), float("inf")]
-    spent, runs = 0.0, 0
-    while runs < 3 or (spent < budget and runs < 200):
-        for index, run in enumerate((slow, fast)):
-            start = time.perf_counter()
-            run()
-            took = time.perf_counter() - start
-            best[index] = min(best[index], took)
-            spent += took
-        runs += 1
-    return best[0] / best[1]
-
-
 def _growth(make: Callable[[int], bytes], name: str, n: int) -> float:
     """Time to parse ``make(4n)`` over time to parse ``make(n)``."""
     small, large = make(n), make(4 * n)
     parse(small, name)  # warm caches (imports, compiled patterns) outside the timing
-    return _ratio(lambda: parse(large, name), lambda: parse(small, name))
+    return fastest_ratio(lambda: parse(large, name), lambda: parse(small, name))
 
 
 def _call_growth(function: Callable[[str], object], make: Callable[[int], str], n: int) -> float:
     small, large = make(n), make(4 * n)
-    return _ratio(lambda: function(large), lambda: function(small))
+    return fastest_ratio(lambda: function(large), lambda: function(small))
 
 
 def _repeat_to(unit: bytes, head: bytes, tail: bytes, size: int) -> bytes:
@@ -97,7 +76,7 @@ def _versus_valid(hostile: bytes, suffix: str) -> float:
     valid = _valid(suffix, len(hostile))
     name = f"x.{suffix}"
     parse(valid, name)
-    return _ratio(lambda: parse(hostile, name), lambda: parse(valid, name))
+    return fastest_ratio(lambda: parse(hostile, name), lambda: parse(valid, name))
 
 
 # --- normalisation every format goes through --------------------------------------------------
