@@ -48,6 +48,7 @@ import json
 import os
 import random
 import re
+import select
 import shutil
 import socket
 import subprocess
@@ -73,6 +74,7 @@ from realist.store import open_store
 from realist.store import screening as screening_repo
 
 PASSWORD = "load test password"
+SIGN_IN_WAIT = 1.0  # seconds, about, before signing in again when the server is busy
 GOAL_MS = 50.0
 GOAL_CROWD = 2.0  # p95 with the crowd / p95 of one reviewer alone, at most (issue 11)
 GOAL_WORKERS = 1.3  # throughput with 2 processes / with 1, at least (issue 11)
@@ -273,6 +275,19 @@ class Client:
         connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return connection
 
+    def _reusable(self) -> http.client.HTTPConnection | None:
+        """The kept-alive connection, unless the server has closed it meanwhile (idle for
+        longer than its keep-alive timeout: the socket then reads as ready, at EOF), as a
+        browser checks before it reuses one. Sending a POST on it would fail with a broken
+        pipe after the server may or may not have read it."""
+        connection = self.connection
+        if connection is None or connection.sock is None:
+            return None
+        if select.select([connection.sock], [], [], 0)[0]:
+            connection.close()
+            return None
+        return connection
+
     def request(
         self,
         method: str,
@@ -284,7 +299,7 @@ class Client:
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         for attempt in (1, 2):  # a GET once more on a new connection, if the old one closed
-            connection = self.connection or self._connect()
+            connection = self._reusable() or self._connect()
             self.connection = None
             try:
                 connection.request(method, path, body, sent)
@@ -331,9 +346,13 @@ def sign_in(client: Client, key: str) -> str:
     if not found:
         raise RuntimeError("the sign-in page has no CSRF token")
     body = urlencode({"reviewer": key, "password": PASSWORD, "csrf_token": found.group(1)})
-    status, text = client.request(
-        "POST", "/login", body.encode(), {"Content-Type": "application/x-www-form-urlencoded"}
-    )
+    for _ in range(30):  # a whole team signing in at once is asked to wait a moment
+        status, text = client.request(
+            "POST", "/login", body.encode(), {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        if status != 429 or b"being checked" not in text:
+            break
+        time.sleep(random.uniform(1.0, 2.0) * SIGN_IN_WAIT)
     if status != 303:
         raise RuntimeError(f"{key} could not sign in: {status} {text[:200]!r}")
     return str(json.loads(client.request("GET", "/api/session")[1])["csrf_token"])

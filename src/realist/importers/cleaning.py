@@ -57,9 +57,7 @@ def is_text(value: str) -> bool:
         pass
     data = value.encode("utf-8", "surrogatepass")
     return not (
-        data.translate(None, _TEXT_BYTES)
-        or _C1_UTF8.search(data)
-        or _SURROGATE_UTF8.search(data)
+        data.translate(None, _TEXT_BYTES) or _C1_UTF8.search(data) or _SURROGATE_UTF8.search(data)
     )
 
 

@@ -252,8 +252,11 @@ class _Rows:
             self.widths[common] += 2
         if common and common < len(header):
             # A record joined to the header line (its line end lost) would otherwise vanish.
-            context.problem(1, f"the header has {len(header)} columns but most rows have "
-                            f"{common} values; check that line 1 is only the header")
+            context.problem(
+                1,
+                f"the header has {len(header)} columns but most rows have "
+                f"{common} values; check that line 1 is only the header",
+            )
 
     def expected(self, width: int) -> bool:
         """Whether a row of ``width`` values has the shape of this table's rows."""

@@ -21,7 +21,10 @@ counts for 15 minutes (``WINDOW``). Limits:
   browsers, never a known one.
 
 Refused attempts are not counted (guessing on does not lengthen a wait), and a refused
-attempt never checks a password.
+attempt never checks a password. An attempt whose password is being checked counts as a
+failure until it is known; when a limit is reached only that way (a team signing in at
+the same moment behind one address), the refusal says so and asks for a wait of seconds,
+not the window.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from realist.domain.review import ReviewerRole
 from realist.store import Store
@@ -38,6 +42,8 @@ from realist.store import sessions as sessions_repo
 from realist.store.sessions import count_failures
 
 WINDOW = timedelta(minutes=15)
+WINDOW_MINUTES = int(WINDOW.total_seconds() // 60)
+BUSY_SECONDS = 2  # the wait when the limit is reached only by attempts still being checked
 DEVICE_LIMIT = 5  # failures of one account from one known browser
 PAIR_LIMIT = 5  # failures of one account from one address (unknown browsers)
 ACCOUNT_LIMIT = 10  # failures of one account from all unknown browsers
@@ -50,10 +56,12 @@ KEEP = timedelta(days=30)  # ended sessions and old attempts are forgotten after
 @dataclass(frozen=True)
 class Attempt:
     """A reserved sign-in attempt: ``id`` to record its outcome, or ``refused`` saying
-    why it was not allowed (then no password may be checked)."""
+    why it was not allowed (then no password may be checked) and ``retry_after`` how many
+    seconds to wait before trying again."""
 
     id: int | None
     refused: str = ""
+    retry_after: int = 0
 
 
 @dataclass(frozen=True)
@@ -83,34 +91,47 @@ def reserve_attempt(store: Store, account_key: str, client: str, device: str = "
     with store.transaction() as connection:
         sessions_repo.lock_scopes(connection, [f"account:{key}", f"client:{client}"])
         since = _since()
-        refused = ""
+        scopes: list[tuple[int, dict[str, Any], str]]
         if device:
-            if count_failures(connection, since, account_key=key, device=device) >= DEVICE_LIMIT:
-                refused = "too many failed attempts from this browser"
-        elif (
-            count_failures(
-                connection, since, account_key=key, client=client, unknown_devices_only=True
-            )
-            >= PAIR_LIMIT
-        ):
-            refused = "too many failed attempts for this account from your address"
-        elif (
-            count_failures(connection, since, account_key=key, unknown_devices_only=True)
-            >= ACCOUNT_LIMIT
-        ):
-            refused = (
-                "too many failed attempts for this account from other browsers; sign in "
-                "from a browser you have signed in with before, or wait"
-            )
-        elif (
-            count_failures(connection, since, client=client, unknown_devices_only=True)
-            >= CLIENT_LIMIT
-        ):
-            refused = "too many failed attempts from your address"
+            scopes = [(DEVICE_LIMIT, {"account_key": key, "device": device}, "from this browser")]
+        else:
+            scopes = [
+                (
+                    PAIR_LIMIT,
+                    {"account_key": key, "client": client, "unknown_devices_only": True},
+                    "for this account from your address",
+                ),
+                (
+                    ACCOUNT_LIMIT,
+                    {"account_key": key, "unknown_devices_only": True},
+                    "for this account from other browsers; sign in from a browser you have "
+                    "signed in with before, or wait",
+                ),
+                (
+                    CLIENT_LIMIT,
+                    {"client": client, "unknown_devices_only": True},
+                    "from your address",
+                ),
+            ]
+        refused, retry_after = "", 0
+        for limit, where, whence in scopes:
+            failed, pending = count_failures(connection, since, **where)
+            if failed >= limit:
+                refused = (
+                    f"too many failed attempts {whence}; try again in {WINDOW_MINUTES} minutes"
+                )
+                retry_after = int(WINDOW.total_seconds())
+                break
+            if failed + pending >= limit:
+                # The limit is reached only if the attempts being checked now all fail: wait
+                # for them (a team signing in at once behind one address), not 15 minutes.
+                refused = "other sign-ins are being checked; try again in a moment"
+                retry_after = BUSY_SECONDS
+                break
         outcome = "refused" if refused else "pending"
         attempt_id = sessions_repo.add_attempt(connection, key, client, device, outcome)
     if refused:
-        return Attempt(None, f"{refused}; try again in {int(WINDOW.total_seconds() // 60)} minutes")
+        return Attempt(None, refused, retry_after)
     return Attempt(attempt_id)
 
 

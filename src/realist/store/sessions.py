@@ -235,12 +235,15 @@ def count_failures(
     client: str | None = None,
     device: str | None = None,
     unknown_devices_only: bool = False,
-) -> int:
-    """Failed (and still pending) attempts since ``since`` matching every filter given."""
-    query = (
-        sa.select(sa.func.count())
-        .select_from(sign_in_attempt)
-        .where(sign_in_attempt.c.at >= since, sign_in_attempt.c.outcome.in_(_COUNTED))
+) -> tuple[int, int]:
+    """Attempts since ``since`` matching every filter given: (failed, still pending).
+    One query for both: the throttle tells a limit reached by failures from one reached
+    only because other attempts are being checked at this moment."""
+    pending = sa.func.coalesce(
+        sa.func.sum(sa.case((sign_in_attempt.c.outcome == "pending", 1), else_=0)), 0
+    )
+    query = sa.select(sa.func.count(), pending).where(
+        sign_in_attempt.c.at >= since, sign_in_attempt.c.outcome.in_(_COUNTED)
     )
     if account_key is not None:
         query = query.where(sign_in_attempt.c.account_key == account_key)
@@ -250,7 +253,8 @@ def count_failures(
         query = query.where(sign_in_attempt.c.device == device)
     if unknown_devices_only:
         query = query.where(sign_in_attempt.c.device == "")
-    return int(connection.execute(query).scalar() or 0)
+    counted, waiting = connection.execute(query).one()
+    return int(counted) - int(waiting), int(waiting)
 
 
 def oldest_failure(

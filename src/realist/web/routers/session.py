@@ -102,7 +102,9 @@ async def login(
     data = {"next": _safe_next(next), "reviewer": reviewer}
     if attempt.refused:
         message = f"Too many attempts: {attempt.refused}."
-        return render(request, "session/login.html", data | {"error": message}, status_code=429)
+        refusal = render(request, "session/login.html", data | {"error": message}, status_code=429)
+        refusal.headers["Retry-After"] = str(attempt.retry_after)
+        return refusal
     person = await run_in_threadpool(accounts.authenticate, store, reviewer, password)
     token = await run_in_threadpool(
         lambda: sign_in.finish_attempt(
