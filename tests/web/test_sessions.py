@@ -128,6 +128,37 @@ def test_the_session_row_decides_not_the_cookie(web_review: Store) -> None:
     assert len(ids) == 1 and all(len(i) == 64 for i in ids)
 
 
+def test_server_processes_starting_together_share_one_session_key(db_target: str) -> None:
+    """Found by bench/web_load.py: two workers of `serve --workers 2` starting on a new
+    PostgreSQL review both missed the session key and both stored one; the second died
+    on the unique key, and the server ran on one process without a word."""
+    from realist.services.reviews import init_review
+
+    init_review(db_target, "New team review", "owner").close()
+    stores = [open_store(db_target) for _ in range(6)]
+    keys: list[str] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(stores))
+
+    def start_server(store: Store) -> None:
+        start.wait()
+        try:
+            keys.append(accounts.session_secret(store))
+        except BaseException as error:
+            errors.append(error)
+
+    try:
+        threads = [threading.Thread(target=start_server, args=(s,)) for s in stores]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        for store in stores:
+            store.close()
+    assert errors == [] and len(keys) == len(stores) and len(set(keys)) == 1
+
+
 # -- the throttle ------------------------------------------------------------------------
 
 

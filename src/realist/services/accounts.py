@@ -39,11 +39,18 @@ def session_secret(store: Store, *, renew: bool = False) -> str:
     the review, so that a restarted server does not sign everyone out. ``renew`` replaces
     it: every session of every server of this review ends."""
     with store.transaction() as connection:
-        found = None if renew else accounts_repo.find_secret(connection, SESSION_SECRET)
-        if found is None:
-            found = secrets.token_urlsafe(32)
-            accounts_repo.save_secret(connection, SESSION_SECRET, found)
-        return found
+        if renew:
+            renewed = secrets.token_urlsafe(32)
+            accounts_repo.save_secret(connection, SESSION_SECRET, renewed)
+            return renewed
+        found = accounts_repo.find_secret(connection, SESSION_SECRET)
+        if found is not None:
+            return found
+        # Several server processes start at once on a new review (serve --workers N): the
+        # first secret stored is everyone's, not a unique-key error in all but one.
+        return accounts_repo.keep_first_secret(
+            connection, SESSION_SECRET, secrets.token_urlsafe(32)
+        )
 
 
 @dataclass(frozen=True)

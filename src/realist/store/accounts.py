@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from realist.domain.review import ReviewerRole
 from realist.store.events import now
-from realist.store.schema import metadata, review, reviewer
+from realist.store.schema import insert_with_conflicts, metadata, review, reviewer
 
 account = sa.Table(
     "account",
@@ -162,6 +162,19 @@ def find_secret(connection: Connection, name: str) -> str | None:
         sa.select(server_secret.c.value).where(server_secret.c.name == name)
     ).scalar()
     return None if found is None else str(found)
+
+
+def keep_first_secret(connection: Connection, name: str, value: str) -> str:
+    """Store ``value`` as the secret ``name`` unless one is stored already, and return the
+    stored one: server processes starting together all end up with the first one made."""
+    connection.execute(
+        insert_with_conflicts(connection, server_secret)
+        .values(name=name, value=value, created_at=now())
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    found = find_secret(connection, name)
+    assert found is not None, "the secret was just stored"
+    return found
 
 
 def save_secret(connection: Connection, name: str, value: str) -> None:

@@ -9,6 +9,7 @@ can never pass its text's length: see ``excerpt``).
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -26,6 +27,19 @@ NAMING_CONVENTION = {
 }
 
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def insert_with_conflicts(connection: sa.Connection, table: sa.Table) -> Any:
+    """An INSERT into ``table`` that can say ``on_conflict_do_nothing`` or ``..._update``
+    (both dialects have it, under their own class): for rows that several server
+    processes may make at the same moment, where a plain INSERT's loser would fail."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
 
 
 def enum(cls: type[StrEnum], name: str) -> sa.Enum:

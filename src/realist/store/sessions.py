@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -21,7 +20,7 @@ from sqlalchemy.engine import Connection
 from realist.domain.review import ReviewerRole
 from realist.store.accounts import account
 from realist.store.events import now
-from realist.store.schema import inserted_id, metadata, reviewer
+from realist.store.schema import insert_with_conflicts, inserted_id, metadata, reviewer
 
 web_session = sa.Table(
     "web_session",
@@ -194,13 +193,8 @@ def lock_scopes(connection: Connection, scopes: list[str]) -> None:
 def _insert_lock(connection: Connection, scope: str, at: str) -> None:
     # Two first attempts at once may both miss the row: the loser's insert conflicts and
     # waits for the winner, then takes the row's lock by updating it.
-    insert: Any
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     connection.execute(
-        insert(sign_in_lock)
+        insert_with_conflicts(connection, sign_in_lock)
         .values(scope=scope, touched_at=at)
         .on_conflict_do_update(index_elements=["scope"], set_={"touched_at": at})
     )
