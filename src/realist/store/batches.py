@@ -96,6 +96,16 @@ def serialise(connection: Connection) -> None:
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(7226135011)"))
 
 
+def refresh_statistics(store: Store) -> None:
+    """Have PostgreSQL read the sizes and spread of the record tables again (ANALYZE), after
+    a bulk import; SQLite plans from its indexes alone (nothing to do)."""
+    if store.dialect != "postgresql":
+        return
+    with store.transaction() as connection:
+        connection.execute(sa.text("ANALYZE record"))
+        connection.execute(sa.text("ANALYZE import_batch"))
+
+
 def complete(
     connection: Connection, batch_id: int, owner: str, records: int, problems: int
 ) -> None:
