@@ -5,8 +5,17 @@ a third of them one to three extra copies corrupted the way database exports dif
 punctuation, missing DOI, abbreviated journals, author initials against full names, accents,
 truncated titles, typos, a year off by one, HTML in titles, missing pages), and adds the hard
 negatives that must *not* merge: errata, comments and replies that repeat an article's title,
-meeting abstracts of later articles, recurring titles such as "Editorial" in every issue,
-and pairs of works whose titles differ only in a number ("type 1" and "type 2").
+meeting abstracts of later articles, a trial's protocol (the same authors and journal a year
+earlier, no volume or pages), recurring titles such as "Editorial" in every issue, and pairs
+of works whose titles differ only in a number ("type 1" and "type 2").
+
+The classes that labelled sets outside the benchmark showed missed (issue 12) are among the
+copies: a missing title, a title cut short (inside a word, down to two words), the version
+published online first (a year earlier, no volume or issue, no pages or its own 1-N or an
+e-number, often no DOI, the journal abbreviated where the other has it in full). Notices and
+meeting abstracts are labelled with the article they are about (``Generated.related``): by
+default they are different works that must reach the review queue; with ``--merge-errata``
+an erratum and the authors' own reply are the article's work.
 
 Each size runs in its own subprocess, so peak memory (ru_maxrss) is that size's alone. Peak
 memory is reported for the whole process (records included) and for deduplication on top of
@@ -14,6 +23,7 @@ the generated records.
 
     python bench/dedup_scale.py                        # 10k, 100k, 1M
     python bench/dedup_scale.py --sizes 10000,100000
+    python bench/dedup_scale.py --sizes 10000,100000 --merge-errata
 """
 
 from __future__ import annotations
@@ -340,7 +350,7 @@ def _hard_negative(
         # published the same year or the next
         other.year = work.year if rng.random() < 0.6 or work.year is None else work.year + 1
         other.pages = str(rng.randint(1, 2500))
-    elif kind < 0.55:
+    elif kind < 0.5:
         # the meeting abstract that preceded the article, often under an earlier title
         relation = "abstract"
         other.title = work.title if rng.random() < 0.6 else _typo(rng, work.title)
@@ -357,9 +367,23 @@ def _hard_negative(
             other.volume, other.issue = str(rng.randint(1, 99)), "Suppl 1"
             other.pages = f"S{rng.randint(1, 900)}"
         else:
-            # an abstract in a journal's meeting issue, no pages at all
-            other.volume, other.issue, other.pages = str(rng.randint(1, 99)), "", ""
-    elif kind < 0.75:
+            # an abstract in the meeting issue of the journal's volume before the article's
+            # (the same volume only as its supplement), no pages at all
+            other.journal, other.pages = work.journal, ""
+            if other.year != work.year:
+                other.volume, other.issue = str(max(1, int(work.volume) - 1)), "Suppl"
+            else:
+                other.volume, other.issue = work.volume, "Suppl 2"
+    elif kind < 0.6:
+        # the trial's protocol: the same authors and journal a year before, no volume or
+        # pages, like an early online version, but one word ('protocol', 'pilot') apart
+        word = rng.choice(("protocol", "study protocol", "pilot study", "rationale and design"))
+        other.title = f"{work.title}: {word}"
+        other.authors = list(work.authors)
+        other.journal = work.journal
+        other.year = (work.year or 2000) - rng.choice((0, 1))
+        other.volume = other.issue = other.pages = other.doi = ""
+    elif kind < 0.78:
         # a title that changes only in a number: "type 1" against "type 2"
         other.title = f"{work.title} in type {rng.choice((1, 2))} and part {rng.randint(3, 9)}"
         other.authors = list(work.authors)
@@ -477,14 +501,17 @@ def _max_rss_mib() -> float:
 
 def _worker(size: int, merge_errata: bool) -> None:
     """Subprocess body: generate, then time and measure ``find_duplicates``."""
-    from realist.domain.dedup import Rules, find_duplicates
+    from realist.domain import dedup
 
     started = time.perf_counter()
     gen = generate(size)
     generated = time.perf_counter() - started
     before = _max_rss_mib()
     started = time.perf_counter()
-    result = find_duplicates(gen.records, rules=Rules(merge_errata=merge_errata))
+    if merge_errata:
+        result = dedup.find_duplicates(gen.records, rules=dedup.Rules(merge_errata=True))
+    else:  # (as a release without Rules is called, to measure it on the same data)
+        result = dedup.find_duplicates(gen.records)
     seconds = time.perf_counter() - started
     peak = _max_rss_mib()
     removed = {m: g.keeper_id for g in result.groups for m in g.member_ids if m != g.keeper_id}

@@ -71,11 +71,11 @@ def test_online_first_a_year_earlier_with_a_respelt_title_is_merged() -> None:
 
 def test_online_first_with_its_own_page_numbers_is_merged() -> None:
     # An article online before print numbers its own pages (1-9): they cannot contradict
-    # the printed 101-109. A reworded title (0.88-0.95 alike) still needs the authors, the
+    # the printed 101-109. A respelt title (0.88-0.95 alike) still needs the authors, the
     # journal and a record without volume or issue to be certain.
     online = record(
         1,
-        title=TITLE.replace("older adults", "elderly people"),
+        title="Effects of community exercise programs on depressive symptoms among older adults",
         year=2018,
         journal="J Affect Disord",
         volume="",
@@ -84,6 +84,15 @@ def test_online_first_with_its_own_page_numbers_is_merged() -> None:
     )
     result = find_duplicates([online, record(2)])
     assert merged(result, 1, 2)
+
+
+def test_companion_papers_differing_in_a_word_are_queued_not_merged() -> None:
+    # the same team, journal and year; one record without volume or pages: only the outcome
+    # word tells the depression paper from the anxiety one
+    anxiety = record(2, title=TITLE.replace("depressive", "anxiety"), volume="", pages="")
+    result = find_duplicates([record(1), anxiety])
+    assert not merged(result, 1, 2)
+    assert queued(result, 1, 2) == "similar title, a word differs"
 
 
 def test_two_printed_records_a_year_apart_with_other_pages_are_not_merged() -> None:
@@ -159,6 +168,15 @@ def test_abstract_without_any_marker_in_another_journal_is_queued() -> None:
     assert queued(result, 1, 2) is not None
 
 
+def test_abstract_in_a_supplement_of_the_same_volume_is_not_merged() -> None:
+    # its page S105 lies inside the article's 101-109 by chance; a supplement issue without
+    # pages against a regular issue with them
+    on_page = record(2, issue="Suppl 1", pages="S105", authors=AUTHORS[:2])
+    no_page = record(3, issue="Suppl 3", pages="", authors=AUTHORS[:2])
+    result = find_duplicates([record(1, pages="101-102"), on_page, no_page])
+    assert not merged(result, 1, 2) and not merged(result, 1, 3)
+
+
 # --- errata, replies and comments ---------------------------------------------------------
 
 NOTICES = [
@@ -197,6 +215,20 @@ def test_the_setting_merges_errata_and_the_authors_own_notices(
     # a comment by others is another work, and a retraction must stay in sight
     assert merged(result, 1, 2) == (authors == AUTHORS and kind != "retraction")
     assert found(result, 1, 2)
+    # the article stands for the pair, never its notice
+    assert all(g.keeper_id == 1 for g in result.groups)
+
+
+def test_a_protocol_a_year_before_is_not_an_early_online_version() -> None:
+    # the same authors and journal, a year earlier, no volume or pages: what an article
+    # online before print looks like, but the title names another report
+    trial = "Group-based social prescribing for isolated older adults: a cluster randomised trial"
+    protocol = record(2, title=trial.replace(": a", ": protocol for a"), year=2018, volume="",
+                      issue="", pages="")  # fmt: skip
+    pilot = record(3, title=trial + ": a pilot study", year=2019, volume="", pages="")
+    result = find_duplicates([record(1, title=trial), protocol, pilot])
+    assert result.groups == []
+    assert queued(result, 1, 2) == "different reports (protocol)"
 
 
 def test_erratum_of_another_article_is_not_its_notice() -> None:

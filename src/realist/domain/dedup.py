@@ -19,6 +19,7 @@ Everything is ordered by record id, so the same records give the same result in 
 from __future__ import annotations
 
 import gc
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,8 +54,9 @@ COMMON_WORD_SHARE = 0.02
 GUARD_SAMPLE = 40
 # Rare-word blocking pairs up a title's this many rarest words.
 RARE_WORDS = 3
-# A record without a title is compared with at most this many of one author's records.
-UNTITLED_LIMIT = 200
+# A record without a title (or without volume and issue) is compared with at most this many
+# of one first author's records in a journal and year.
+INCOMPLETE_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,8 @@ def _candidate_pairs(prepared: Sequence[Prepared]) -> set[int]:
         lambda: _rare_word_keys(rare),
         lambda: _source_keys(prepared),
         lambda: _author_keys(prepared, rare),
-        lambda: _author_year_keys(prepared),
+        lambda: _author_keys(prepared),
+        lambda: _issue_keys(prepared),
     )
     for keys in passes:
         blocks: dict[str, list[int]] = defaultdict(list)
@@ -192,7 +195,7 @@ def _candidate_pairs(prepared: Sequence[Prepared]) -> set[int]:
             if len(members) > 1:
                 _block_pairs(prepared, members, n, pairs)
         del blocks
-    _untitled_pairs(prepared, pairs)
+    _incomplete_pairs(prepared, pairs)
     return pairs
 
 
@@ -230,7 +233,8 @@ def _rarest_words(prepared: Sequence[Prepared]) -> list[tuple[str, ...]]:
             },
             key=lambda w: (frequency[w], w),
         )
-        rarest.append(tuple(words[:RARE_WORDS]))
+        # one string per word, not one per title that has it
+        rarest.append(tuple(sys.intern(w) for w in words[:RARE_WORDS]))
     return rarest
 
 
@@ -245,21 +249,20 @@ def _rare_word_keys(rarest: Sequence[tuple[str, ...]]) -> Iterator[tuple[str, ..
 
 
 def _author_keys(
-    prepared: Sequence[Prepared], rarest: Sequence[tuple[str, ...]]
+    prepared: Sequence[Prepared], rarest: Sequence[tuple[str, ...]] | None = None
 ) -> Iterator[tuple[str, ...]]:
-    """The first author's surname with the title's first letters, or with one of its two
-    rarest words: these meet a title cut short, or one whose both ends differ (a year and
-    the spelling of a word changed with them), by the same first author."""
-    for p, words in zip(prepared, rarest, strict=True):
+    """The first author's surname with one of the title's two rarest words or, without
+    ``rarest``, with the title's first letters: these meet a title cut short, or one whose
+    both ends differ (a year and the spelling of a word changed with them), by the same
+    first author. (Two passes, so that neither holds three keys per record at once.)"""
+    for i, p in enumerate(prepared):
         if not p.authors or not p.title:
             yield ()
-            continue
-        first = p.authors[0]
-        compact = p.title.replace(" ", "")
-        keys = [f"{first}|{w}" for w in words[:2]]
-        if len(compact) >= 12:
-            keys.append(f"{first}<{compact[:12]}")
-        yield tuple(keys)
+        elif rarest is not None:
+            yield tuple(f"{p.authors[0]}|{w}" for w in rarest[i][:2])
+        else:
+            compact = p.title.replace(" ", "")
+            yield (f"{p.authors[0]}<{compact[:12]}",) if len(compact) >= 12 else ()
 
 
 def _source_keys(prepared: Sequence[Prepared]) -> Iterator[tuple[str, ...]]:
@@ -281,36 +284,34 @@ def _source_keys(prepared: Sequence[Prepared]) -> Iterator[tuple[str, ...]]:
         yield tuple(keys)
 
 
-def _author_year_keys(prepared: Sequence[Prepared]) -> Iterator[tuple[str, ...]]:
-    """The first author in one journal (by its first letter, the same in 'J Affect Disord'
-    and 'Journal of Affective Disorders') within two years: meets what titles cannot, such as
-    an editorial that one database titles 'Editorial', or a title respelt at both ends in
-    the version published online a year before print."""
+def _issue_keys(prepared: Sequence[Prepared]) -> Iterator[tuple[str, ...]]:
+    """The first author within one issue of a volume: meets an editorial that one database
+    titles 'Editorial' and another by its full title (titles share nothing to block by)."""
     for p in prepared:
-        if p.authors and p.year and p.title:
-            journal = p.journal[0][0] if p.journal else ""
-            first = p.authors[0]
-            yield (f"{first}|{p.year // 2}|{journal}", f"{first}|{(p.year + 1) // 2}|{journal}")
+        if p.authors and p.year and p.volume and p.issue:
+            yield (f"{p.authors[0]}|{p.year}|{p.volume}|{p.issue}",)
         else:
             yield ()
 
 
-def _untitled_pairs(prepared: Sequence[Prepared], pairs: set[int]) -> None:
-    """A record without a title meets the records of its first author, year (give or take
-    one) and journal (by the first letter, the same in 'J Affect Disord' and 'Journal of
-    Affective Disorders'); titles cannot block it."""
+def _incomplete_pairs(prepared: Sequence[Prepared], pairs: set[int]) -> None:
+    """A record without a title, or without volume and issue (perhaps the version published
+    online first), meets the records of its first author, year (give or take one) and
+    journal (by the first letter, the same in 'J Affect Disord' and 'Journal of Affective
+    Disorders'): its title may block nowhere (missing, or respelt at both ends) and it has
+    no source to block by. Only these records are indexed; every record looks them up."""
     n = len(prepared)
-    untitled: dict[tuple[str, int, str], list[int]] = defaultdict(list)
+    incomplete: dict[tuple[str, int, str], list[int]] = defaultdict(list)
     for i, p in enumerate(prepared):
-        if not p.title and p.authors and p.year is not None and p.journal:
+        if (not p.title or p.online) and p.authors and p.year is not None and p.journal:
             for year in (p.year - 1, p.year, p.year + 1):
-                untitled[(p.authors[0], year, p.journal[0][0])].append(i)
-    if not untitled:
+                incomplete[(p.authors[0], year, p.journal[0][0])].append(i)
+    if not incomplete:
         return
     for i, p in enumerate(prepared):
         if not p.authors or p.year is None or not p.journal:
             continue
-        for j in untitled.get((p.authors[0], p.year, p.journal[0][0]), ())[:UNTITLED_LIMIT]:
+        for j in incomplete.get((p.authors[0], p.year, p.journal[0][0]), ())[:INCOMPLETE_LIMIT]:
             if i != j:
                 pairs.add(i * n + j if i < j else j * n + i)
 
@@ -393,7 +394,8 @@ def _groups(
             weakest[c] = (score, reason)
     groups: list[Group] = []
     for c, cluster in enumerate(clusters):
-        keeper = max(cluster, key=lambda i: (prepared[i].completeness, -i))
+        # an erratum merged into its article (the setting) never stands for it
+        keeper = max(cluster, key=lambda i: (not prepared[i].notice, prepared[i].completeness, -i))
         score, reason = weakest.get(c, (1.0, "same work"))
         groups.append(
             Group(

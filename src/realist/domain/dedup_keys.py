@@ -273,6 +273,11 @@ _SUPPLEMENT = re.compile(r"\bsuppl|\bsupplement|^\s*s\d")
 _PAGE_SPAN = re.compile(r"\d+\s*(?:-+|–|to)\s*[a-z]*\d+")
 
 
+def supplement_issue(volume: str, issue: str) -> bool:
+    """Whether volume or issue names a supplement ('Suppl 2', '32 (Supplement 3)', 'S1')."""
+    return bool(_SUPPLEMENT.search(fold(volume)) or _SUPPLEMENT.search(fold(issue)))
+
+
 def venue_kind(kind: str, journal: str, volume: str, issue: str, pages: str) -> str:
     """'abstract' for a meeting abstract, 'proceedings' for a conference paper, else ''.
 
@@ -288,7 +293,7 @@ def venue_kind(kind: str, journal: str, volume: str, issue: str, pages: str) -> 
         return "proceedings"
     if _meeting(journal):
         return "abstract"
-    supplement = _SUPPLEMENT.search(fold(volume)) or _SUPPLEMENT.search(fold(issue))
+    supplement = supplement_issue(volume, issue)
     if supplement and not _PAGE_SPAN.search(fold(pages)):
         return "abstract"
     return ""

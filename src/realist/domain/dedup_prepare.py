@@ -20,6 +20,7 @@ from realist.domain.dedup_keys import (
     number_key,
     page_span,
     parse_authors,
+    supplement_issue,
     title_key,
     title_numbers,
     title_variants,
@@ -160,6 +161,7 @@ class Prepared:
         "pages",
         "pmid",
         "report",
+        "supplement",
         "title",
         "variants",
         "venue",
@@ -197,6 +199,7 @@ class Prepared:
         # no volume and no issue: perhaps the version published online before print
         self.online = not self.volume and not self.issue
         self.venue = venue_kind(record.kind, journal, volume, issue, pages)
+        self.supplement = supplement_issue(volume, issue)
         self.completeness = (
             sum(
                 map(

@@ -16,6 +16,7 @@ from rapidfuzz.distance import Indel
 from realist.domain.dedup_keys import journals_compatible, pages_relation, title_numbers
 from realist.domain.dedup_prepare import (
     PARTIAL_MIN,
+    STOP_WORDS,
     TITLE_SAME,
     Prepared,
     author_agreement,
@@ -48,6 +49,7 @@ NONE, PENDING, CERTAIN = 0, 1, 2
 # leave-one-set-out over the labelled sets (bench/README.md, docs/ARCHITECTURE.md).
 TITLE_CLOSE = 0.88  # enough with agreeing authors and one more agreeing source field
 TITLE_REVIEW = 0.80  # below this, only identifiers make a pair worth a person's time
+CUT_AT_LIMIT = 200  # a title this long that is a prefix of another may be cut at a limit
 # Notices that the setting dedup_merge_errata merges into their article (when their authors
 # are the article's). A retraction never is: it must stay in sight.
 MERGEABLE_NOTICES = frozenset(("erratum", "reply", "comment"))
@@ -105,12 +107,14 @@ def _numbers_differ(a: Prepared, b: Prepared, partial: bool) -> bool:
 
 
 def _reports_differ(a: Prepared, b: Prepared, partial: bool) -> bool:
-    """'... : protocol for a randomised trial' against '...: a randomised trial'. Past the
-    cut of a title cut short, words are unknown: only the kept part's words count."""
-    if not partial:
-        return True
+    """'...: protocol for a randomised trial' against '...: a randomised trial', or '...: a
+    pilot study' against '...' (the word is what a shorter title lacks). Past the cut of a
+    title that an export cut at its field's limit, words are unknown: there only the kept
+    part's words count."""
     short, long = (a, b) if len(a.title) <= len(b.title) else (b, a)
-    return not short.report <= long.report
+    if partial and len(short.title) >= CUT_AT_LIMIT:
+        return not short.report <= long.report
+    return True
 
 
 def _year_gap(a: Prepared, b: Prepared) -> int:
@@ -140,7 +144,7 @@ def conflicts(
         found.append(f"{a.notice or 'article'} vs {b.notice or 'article'}")
     if (
         a.venue != b.venue
-        and pages != "same"
+        and not (a.pages and b.pages and a.pages[:2] == b.pages[:2])
         and (
             journals_differ
             or gap
@@ -148,11 +152,14 @@ def conflicts(
             or _long_article(a)
             or _long_article(b)
             or a.volume != b.volume
+            or _regular_against_supplement(a, b)
         )
     ):
-        # One side is a meeting abstract or conference paper, and neither the pages nor
-        # the volume show the other to be a second database's record of the same abstract
-        # (one that does not mark it as such): the other may be the full paper.
+        # One side is a meeting abstract or conference paper, and neither the first page
+        # (an abstract's page S365 inside an article's 364-383 is chance) nor the volume
+        # show the other to be a second database's record of the same abstract (one that
+        # does not mark it as such), or one is in a supplement and the other, with pages,
+        # in a regular issue: the other may be the full paper.
         found.append(f"{a.venue or 'article'} vs {b.venue or 'article'}")
     if a.doi and b.doi and a.doi != b.doi:
         found.append("different DOIs")
@@ -191,6 +198,14 @@ def conflicts(
         ):
             found.append("different titles")
     return found
+
+
+def _regular_against_supplement(a: Prepared, b: Prepared) -> bool:
+    """One record in a supplement issue, the other in a regular issue with its pages."""
+    if a.supplement == b.supplement or not (a.issue and b.issue):
+        return False
+    regular = b if a.supplement else a
+    return regular.pages is not None
 
 
 def _paged_alone(p: Prepared) -> bool:
@@ -339,6 +354,12 @@ def compare(a: Prepared, b: Prepared, rules: Rules = DEFAULT_RULES) -> tuple[int
     elif tsim >= rules.title_close and authors_ok:
         reason = "title partly matches" if partial else "similar title"
         short = len(min(a.title, b.title, key=len))
+        # A team's companion papers in one journal differ in a word ("... on depressive
+        # symptoms ..." and "... on anxiety symptoms ..."): below title_same only the same
+        # pages tell a reworded title from another paper.
+        swapped = not pages_same and not partial and _swapped_word(a, b)
+        if swapped:
+            return PENDING, min(score, 0.89), f"{reason}, a word differs"
         if (pages_same or volume_same or (journal_same and year_same)) and (
             not partial or pages_same or short >= PARTIAL_MIN
         ):
@@ -361,6 +382,27 @@ def compare(a: Prepared, b: Prepared, rules: Rules = DEFAULT_RULES) -> tuple[int
         )
         return PENDING, min(score, 0.89), reason
     return NONE, score, ""
+
+
+def _swapped_word(a: Prepared, b: Prepared) -> bool:
+    """Each title has a content word that the other has in no spelling ('depressive' against
+    'anxiety'), where a typo, 'randomised' and 'randomized', or 'worker' and 'workers' match."""
+    words_a = {w for w in a.title.split() if len(w) > 3 and w not in STOP_WORDS}
+    words_b = {w for w in b.title.split() if len(w) > 3 and w not in STOP_WORDS}
+    only_a, only_b = words_a - words_b, words_b - words_a
+    if not only_a or not only_b:
+        return False
+
+    def alike(x: str, y: str) -> bool:
+        return (
+            x.startswith(y)
+            or y.startswith(x)
+            or Indel.normalized_similarity(x, y, score_cutoff=0.75) >= 0.75
+        )
+
+    return any(not any(alike(x, y) for y in only_b) for x in only_a) and any(
+        not any(alike(y, x) for x in only_a) for y in only_b
+    )
 
 
 def _one_team(authors: tuple[bool, float] | None) -> bool:
