@@ -4,10 +4,14 @@ The engine runs in four steps, each near-linear in the number of records:
 
 1. *Prepare* every record once into compact keys (``dedup_keys``).
 2. *Block*: records that share a DOI or PMID, the first or last characters of a title (or of
-   either language of a bilingual title), their two rarest title words, first author + year +
-   first page, or year + volume + first page become candidate pairs. Several passes catch what
-   one misses (a typo in the first words, a truncated title, a translated title); a block too
-   big to compare in full is walked as a sorted neighbourhood instead.
+   either language of a bilingual title), two of their three rarest title words, first
+   author + year + first page, year + volume + first page, the first author with the
+   title's first letters or a rare title word, or the first author within one issue become
+   candidate pairs; a record without a title, or without volume and issue, meets its first
+   author's records of the same journal and year (±1). Several passes catch what one misses
+   (a typo in the first words, a truncated or missing title, a translated title, a title
+   respelt at both ends); a block too big to compare in full is walked as a sorted
+   neighbourhood instead.
 3. *Compare* each candidate pair field by field (``dedup_rules``): certain, pending or neither.
 4. *Group* certain pairs with union-find, refusing any union that would put two records with a
    hard conflict (different DOIs, an erratum and its article, years apart, ...) in one group, so

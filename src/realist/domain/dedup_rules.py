@@ -4,7 +4,10 @@ A pair is *certain* only when the titles agree and nothing contradicts it: the r
 more corroboration the weaker the title evidence is, and any hard conflict (different DOIs, an
 erratum against its article, a meeting abstract against the full paper, years apart, different
 numbers in the title, different pages or volumes) sends the pair to a person instead. A false
-merge silently loses a record from a review, so every doubt errs towards review.
+merge silently loses a record from a review, so every doubt errs towards review. The queue is
+where a person finds what the rules would not merge: a notice and its article (the setting
+dedup_merge_errata), a conference abstract and its article, the same title by the same
+authors whatever the source says (docs/ARCHITECTURE.md, "Deduplication").
 """
 
 from __future__ import annotations
