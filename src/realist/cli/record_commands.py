@@ -176,7 +176,9 @@ def dedup(
 
     Certain duplicates (same DOI/PMID, or near-identical bibliographic details) are merged
     at once; every merge keeps all its records and sources and can be undone. Pairs the
-    algorithm missed are merged by hand with --merge.
+    algorithm missed are merged by hand with --merge. Errata, replies and comments wait in
+    the queue beside their article unless REALIST_DEDUP_MERGE_ERRATA=1 (the setting
+    dedup_merge_errata) merges those by the article's own authors.
     """
     store = state.open()
     try:
