@@ -14,6 +14,13 @@ is one run of its prep, block, match, cluster and merge calls; neither includes 
     python bench/dedup.py                  # both tools, all sets
     python bench/dedup.py --no-bib-dedupe  # Realist only
     python bench/dedup.py --sets respiratory --show-errors 20
+    python bench/dedup.py --no-bib-dedupe --merge-errata   # errata merged (the setting)
+    python bench/dedup.py --loso           # thresholds chosen leave-one-set-out
+
+Besides the published score, it prints what a reviewer relies on: **queue recall** (the
+duplicates merged, or joined to their work through a pair in the review queue, over all
+duplicates; ``dedup_score.py`` defines it) and the queue's size, and whether each goal is
+met on each set.
 """
 
 from __future__ import annotations
@@ -26,11 +33,14 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dedup_score import HEADER, Score
+from dedup_score import row as score_row
+from dedup_score import score as score_run
 from realist.domain.dedup import DedupResult, find_duplicates
 from realist.domain.records import Record
 
@@ -141,60 +151,18 @@ def load_set(name: str, root: Path | None = None) -> LabelledSet:
     return LabelledSet(name, labels, rows, records, gold)
 
 
-@dataclass
-class Score:
-    """Counts and rates as in the published comparisons."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
-    wrong_links: int = 0  # removed records whose keeper is a different work (stricter check)
-
-    @property
-    def sensitivity(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def specificity(self) -> float:
-        return self.tn / (self.tn + self.fp) if self.tn + self.fp else 1.0
+def truth(data: LabelledSet) -> list[str]:
+    """Each record's work: its gold group, or the record itself when it is unique."""
+    work_of = {label: f"g{n}" for n, group in enumerate(data.gold) for label in group}
+    return [work_of.get(label, "u" + label) for label in data.labels]
 
 
 def score(
-    labels: Sequence[str], gold: Iterable[Sequence[str]], removed_to_keeper: dict[str, str]
+    data: LabelledSet, removed: dict[str, str], queued: Sequence[tuple[int, int]] = ()
 ) -> Score:
-    """Score removed records against the gold groups (the README's definition).
-
-    ``removed_to_keeper`` maps each removed label to the label of the record it was merged
-    into; the published score only looks at which records survive, ``wrong_links`` also
-    counts merges into a record of another work.
-    """
-    result = Score()
-    surviving = set(labels) - set(removed_to_keeper)
-    work_of: dict[str, int] = {}
-    for number, group in enumerate(gold):
-        for label in group:
-            work_of[label] = number
-    for label in labels:
-        if label not in work_of:
-            if label in surviving:
-                result.tn += 1
-            else:
-                result.fp += 1
-    for group in gold:
-        standing = sum(1 for label in group if label in surviving)
-        if standing == 0:
-            result.fp += 1
-            result.tp += len(group) - 1
-        else:
-            result.tn += 1
-            result.fn += standing - 1
-            result.tp += len(group) - standing
-    for removed, keeper in removed_to_keeper.items():
-        work = work_of.get(removed)
-        if work is None or work_of.get(keeper) != work:
-            result.wrong_links += 1
-    return result
+    """Score removed labels (label -> keeper label) and queued pairs against the gold groups."""
+    index = {label: i for i, label in enumerate(data.labels)}
+    return score_run(truth(data), {index[r]: index[k] for r, k in removed.items()}, queued)
 
 
 def removed_by_realist(result: DedupResult, labels: Sequence[str]) -> dict[str, str]:
@@ -207,7 +175,9 @@ def removed_by_realist(result: DedupResult, labels: Sequence[str]) -> dict[str, 
     return removed
 
 
-def run_realist(data: LabelledSet, repeat: int = 3) -> tuple[Score, float, DedupResult]:
+def run_realist(
+    data: LabelledSet, repeat: int = 3, rules: Any = None
+) -> tuple[Score, float, DedupResult]:
     """Time ``find_duplicates`` on the set (median of ``repeat`` runs) and score it.
 
     The machine is shared, so one run can be slowed by others' work; bib-dedupe takes long
@@ -216,10 +186,16 @@ def run_realist(data: LabelledSet, repeat: int = 3) -> tuple[Score, float, Dedup
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        result = find_duplicates(data.records)
+        # without rules as a release before them is called, to compare on the same run
+        result = (
+            find_duplicates(data.records)
+            if rules is None
+            else find_duplicates(data.records, rules=rules)
+        )
         times.append(time.perf_counter() - started)
     seconds = sorted(times)[len(times) // 2]
-    return score(data.labels, data.gold, removed_by_realist(result, data.labels)), seconds, result
+    queued = [(p.a_id, p.b_id) for p in result.pending]
+    return score(data, removed_by_realist(result, data.labels), queued), seconds, result
 
 
 def _bib_dedupe_python() -> str:
@@ -239,7 +215,7 @@ def run_bib_dedupe(name: str) -> tuple[Score, float] | None:
         return None
     payload = json.loads(completed.stdout.strip().splitlines()[-1])
     removed = {label: keeper for label, keeper in payload["removed"].items()}
-    return score(data.labels, data.gold, removed), float(payload["seconds"])
+    return score(data, removed), float(payload["seconds"])
 
 
 def _bib_dedupe_worker(name: str) -> None:
@@ -345,6 +321,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="N",
         help="print up to N missed duplicates and every wrong merge per set",
     )
+    parser.add_argument(
+        "--merge-errata",
+        action="store_true",
+        help="run with the setting dedup_merge_errata on (the gold groups stay as they are)",
+    )
+    parser.add_argument(
+        "--loso",
+        action="store_true",
+        help="choose thresholds by leave-one-set-out and report each held-out set",
+    )
     parser.add_argument("--bib-dedupe-worker", metavar="SET", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bib_dedupe_worker:
@@ -352,23 +338,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     names = [n for n in args.sets.split(",") if n]
-    header = (
-        f"{'set':<20}{'tool':<12}{'records':>8}{'sens':>8}{'spec':>8}{'FP':>5}{'FN':>5}"
-        f"{'wrong':>6}{'pending':>8}{'seconds':>9}"
-    )
+    rules = None
+    if args.merge_errata or args.loso:
+        from realist.domain.dedup import Rules
+
+        rules = Rules(merge_errata=args.merge_errata)
+    if args.loso:
+        from dedup_loso import leave_one_set_out
+
+        leave_one_set_out([load_set(name) for name in names], rules)
+        return 0
+    header = f"{'set':<20}{'tool':<12}{HEADER}{'seconds':>9}"
     print(header)
     print("-" * len(header))
     realist_total = bib_total = 0.0
     all_bib = True
+    goals: list[tuple[str, Score]] = []
     for name in names:
         data = load_set(name)
-        got, seconds, result = run_realist(data)
+        got, seconds, result = run_realist(data, rules=rules)
         realist_total += seconds
-        print(
-            f"{name:<20}{'realist':<12}{len(data.records):>8}{got.sensitivity:>8.4f}"
-            f"{got.specificity:>8.4f}{got.fp:>5}{got.fn:>5}{got.wrong_links:>6}"
-            f"{len(result.pending):>8}{seconds:>9.2f}"
-        )
+        goals.append((name, got))
+        print(f"{name:<20}{'realist':<12}{score_row(got)}{seconds:>9.2f}")
         if args.show_errors:
             _show_errors(data, result, args.show_errors)
         if not args.no_bib_dedupe:
@@ -379,11 +370,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             bib_score, bib_seconds = theirs
             bib_total += bib_seconds
             print(
-                f"{'':<20}{'bib-dedupe':<12}{len(data.records):>8}{bib_score.sensitivity:>8.4f}"
-                f"{bib_score.specificity:>8.4f}{bib_score.fp:>5}{bib_score.fn:>5}"
-                f"{bib_score.wrong_links:>6}{'':>8}{bib_seconds:>9.2f}"
+                f"{'':<20}{'bib-dedupe':<12}{score_row(bib_score)}{bib_seconds:>9.2f}"
                 f"   ({bib_seconds / seconds:,.0f}x slower)"
             )
+    print()
+    print("Goals (Realist):")
+    for name, got in goals:
+        print(f"  {name:<20}{got.goals_text()}")
     print()
     print(f"Realist total {realist_total:.2f} s")
     if not args.no_bib_dedupe and all_bib and realist_total > 0:

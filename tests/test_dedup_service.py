@@ -128,3 +128,48 @@ def test_queue_decisions(db_target: str) -> None:
         dedup.decide_pair(store, pair.group_id, same=False, reviewer="ann")
     assert dedup.deduplicate(store, "ann").queued_pairs == 0  # not proposed twice
     store.close()
+
+
+ERRATUM = _variant(
+    title="Erratum to: " + ARTICLE.title, doi="10.1136/bmj.b1234", pages="b1234", year=2010
+)
+
+
+def test_errata_wait_in_the_queue_until_the_setting_merges_them(
+    db_target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REALIST_DEDUP_MERGE_ERRATA", raising=False)
+    store = _store(db_target, [ARTICLE, ERRATUM])
+    run = dedup.deduplicate(store, "ann")
+    assert (run.merged_records, run.queued_pairs, run.kept_apart) == (0, 1, 1)
+    assert run.merge_errata is False
+    queue = dedup.review_queue(store)
+    assert [q.kept_apart for q in queue] == [True]
+    assert queue[0].reason == "erratum of this article: kept apart by setting dedup_merge_errata"
+    note = dedup.errata_note(False, 1)
+    assert "kept apart by the setting dedup_merge_errata" in note
+    assert "REALIST_DEDUP_MERGE_ERRATA=1" in note
+
+    # Turned on, the next run merges the erratum, and the pair leaves the queue: its
+    # question is answered (the merge can be undone like any other).
+    monkeypatch.setenv("REALIST_DEDUP_MERGE_ERRATA", "1")
+    again = dedup.deduplicate(store, "ann")
+    assert (again.merged_records, again.answered, again.merge_errata) == (1, 1, True)
+    assert dedup.review_queue(store) == []
+    assert _standing(store) == [1]
+    merged = dedup.list_groups(store, DuplicateStatus.MERGED)
+    assert merged[0].reason == "erratum merged into its article by setting dedup_merge_errata"
+    with store.reading() as connection:
+        found = [e for e in list_events(connection) if e.action == "duplicates.found"][::-1]
+    assert [e.detail["merge_errata"] for e in found] == [False, True]
+    assert found[1].detail["answered_pairs"] == [queue[0].group_id]
+    assert dedup.undo_merge(store, merged[0].id or 0, "ann") == [2]
+
+
+def test_a_retraction_is_never_merged(db_target: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REALIST_DEDUP_MERGE_ERRATA", "1")
+    retraction = _variant(title="Retraction note to: " + ARTICLE.title, doi="10.1136/bmj.r1")
+    store = _store(db_target, [ARTICLE, retraction])
+    run = dedup.deduplicate(store, "ann")
+    assert (run.merged_records, run.queued_pairs, run.kept_apart) == (0, 1, 0)
+    assert dedup.review_queue(store)[0].reason.startswith("retraction of this article")

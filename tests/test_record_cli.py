@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from realist.cli import cli
@@ -37,7 +38,8 @@ def test_import_dedup_screen_and_prisma(db_target: str, tmp_path: Path) -> None:
     assert problems[0]["problem_count"] >= 1 and problems[0]["problems"][0]["line"] >= 1
 
     dedup = json.loads(run(db_target, "dedup", "--json"))
-    assert set(dedup) == {"considered", "merged_groups", "merged_records", "queued_pairs"}
+    assert set(dedup) == {"considered", "merged_groups", "merged_records", "queued_pairs",
+                          "merge_errata", "kept_apart", "answered"}  # fmt: skip
     assert "pairs are waiting" in run(db_target, "dedup", "--review") or "Group" in run(
         db_target, "dedup", "--review"
     )
@@ -93,3 +95,28 @@ def test_import_errors_are_one_line(db_target: str) -> None:
     result = CliRunner().invoke(cli, ["--db", db_target, "import", str(FIXTURES / "binary.ris")])
     assert result.exit_code != 0
     assert "binary.ris" in str(result.exception)
+
+
+def test_dedup_says_when_the_errata_setting_keeps_a_pair_apart(
+    db_target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REALIST_DEDUP_MERGE_ERRATA", raising=False)
+    init_review(db_target, "t", "ann").close()
+    title = "Peer support for postnatal depression among women at high risk"
+    export = tmp_path / "errata.ris"
+    export.write_text(
+        f"TY  - JOUR\nAU  - Dennis, Cindy-Lee\nAU  - Hodnett, Ellen\nTI  - {title}\n"
+        "PY  - 2009\nJO  - BMJ\nVL  - 338\nSP  - 101\nEP  - 109\nER  - \n\n"
+        f"TY  - JOUR\nAU  - Dennis, Cindy-Lee\nAU  - Hodnett, Ellen\nTI  - Erratum to: {title}"
+        "\nPY  - 2010\nJO  - BMJ\nVL  - 340\nSP  - 12\nER  - \n"
+    )
+    run(db_target, "import", str(export))
+    out = " ".join(run(db_target, "dedup").split())
+    assert "1 uncertain pair queued" in out
+    assert "kept apart by the setting dedup_merge_errata (off)" in out
+    queue = json.loads(run(db_target, "dedup", "--review", "--json"))
+    assert [(q["kept_apart"], q["reason"]) for q in queue] == [
+        (True, "erratum of this article: kept apart by setting dedup_merge_errata")
+    ]
+    review = " ".join(run(db_target, "dedup", "--review").split())
+    assert "REALIST_DEDUP_MERGE_ERRATA=1" in review

@@ -41,6 +41,14 @@ SETTINGS = {
             "others' queues (it returns to every queue after that, if still undecided).",
         ),
         Setting(
+            "dedup_merge_errata",
+            "",
+            "1: deduplication merges an erratum, or a reply or comment by the article's own "
+            "authors, into the article whose title it repeats; empty: they are kept apart and "
+            "queued for a person, the queue saying so (reviews differ on whether they are "
+            "duplicates). A retraction is never merged.",
+        ),
+        Setting(
             "secret_key",
             "",
             "Signs the web server's session cookies; empty means the review's own (kept in "
@@ -96,3 +104,8 @@ SETTINGS = {
 def setting(name: str) -> str:
     """The current value of a setting (environment first, then default)."""
     return SETTINGS[name].value()
+
+
+def setting_on(name: str) -> bool:
+    """Whether a yes/no setting is on ('1', 'true', 'yes' or 'on', in any case)."""
+    return setting(name).strip().lower() in {"1", "true", "yes", "on"}

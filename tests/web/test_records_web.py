@@ -221,3 +221,20 @@ def test_duplicate_queue_side_by_side(
     assert "(conference abstract)" in page and SCRIPT not in page
     undone = client.post(f"/api/duplicates/{group}/undo", headers={"X-CSRF-Token": token(client)})
     assert undone.json()["merged"] == []
+
+
+def test_the_queue_says_which_pairs_the_errata_setting_kept_apart(
+    client_for: Client, web_review: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REALIST_DEDUP_MERGE_ERRATA", raising=False)
+    path = tmp_path / "erratum.ris"
+    path.write_text(ris("Second study", "Erratum: Second study"))
+    imports.import_file(web_review, path, source_name="PubMed")
+    client = client_for()
+    ran = client.post("/api/duplicates/run", headers={"X-CSRF-Token": token(client)}).json()
+    assert ran["merge_errata"] is False and ran["kept_apart"] >= 1
+    pairs = [p for p in client.get("/api/duplicates").json()["queue"] if p["kept_apart"]]
+    assert pairs and pairs[0]["reason"].endswith("kept apart by setting dedup_merge_errata")
+    page = client.get("/records/duplicates").text
+    assert "Kept apart by a setting:" in page
+    assert "REALIST_DEDUP_MERGE_ERRATA=1" in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from realist.cli.app import COUNT, ID, CliState, cli, examples, json_option, print_json
@@ -16,6 +17,8 @@ from realist.reports.wording import counted
 from realist.services.dedup import (
     decide_pair,
     deduplicate,
+    errata_note,
+    merge_errata_setting,
     merge_records,
     review_queue,
     undo_merge,
@@ -173,7 +176,9 @@ def dedup(
 
     Certain duplicates (same DOI/PMID, or near-identical bibliographic details) are merged
     at once; every merge keeps all its records and sources and can be undone. Pairs the
-    algorithm missed are merged by hand with --merge.
+    algorithm missed are merged by hand with --merge. Errata, replies and comments wait in
+    the queue beside their article unless REALIST_DEDUP_MERGE_ERRATA=1 (the setting
+    dedup_merge_errata) merges those by the article's own authors.
     """
     store = state.open()
     try:
@@ -214,6 +219,13 @@ def dedup(
                     f"{counted(run.queued_pairs, 'uncertain pair')} queued "
                     "(see [bold]realist dedup --review[/])."
                 )
+                if run.answered:
+                    state.console.print(
+                        f"{counted(run.answered, 'queued pair')} merged now, off the queue."
+                    )
+                note = errata_note(run.merge_errata, run.kept_apart)
+                if note:
+                    state.console.print(note, markup=False)
     finally:
         store.close()
 
@@ -239,7 +251,7 @@ def _print_queue(state: CliState, as_json: bool) -> None:
         print_json(
             [
                 {"group": q.group_id, "score": q.score, "reason": q.reason,
-                 "records": [q.first.id, q.second.id]}
+                 "kept_apart": q.kept_apart, "records": [q.first.id, q.second.id]}
                 for q in queue
             ]
         )  # fmt: skip
@@ -248,11 +260,15 @@ def _print_queue(state: CliState, as_json: bool) -> None:
         state.console.print("No pairs are waiting for review.")
         return
     for q in queue:
-        table = Table(title=f"Group {q.group_id} · score {q.score:.2f} · {q.reason}", expand=True)
+        title = f"Group {q.group_id} · score {q.score:.2f} · {escape(q.reason)}"
+        table = Table(title=title, expand=True)
         table.add_column("Record A", ratio=1)
         table.add_column("Record B", ratio=1)
         table.add_row(_describe(q.first), _describe(q.second))
         state.console.print(table)
+    kept_apart = sum(q.kept_apart for q in queue)
+    if kept_apart:
+        state.console.print(errata_note(merge_errata_setting(), kept_apart), markup=False)
     state.console.print(
         "Decide with [bold]realist dedup --same GROUP[/] or [bold]--different GROUP[/]."
     )

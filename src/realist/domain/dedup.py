@@ -4,10 +4,14 @@ The engine runs in four steps, each near-linear in the number of records:
 
 1. *Prepare* every record once into compact keys (``dedup_keys``).
 2. *Block*: records that share a DOI or PMID, the first or last characters of a title (or of
-   either language of a bilingual title), their two rarest title words, first author + year +
-   first page, or year + volume + first page become candidate pairs. Several passes catch what
-   one misses (a typo in the first words, a truncated title, a translated title); a block too
-   big to compare in full is walked as a sorted neighbourhood instead.
+   either language of a bilingual title), two of their three rarest title words, first
+   author + year + first page, year + volume + first page, the first author with the
+   title's first letters or a rare title word, or the first author within one issue become
+   candidate pairs; a record without a title, or without volume and issue, meets its first
+   author's records of the same journal and year (±1). Several passes catch what one misses
+   (a typo in the first words, a truncated or missing title, a translated title, a title
+   respelt at both ends); a block too big to compare in full is walked as a sorted
+   neighbourhood instead.
 3. *Compare* each candidate pair field by field (``dedup_rules``): certain, pending or neither.
 4. *Group* certain pairs with union-find, refusing any union that would put two records with a
    hard conflict (different DOIs, an erratum and its article, years apart, ...) in one group, so
@@ -18,15 +22,21 @@ Everything is ordered by record id, so the same records give the same result in 
 
 from __future__ import annotations
 
+import gc
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 
+from realist.domain.dedup_prepare import STOP_WORDS
 from realist.domain.dedup_rules import (
     CERTAIN,
+    DEFAULT_RULES,
     PENDING,
     FieldEvidence,
     Prepared,
+    Rules,
     compare,
     evidence,
     hard_conflict,
@@ -34,7 +44,7 @@ from realist.domain.dedup_rules import (
 )
 from realist.domain.records import Record
 
-__all__ = ["DedupResult", "FieldEvidence", "Group", "Pair", "find_duplicates"]
+__all__ = ["DedupResult", "FieldEvidence", "Group", "Pair", "Rules", "find_duplicates"]
 
 Progress = Callable[[int, int], None]
 
@@ -46,6 +56,11 @@ WINDOW = 12
 COMMON_WORD_SHARE = 0.02
 # The union guard checks every cross pair of two small groups, a sample of big ones.
 GUARD_SAMPLE = 40
+# Rare-word blocking pairs up a title's this many rarest words.
+RARE_WORDS = 3
+# A record without a title (or without volume and issue) is compared with at most this many
+# of one first author's records in a journal and year.
+INCOMPLETE_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -85,14 +100,36 @@ class DedupResult:
         return {m: g.keeper_id for g in self.groups for m in g.member_ids}
 
 
-def find_duplicates(records: Sequence[Record], progress: Progress | None = None) -> DedupResult:
+def find_duplicates(
+    records: Sequence[Record],
+    progress: Progress | None = None,
+    rules: Rules = DEFAULT_RULES,
+) -> DedupResult:
     """Find duplicate records.
 
     Returns certain groups (to merge automatically) and pending pairs (for a person). Every
     record needs a unique integer ``id``. ``progress(done, total)`` is called now and then;
     the first half of ``total`` is preparing records, the second half comparing pairs.
-    The result depends only on the records, not on their order.
+    ``rules`` holds the thresholds and the review's choices (errata merged or kept apart).
+    The result depends only on the records (and the rules), not on their order.
     """
+    # Matching allocates many small objects that live until it ends. The cyclic collector
+    # would scan the caller's records again and again while they pile up (a third of the
+    # time at 50,000 records); set the objects already there aside until the end. None of
+    # them is freed meanwhile. Left alone when someone else has frozen objects already.
+    freeze = gc.isenabled() and gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    try:
+        return _find_duplicates(records, progress, rules)
+    finally:
+        if freeze:
+            gc.unfreeze()
+
+
+def _find_duplicates(
+    records: Sequence[Record], progress: Progress | None, rules: Rules
+) -> DedupResult:
     ordered = sorted(records, key=_record_id)
     ids = [_record_id(r) for r in ordered]
     if len(set(ids)) != len(ids):
@@ -113,7 +150,7 @@ def find_duplicates(records: Sequence[Record], progress: Progress | None = None)
     step = max(1, len(candidates) // 50)
     for done, code in enumerate(candidates):
         i, j = divmod(code, n)
-        decision, score, reason = compare(prepared[i], prepared[j])
+        decision, score, reason = compare(prepared[i], prepared[j], rules)
         if decision == CERTAIN:
             certain.append((score, i, j, reason))
         elif decision == PENDING:
@@ -121,7 +158,7 @@ def find_duplicates(records: Sequence[Record], progress: Progress | None = None)
         if progress is not None and done % step == step - 1:
             progress(n + (n * (done + 1)) // len(candidates), total)
 
-    clusters, refused = _cluster(prepared, certain)
+    clusters, refused = _cluster(prepared, certain, rules)
     maybe.extend(refused)
     groups = _groups(prepared, ids, clusters, certain)
     pending = _pending(prepared, ids, clusters, maybe)
@@ -143,15 +180,26 @@ def _candidate_pairs(prepared: Sequence[Prepared]) -> set[int]:
     """Candidate pairs from all blocking passes, each encoded as ``i * n + j`` with i < j."""
     n = len(prepared)
     pairs: set[int] = set()
-    for keys in (_identifier_keys, _title_keys, _rare_word_keys, _source_keys):
+    rare = _rarest_words(prepared)
+    passes: tuple[Callable[[], Iterator[tuple[str, ...]]], ...] = (
+        lambda: _identifier_keys(prepared),
+        lambda: _title_keys(prepared),
+        lambda: _rare_word_keys(rare),
+        lambda: _source_keys(prepared),
+        lambda: _author_keys(prepared, rare),
+        lambda: _author_keys(prepared),
+        lambda: _issue_keys(prepared),
+    )
+    for keys in passes:
         blocks: dict[str, list[int]] = defaultdict(list)
-        for i, record_keys in enumerate(keys(prepared)):
+        for i, record_keys in enumerate(keys()):
             for key in record_keys:
                 blocks[key].append(i)
         for members in blocks.values():
             if len(members) > 1:
                 _block_pairs(prepared, members, n, pairs)
         del blocks
+    _incomplete_pairs(prepared, pairs)
     return pairs
 
 
@@ -173,18 +221,52 @@ def _title_keys(prepared: Sequence[Prepared]) -> Iterator[tuple[str, ...]]:
         yield tuple(keys)
 
 
-def _rare_word_keys(prepared: Sequence[Prepared]) -> Iterator[tuple[str, ...]]:
-    """Each title's two rarest words, sorted: robust to typos, truncation and word order."""
+def _rarest_words(prepared: Sequence[Prepared]) -> list[tuple[str, ...]]:
+    """Each title's three rarest words (of three letters or more), rarest first."""
     frequency: Counter[str] = Counter()
     for p in prepared:
         frequency.update(set(p.title.split()))
     limit = max(50, int(COMMON_WORD_SHARE * len(prepared)))
+    rarest = []
     for p in prepared:
         words = sorted(
-            {w for w in p.title.split() if len(w) > 2 and frequency[w] <= limit},
+            {
+                w
+                for w in p.title.split()
+                if len(w) > 2 and frequency[w] <= limit and w not in STOP_WORDS
+            },
             key=lambda w: (frequency[w], w),
         )
-        yield (" ".join(sorted(words[:2])),) if len(words) >= 2 else ()
+        # one string per word, not one per title that has it
+        rarest.append(tuple(sys.intern(w) for w in words[:RARE_WORDS]))
+    return rarest
+
+
+def _rare_word_keys(rarest: Sequence[tuple[str, ...]]) -> Iterator[tuple[str, ...]]:
+    """Each pair of a title's three rarest words: robust to typos, truncation, word order,
+    and to one rare word that only one of two spellings of a title has."""
+    for words in rarest:
+        if len(words) < 2:
+            yield ()
+        else:
+            yield tuple({" ".join(sorted(pair)) for pair in combinations(words, 2)})
+
+
+def _author_keys(
+    prepared: Sequence[Prepared], rarest: Sequence[tuple[str, ...]] | None = None
+) -> Iterator[tuple[str, ...]]:
+    """The first author's surname with one of the title's two rarest words or, without
+    ``rarest``, with the title's first letters: these meet a title cut short, or one whose
+    both ends differ (a year and the spelling of a word changed with them), by the same
+    first author. (Two passes, so that neither holds three keys per record at once.)"""
+    for i, p in enumerate(prepared):
+        if not p.authors or not p.title:
+            yield ()
+        elif rarest is not None:
+            yield tuple(f"{p.authors[0]}|{w}" for w in rarest[i][:2])
+        else:
+            compact = p.title.replace(" ", "")
+            yield (f"{p.authors[0]}<{compact[:12]}",) if len(compact) >= 12 else ()
 
 
 def _source_keys(prepared: Sequence[Prepared]) -> Iterator[tuple[str, ...]]:
@@ -204,6 +286,38 @@ def _source_keys(prepared: Sequence[Prepared]) -> Iterator[tuple[str, ...]]:
         if p.volume:
             keys.append(f"v{p.year}|{p.volume}|{page}")
         yield tuple(keys)
+
+
+def _issue_keys(prepared: Sequence[Prepared]) -> Iterator[tuple[str, ...]]:
+    """The first author within one issue of a volume: meets an editorial that one database
+    titles 'Editorial' and another by its full title (titles share nothing to block by)."""
+    for p in prepared:
+        if p.authors and p.year and p.volume and p.issue:
+            yield (f"{p.authors[0]}|{p.year}|{p.volume}|{p.issue}",)
+        else:
+            yield ()
+
+
+def _incomplete_pairs(prepared: Sequence[Prepared], pairs: set[int]) -> None:
+    """A record without a title, or without volume and issue (perhaps the version published
+    online first), meets the records of its first author, year (give or take one) and
+    journal (by the first letter, the same in 'J Affect Disord' and 'Journal of Affective
+    Disorders'): its title may block nowhere (missing, or respelt at both ends) and it has
+    no source to block by. Only these records are indexed; every record looks them up."""
+    n = len(prepared)
+    incomplete: dict[tuple[str, int, str], list[int]] = defaultdict(list)
+    for i, p in enumerate(prepared):
+        if (not p.title or p.online) and p.authors and p.year is not None and p.journal:
+            for year in (p.year - 1, p.year, p.year + 1):
+                incomplete[(p.authors[0], year, p.journal[0][0])].append(i)
+    if not incomplete:
+        return
+    for i, p in enumerate(prepared):
+        if not p.authors or p.year is None or not p.journal:
+            continue
+        for j in incomplete.get((p.authors[0], p.year, p.journal[0][0]), ())[:INCOMPLETE_LIMIT]:
+            if i != j:
+                pairs.add(i * n + j if i < j else j * n + i)
 
 
 def _block_pairs(prepared: Sequence[Prepared], members: list[int], n: int, pairs: set[int]) -> None:
@@ -226,6 +340,7 @@ def _block_pairs(prepared: Sequence[Prepared], members: list[int], n: int, pairs
 def _cluster(
     prepared: Sequence[Prepared],
     certain: list[tuple[float, int, int, str]],
+    rules: Rules,
 ) -> tuple[list[list[int]], list[tuple[float, int, int, str]]]:
     """Union certain pairs, strongest first, unless a union would join conflicting records."""
     parent: dict[int, int] = {}
@@ -243,7 +358,7 @@ def _cluster(
         if ri == rj:
             continue
         left, right = members.get(ri, [ri]), members.get(rj, [rj])
-        if _groups_conflict(prepared, left, right):
+        if _groups_conflict(prepared, left, right, rules):
             refused.append((min(score, 0.9), i, j, reason + "; would join conflicting records"))
             continue
         if len(left) < len(right):
@@ -257,10 +372,12 @@ def _cluster(
     return clusters, refused
 
 
-def _groups_conflict(prepared: Sequence[Prepared], left: list[int], right: list[int]) -> bool:
+def _groups_conflict(
+    prepared: Sequence[Prepared], left: list[int], right: list[int], rules: Rules
+) -> bool:
     for i in left[:GUARD_SAMPLE]:
         for j in right[:GUARD_SAMPLE]:
-            if hard_conflict(prepared[i], prepared[j]):
+            if hard_conflict(prepared[i], prepared[j], rules):
                 return True
     return False
 
@@ -281,7 +398,8 @@ def _groups(
             weakest[c] = (score, reason)
     groups: list[Group] = []
     for c, cluster in enumerate(clusters):
-        keeper = max(cluster, key=lambda i: (prepared[i].completeness, -i))
+        # an erratum merged into its article (the setting) never stands for it
+        keeper = max(cluster, key=lambda i: (not prepared[i].notice, prepared[i].completeness, -i))
         score, reason = weakest.get(c, (1.0, "same work"))
         groups.append(
             Group(

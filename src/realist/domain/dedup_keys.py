@@ -125,9 +125,37 @@ def title_variants(title: str) -> tuple[str, ...]:
     return tuple(k for k in (title_key(match.group(1)), title_key(second)) if len(k) >= 15)
 
 
+# Parts, phases and types numbered in Roman numerals or letters ('part ii', 'phase i ii',
+# 'type b'): 'Part I' and 'Part II' of one paper share all but one letter of their titles.
+_NUMBERED = re.compile(
+    r"\b(?:(?:part|phase|type|stage|grade|class|section|chapter|experiment|study|trial|series"
+    r"|volume|vol|paper|report|step|level|cohort|wave)\s+([ivx]{1,5})"
+    r"|(?:part|phase|type|section|experiment)\s+([a-h]))\b"
+)
+_ROMAN = {"i": 1, "v": 5, "x": 10}
+
+
+def _roman(numeral: str) -> int:
+    value = 0
+    for char, following in zip(numeral, [*numeral[1:], ""], strict=True):
+        digit = _ROMAN[char]
+        value += -digit if following and _ROMAN[following] > digit else digit
+    return value
+
+
 def title_numbers(key: str) -> str:
-    """The digits of a title in order: 'type 1' and 'type 2' differ, '10 000' and '10000' not."""
-    return "".join(_DIGITS.findall(key))
+    """The numbers of a title in order: 'type 1' and 'type 2' differ, '10 000' and '10000'
+    not, and 'part ii' reads as 2 ('phase i ii' as 1, 'type b' as 2)."""
+    digits = "".join(_DIGITS.findall(key))
+    if " " not in key:
+        return digits
+    numbered = _NUMBERED.findall(key)
+    if not numbered:
+        return digits
+    marks = "".join(
+        f"r{_roman(roman)}" if roman else f"l{ord(letter) - 96}" for roman, letter in numbered
+    )
+    return digits + marks
 
 
 # --- notices and venues -------------------------------------------------------------------
@@ -176,6 +204,58 @@ _NOTICE_HINTS = (
 )
 
 
+# Words that make up the notice part of a notice's title ("Erratum to:", "Authors' reply",
+# "[Retracted]"); what is left is the title of the article the notice is about.
+_NOTICE_WORDS = frozenset(
+    (
+        "erratum",
+        "errata",
+        "corrigendum",
+        "corrigenda",
+        "correction",
+        "corrections",
+        "addendum",
+        "notice",
+        "author",
+        "authors",
+        "publisher",
+        "publishers",
+        "comment",
+        "comments",
+        "commentary",
+        "letter",
+        "re",
+        "reply",
+        "response",
+        "rejoinder",
+        "retraction",
+        "retracted",
+        "note",
+        "withdrawn",
+        "expression",
+        "concern",
+        "editorial",
+        "s",
+    )
+)
+_NOTICE_LINKS = frozenset(("of", "to", "for", "on", "in", "regarding", "about"))
+
+
+def notice_core(key: str) -> str:
+    """A notice's title key without its notice words at either end: the article's title."""
+    words = key.split()
+    start, end = 0, len(words)
+    while (
+        start < end
+        and start < 8
+        and (words[start] in _NOTICE_WORDS or (start and words[start] in _NOTICE_LINKS))
+    ):
+        start += 1
+    while end > start and len(words) - end < 4 and words[end - 1] in _NOTICE_WORDS:
+        end -= 1
+    return " ".join(words[start:end])
+
+
 def notice_kind(title: str) -> str:
     """'erratum', 'retraction', 'reply' or 'comment' when the title marks a notice, else ''."""
     folded = fold(clean_markup(title)).strip()
@@ -193,6 +273,11 @@ _SUPPLEMENT = re.compile(r"\bsuppl|\bsupplement|^\s*s\d")
 _PAGE_SPAN = re.compile(r"\d+\s*(?:-+|–|to)\s*[a-z]*\d+")
 
 
+def supplement_issue(volume: str, issue: str) -> bool:
+    """Whether volume or issue names a supplement ('Suppl 2', '32 (Supplement 3)', 'S1')."""
+    return bool(_SUPPLEMENT.search(fold(volume)) or _SUPPLEMENT.search(fold(issue)))
+
+
 def venue_kind(kind: str, journal: str, volume: str, issue: str, pages: str) -> str:
     """'abstract' for a meeting abstract, 'proceedings' for a conference paper, else ''.
 
@@ -208,7 +293,7 @@ def venue_kind(kind: str, journal: str, volume: str, issue: str, pages: str) -> 
         return "proceedings"
     if _meeting(journal):
         return "abstract"
-    supplement = _SUPPLEMENT.search(fold(volume)) or _SUPPLEMENT.search(fold(issue))
+    supplement = supplement_issue(volume, issue)
     if supplement and not _PAGE_SPAN.search(fold(pages)):
         return "abstract"
     return ""

@@ -10,9 +10,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from realist.domain.dedup import find_duplicates
+from realist.domain.dedup import Rules, find_duplicates
+from realist.domain.dedup_rules import ERRATA_SETTING, kept_apart_by_setting
 from realist.domain.records import DuplicateGroup, DuplicateStatus, Record
 from realist.errors import InvalidInput, NotFound
+from realist.reports.wording import counted
+from realist.settings import SETTINGS, setting_on
 from realist.store import Store
 from realist.store import records as records_repo
 from realist.store import reviews as reviews_repo
@@ -24,16 +27,25 @@ from realist.store.schema_analysis import document
 
 @dataclass
 class DedupRun:
-    """What one deduplication run did."""
+    """What one deduplication run did.
+
+    ``merge_errata`` is the setting dedup_merge_errata as the run read it; ``kept_apart``
+    counts the queued pairs that are an erratum, reply or comment and its article, kept apart
+    by that setting; ``answered`` counts pairs that waited in the queue and are now merged
+    (the run found them certain, say after the setting was turned on).
+    """
 
     considered: int
     merged_groups: int
     merged_records: int
     queued_pairs: int
+    merge_errata: bool = False
+    kept_apart: int = 0
+    answered: int = 0
 
 
-def _pairs_with_status(connection: Connection, status: DuplicateStatus) -> set[frozenset[int]]:
-    """Pairs of records inside groups of one status (e.g. those a person said differ)."""
+def _groups_with_status(connection: Connection, status: DuplicateStatus) -> dict[int, list[int]]:
+    """Members of each group of one status (e.g. those a person said differ)."""
     members: dict[int, list[int]] = {}
     rows = connection.execute(
         sa.select(duplicate_member.c.group_id, duplicate_member.c.record_id)
@@ -42,6 +54,12 @@ def _pairs_with_status(connection: Connection, status: DuplicateStatus) -> set[f
     )
     for group_id, record_id in rows:
         members.setdefault(group_id, []).append(record_id)
+    return members
+
+
+def _pairs_with_status(connection: Connection, status: DuplicateStatus) -> set[frozenset[int]]:
+    """Pairs of records inside groups of one status (e.g. those a person said differ)."""
+    members = _groups_with_status(connection, status)
     return {frozenset((a, b)) for ids in members.values() for a in ids for b in ids if a < b}
 
 
@@ -99,22 +117,37 @@ def _keepers(connection: Connection) -> set[int]:
     return {r[0] for r in rows}
 
 
+def merge_errata_setting() -> bool:
+    """The setting dedup_merge_errata: errata merged into their article, or kept apart."""
+    return setting_on(ERRATA_SETTING)
+
+
 def deduplicate(
     store: Store, reviewer: str | None = None, progress: Callable[[int, int], None] | None = None
 ) -> DedupRun:
     """Find duplicates among standing records; merge the certain, queue the uncertain.
 
-    A pair a person has said are different works is never merged or queued again.
+    A pair a person has said are different works is never merged or queued again. The
+    setting dedup_merge_errata decides whether errata (and replies or comments by the
+    article's authors) merge into their article or wait in the queue, saying so. A pair
+    waiting in the queue that the run merges (a certain group holds it) leaves the queue.
     """
+    merge_errata = merge_errata_setting()
     with store.transaction() as connection:
         key, _ = reviews_repo.resolve_reviewer(connection, reviewer)
         standing = _standing_records(connection)
-        found = find_duplicates(standing, progress)
+        found = find_duplicates(standing, progress, Rules(merge_errata=merge_errata))
         rejected = _pairs_with_status(connection, DuplicateStatus.REJECTED)
-        queued = _pairs_with_status(connection, DuplicateStatus.PENDING)
+        waiting = _groups_with_status(connection, DuplicateStatus.PENDING)
+        queued = {frozenset((a, b)) for ids in waiting.values() for a in ids for b in ids if a < b}
+        waiting_of: dict[int, list[int]] = {}
+        for group_id, ids in waiting.items():
+            for rid in ids:
+                waiting_of.setdefault(rid, []).append(group_id)
+        answered: set[int] = set()
         keepers = _keepers(connection)
         with_text = _with_full_text(connection)
-        run = DedupRun(len(standing), 0, 0, 0)
+        run = DedupRun(len(standing), 0, 0, 0, merge_errata=merge_errata)
         for group in found.groups:
             ids = list(group.member_ids)
             if any(frozenset((a, b)) in rejected for a in ids for b in ids if a < b):
@@ -146,6 +179,14 @@ def deduplicate(
             )
             run.merged_groups += 1
             run.merged_records += _merge(connection, keeper, ids)
+            # the question a queued pair asked is answered by this merge
+            members = set(ids)
+            answered.update(
+                g for rid in ids for g in waiting_of.get(rid, ()) if set(waiting[g]) <= members
+            )
+        if answered:
+            connection.execute(duplicate_group.delete().where(duplicate_group.c.id.in_(answered)))
+            run.answered = len(answered)
         # A pair queued for a person names records that stand: one merged in this run is
         # replaced by its keeper, so deciding "same" is never refused for a merged record.
         merged_into = dict(
@@ -168,6 +209,7 @@ def deduplicate(
                                pair.reason),
             )  # fmt: skip
             run.queued_pairs += 1
+            run.kept_apart += kept_apart_by_setting(pair.reason)
         append_event(
             connection,
             "duplicates.found",
@@ -178,6 +220,9 @@ def deduplicate(
                 "merged_groups": run.merged_groups,
                 "merged_records": run.merged_records,
                 "queued_pairs": run.queued_pairs,
+                "merge_errata": merge_errata,
+                "kept_apart": run.kept_apart,
+                "answered_pairs": sorted(answered),
             },
         )
     return run
@@ -185,11 +230,34 @@ def deduplicate(
 
 @dataclass
 class QueuedPair:
+    """A pair waiting for a person; ``kept_apart``: an erratum, reply or comment and its
+    article, queued because the setting dedup_merge_errata is off."""
+
     group_id: int
     first: Record
     second: Record
     score: float
     reason: str
+    kept_apart: bool = False
+
+
+def errata_note(merge_errata: bool, kept_apart: int) -> str:
+    """What the setting dedup_merge_errata does, said where the queue is shown."""
+    variable = SETTINGS[ERRATA_SETTING].env
+    if merge_errata:
+        return (
+            f"Errata, and replies or comments by an article's own authors, are merged into "
+            f"their article (setting {ERRATA_SETTING} is on; unset {variable} to keep them "
+            "apart). Retractions never are."
+        )
+    if not kept_apart:
+        return ""
+    return (
+        f"{counted(kept_apart, 'queued pair')} {'is' if kept_apart == 1 else 'are'} an "
+        f"erratum, reply or comment and its article, kept apart by the setting "
+        f"{ERRATA_SETTING} (off): decide each here, or set {variable}=1 and find duplicates "
+        "again to merge those by the article's own authors."
+    )
 
 
 def _group(connection: Connection, group_id: int) -> tuple[sa.Row[tuple[object, ...]], list[int]]:
@@ -221,7 +289,16 @@ def review_queue(store: Store) -> list[QueuedPair]:
         for row in rows:
             _, members = _group(connection, row.id)
             first, second = (records_repo.get_record(connection, rid) for rid in members[:2])
-            queue.append(QueuedPair(row.id, first, second, row.confidence, row.reason))
+            queue.append(
+                QueuedPair(
+                    row.id,
+                    first,
+                    second,
+                    row.confidence,
+                    row.reason,
+                    kept_apart_by_setting(row.reason),
+                )
+            )
         return queue
 
 

@@ -39,7 +39,9 @@ class PairRecord(BaseModel):
 
 
 class Pair(BaseModel):
-    """Two records that may be the same work; ``differs`` names the fields that disagree."""
+    """Two records that may be the same work; ``differs`` names the fields that disagree;
+    ``kept_apart``: an erratum, reply or comment and its article, queued because the
+    setting dedup_merge_errata is off."""
 
     group_id: int
     score: float
@@ -47,6 +49,7 @@ class Pair(BaseModel):
     first: PairRecord
     second: PairRecord
     differs: list[str]
+    kept_apart: bool = False
 
 
 class GroupMember(BaseModel):
@@ -69,6 +72,7 @@ class DuplicatesPage(BaseModel):
     merged: list[MergedGroup]
     message: str = ""
     separated: list[MergedGroup] = []  # pairs a person said differ (undo: back to the queue)
+    errata: str = ""  # what the setting dedup_merge_errata does to the queue, when it matters
 
 
 def _record(r: Record) -> PairRecord:
@@ -102,6 +106,7 @@ def duplicates_data(store: Store, message: str = "") -> DuplicatesPage:
                 first=a,
                 second=b,
                 differs=differs,
+                kept_apart=p.kept_apart,
             )
         )
     groups = list(reversed(dedup.list_groups(store, DuplicateStatus.MERGED)[-MERGED_SHOWN:]))
@@ -131,6 +136,7 @@ def duplicates_data(store: Store, message: str = "") -> DuplicatesPage:
         merged=[listed(g) for g in groups],
         message=message,
         separated=[listed(g) for g in apart],
+        errata=dedup.errata_note(dedup.merge_errata_setting(), sum(p.kept_apart for p in queue)),
     )
 
 
@@ -152,10 +158,15 @@ def run_page(request: Request, actor: Editor, store: StoreDep) -> Response:
 
 
 def _ran(run: dedup.DedupRun) -> str:
+    answered = (
+        f" {counted(run.answered, 'queued pair')} merged now, off the queue."
+        if run.answered
+        else ""
+    )
     return (
         f"Looked at {counted(run.considered, 'record')}: merged "
         f"{counted(run.merged_records, 'duplicate')} in {counted(run.merged_groups, 'group')}, "
-        f"{counted(run.queued_pairs, 'new pair')} to review."
+        f"{counted(run.queued_pairs, 'new pair')} to review.{answered}"
     )
 
 
@@ -206,6 +217,9 @@ class DedupRun(BaseModel):
     merged_groups: int
     merged_records: int
     queued_pairs: int
+    merge_errata: bool  # the setting dedup_merge_errata as the run read it
+    kept_apart: int  # queued pairs the setting kept apart (an erratum and its article, ...)
+    answered: int  # pairs that waited in the queue and are merged now
 
 
 @router.get("/api/duplicates", tags=["records"])
@@ -223,6 +237,9 @@ def run_api(actor: Editor, store: StoreDep) -> DedupRun:
         merged_groups=run.merged_groups,
         merged_records=run.merged_records,
         queued_pairs=run.queued_pairs,
+        merge_errata=run.merge_errata,
+        kept_apart=run.kept_apart,
+        answered=run.answered,
     )
 
 
