@@ -40,9 +40,8 @@ import signal
 import sys
 import time
 import traceback
-from collections import Counter, defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from multiprocessing import get_context
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -52,13 +51,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import fuzz_inputs as fi
 import fuzz_mutations as fm
+from fuzz_report import (
+    BASELINE_SIZES,
+    SIZES,
+    SLOW,
+    VERIFIED,
+    Report,
+    as_json,
+    print_reports,
+)
 from realist.errors import InvalidInput
 from realist.importers import parse
 
-SLOW = 5.0  # an input may take at most this many times a valid export of its size
-DOUBLING = 2.2  # doubling the input may at most double the time, within 10%
-SIZES = (100_000, 200_000, 400_000)
-BASELINE_SIZES = tuple(1024 * 4 * 2**k for k in range(9))  # 4 KB to 1 MB
 MEMORY_LIMIT = 3 << 30
 
 
@@ -86,13 +90,13 @@ def build(fmt_name: str, spec: fi.Spec, seed_value: int) -> tuple[bytes, str]:
         _, name, line, how, variant = spec
         seed = fi.load_seed(str(name))
         rng = random.Random(f"{seed_value}:{name}:{line}:{how}:{variant}")
-        return fi.damage(seed.data, int(line), str(how), rng)[0], seed.filename  # type: ignore[call-overload]
+        return fi.damage(seed.data, int(line), str(how), rng)[0], seed.filename
     if kind == "encode":
         seed = fi.load_seed(str(spec[1]))
         return fi.encode(seed.data, str(spec[2])), seed.filename
     if kind == "special":
         return fm.specials(fmt_name)[str(spec[1])]()
-    data, filename, _ = fm.mutate(fmt, int(spec[1]), seed_value)  # type: ignore[call-overload]
+    data, filename, _ = fm.mutate(fmt, int(spec[1]), seed_value)
     return data, filename
 
 
@@ -129,13 +133,13 @@ def run_case(fmt_name: str, spec: fi.Spec, seed_value: int) -> dict[str, Any]:
         out["failures"] = fi.judge(records, problems, len(data))
     if spec[0] == "damage" and out["status"] != "exception":
         seed = fi.load_seed(str(spec[1]))
-        _, shift = fi.damage(seed.data, int(spec[2]), str(spec[3]), random.Random(0))  # type: ignore[call-overload]
+        _, shift = fi.damage(seed.data, int(spec[2]), str(spec[3]), random.Random(0))
         outcome = fi.damage_outcome(
             seed,
             int(spec[2]),
             shift,
             records,
-            problems,  # type: ignore[call-overload]
+            problems,
             numbered=fmt_name == "csl-json",
         )
         out["damage"] = {
@@ -206,16 +210,17 @@ def _worker(conn: Connection, seed_value: int) -> None:
 def answer(conn: Connection, op: str, args: Any, seed_value: int) -> None:
     """Do what the parent asked and send the result."""
     if op == "case":
-        conn.send(run_case(*args, seed_value))
+        fmt_name, spec = args
+        conn.send(run_case(fmt_name, spec, seed_value))
     elif op == "verify":  # an input and a valid export of its size, timed alike
         fmt_name, spec = args
         data, filename = build(fmt_name, spec, seed_value)
         valid = fi.valid_export(fmt_name, len(data))
         conn.send(
             {
-                "cpu": min_cpu((data, filename), 3, 0.5),
+                "cpu": min_cpu((data, filename), 2, 0.2),
                 "size": len(data),
-                "valid": min_cpu(valid, 3, 0.5),
+                "valid": min_cpu(valid, 2, 0.2),
                 "valid_records": _count(valid),
             }
         )
@@ -241,11 +246,23 @@ class Worker:
     conn: Connection
     task: Any = None
     started: float = 0.0
+    cpu: float = 0.0  # the worker's CPU seconds when its task was sent
+    deadline: float = 0.0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a process so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Pool:
-    """Worker processes that each parse one input at a time; a worker that takes longer
-    than ``hang`` seconds is killed (its input is a hang) and replaced."""
+    """Worker processes that each parse one input at a time; a worker that spends more
+    than ``hang`` CPU seconds on one input (or five times that in wall-clock time, if the
+    machine is that busy) is killed, its input counted as a hang, and replaced."""
 
     def __init__(self, size: int, seed_value: int, hang: float) -> None:
         self.context = get_context("fork")
@@ -283,12 +300,14 @@ class Pool:
                         break
                     worker.task = item[0]
                     worker.started = time.monotonic()
+                    worker.deadline = worker.started + limit
+                    worker.cpu = _cpu_seconds(worker.process.pid)
                     worker.conn.send(item[1])
             busy = [w for w in self.workers if w.task is not None]
             if not busy:
                 return
             now = time.monotonic()
-            timeout = max(0.0, min(w.started + limit - now for w in busy))
+            timeout = max(0.0, min(w.deadline - now for w in busy))
             ready = wait([w.conn for w in busy], timeout)
             for worker in busy:
                 key = worker.task
@@ -304,7 +323,11 @@ class Pool:
                     if isinstance(result, dict) and result.get("status") == "harness error":
                         raise RuntimeError(f"the harness failed on {key}:\n{result['tail']}")
                     yield key, "done", result
-                elif time.monotonic() - worker.started > limit:
+                elif (now := time.monotonic()) > worker.deadline:
+                    used = _cpu_seconds(worker.process.pid) - worker.cpu
+                    if used < limit and now - worker.started < 5 * limit:
+                        worker.deadline = now + max(0.5, limit - used)  # waited, not worked
+                        continue
                     self._replace(worker)
                     yield key, "hang", None
 
@@ -340,36 +363,6 @@ def plan(fmt_name: str, total: int) -> list[fi.Spec]:
     specs += [("special", name) for name in fm.specials(fmt_name)]
     specs += [("mutate", i) for i in range(max(0, total - len(specs)))]
     return specs
-
-
-@dataclass
-class Report:
-    """What one format's run found."""
-
-    name: str
-    inputs: int = 0
-    refused: int = 0
-    seconds: float = 0.0
-    exceptions: Counter[str] = field(default_factory=Counter)
-    tails: dict[str, str] = field(default_factory=dict)
-    examples: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    hangs: list[str] = field(default_factory=list)
-    failures: Counter[str] = field(default_factory=Counter)
-    worst: dict[str, Any] = field(default_factory=dict)  # the input with the worst ratio
-    slow: list[dict[str, Any]] = field(default_factory=list)
-    candidates: int = 0
-    damage: Counter[str] = field(default_factory=Counter)
-    chars: set[str] = field(default_factory=set)  # control characters kept, as repr
-    encode_cases: int = 0
-    encode_lost: list[str] = field(default_factory=list)
-
-    def example(self, key: str, ident: str) -> None:
-        if len(self.examples[key]) < 3:
-            self.examples[key].append(ident)
-
-    @property
-    def exception_count(self) -> int:
-        return sum(self.exceptions.values())
 
 
 def _interpolate(sizes: tuple[int, ...], times: list[float], size: int) -> float:
@@ -417,7 +410,7 @@ def fuzz_format(pool: Pool, fmt_name: str, total: int, progress: bool) -> Report
     # Inputs above the bound are timed again, alongside a valid export of their size.
     candidates.sort(key=lambda c: -c[0])
     report.candidates = len(candidates)
-    checks = ((c, ("verify", (fmt_name, c[1]))) for c in candidates[:100])
+    checks = ((c, ("verify", (fmt_name, c[1]))) for c in candidates[:VERIFIED])
     for (_, spec, items), status, result in pool.run(checks, 120):
         ident = case_id(fmt_name, spec)
         if status != "done":
@@ -486,7 +479,7 @@ def _tally(
 def _tally_damage(report: Report, ident: str, spec: fi.Spec, outcome: dict[str, Any]) -> None:
     count = report.damage
     count["cases"] += 1
-    header = outcome["damaged"] is None and report.name in ("csv", "tsv") and int(spec[2]) == 1  # type: ignore[call-overload]
+    header = outcome["damaged"] is None and report.name in ("csv", "tsv") and int(spec[2]) == 1
     if outcome["refused"]:
         count["refused"] += 1
         if header:  # without its header a table cannot be read: loud, not counted as loss
@@ -525,13 +518,13 @@ def linearity(pool: Pool, formats: list[str], repeats: int, progress: bool) -> d
 
 
 def _shape_times(pool: Pool, fmt_name: str, name: str, repeats: int) -> list[float | None]:
-    """Rounds go on for ``repeats`` rounds, then while under 4 CPU seconds (25 at most).
+    """Rounds go on for ``repeats`` rounds, then while under 2 CPU seconds (25 at most).
     A size taking over 3 s is the last round and only one larger size follows it; one
     over 15 s is the last measured: a parse that slow fails the bound at one look."""
     best: dict[int, float] = {}
     active = list(SIZES)
     spent, rounds, last = 0.0, 0, False
-    while active and not last and rounds < 25 and (rounds < repeats or spent < 4):
+    while active and not last and rounds < 25 and (rounds < repeats or spent < 2):
         rounds += 1
         for size in list(active):
             if size not in active:
@@ -549,132 +542,6 @@ def _shape_times(pool: Pool, fmt_name: str, name: str, repeats: int) -> list[flo
     return [best.get(size) for size in SIZES]
 
 
-def ratios(times: list[float | None]) -> list[float | None]:
-    return [b / a if a and b else None for a, b in itertools.pairwise(times)]
-
-
-# -- printing --------------------------------------------------------------------------------
-
-
-def print_reports(
-    reports: list[Report], lines: dict[str, Any] | None, quick: bool, total: int, seconds: float
-) -> list[tuple[str, bool]]:
-    print("\n## Fuzzing (inputs through realist.importers.parse)\n")
-    print(
-        "| format | inputs | refused | exceptions | hangs | other failures | worst vs valid "
-        "export | slow > 5x | 1-line cases | lost beyond | silent | encodings lost |"
-    )
-    print("|---" * 12 + "|")
-    for r in reports:
-        worst = r.worst
-        worst_text = (
-            (
-                f"{worst['ratio']:.1f}x ({worst['s_per_mb']:.2f} s/MB, "
-                f"{worst['size'] / 1000:,.0f} KB)"
-            )
-            if worst
-            else "-"
-        )
-        d = r.damage
-        print(
-            f"| {r.name} | {r.inputs:,} | {r.refused:,} | {r.exception_count} | {len(r.hangs)} "
-            f"| {sum(r.failures.values())} | {worst_text} | {len(r.slow)} | {d['cases']:,} "
-            f"| {d['records lost beyond']} in {d['cases losing more']} | "
-            f"{d['records lost silently']} in {d['cases with silent loss']} | "
-            f"{len(r.encode_lost)}/{r.encode_cases} |"
-        )
-    for r in reports:
-        _print_details(r)
-    goals: list[tuple[str, bool]] = []
-    if lines:
-        goals += _print_linearity(lines)
-    for r in reports:
-        d = r.damage
-        goals.append((f"{r.name}: 0 exceptions, 0 hangs", r.exception_count == 0 and not r.hangs))
-        goals.append((f"{r.name}: 0 other failures", not r.failures))
-        goals.append((f"{r.name}: 0 inputs slower than {SLOW:g}x a valid export", not r.slow))
-        if not quick:
-            goals.append((f"{r.name}: >= 10,000 inputs", r.inputs >= 10_000))
-        if fi.FORMATS[r.name].line_format:
-            goals.append(
-                (
-                    f"{r.name}: one-line damage loses at most the damaged record",
-                    d["records lost beyond"] == 0,
-                )
-            )
-            goals.append(
-                (f"{r.name}: one-line damage, silent loss 0", d["records lost silently"] == 0)
-            )
-        else:
-            goals.append(
-                (
-                    f"{r.name}: one-line damage, every well-formed record salvaged",
-                    d["records lost beyond"] == 0,
-                )
-            )
-        goals.append((f"{r.name}: every re-encoding keeps every record", not r.encode_lost))
-    print("\n## Goals\n")
-    for text, met in goals:
-        print(f"- {text}: {'met' if met else '**not met**'}")
-    met = sum(ok for _, ok in goals)
-    print(
-        f"\n{met} of {len(goals)} goals met; {sum(r.inputs for r in reports):,} inputs in "
-        f"{seconds / 60:.1f} min ({os.cpu_count()} cores, seed {ARGS.seed})."
-    )
-    return goals
-
-
-def _print_details(r: Report) -> None:
-    if not (r.exceptions or r.hangs or r.failures or r.slow or r.encode_lost or r.examples):
-        return
-    print(f"\n### {r.name}\n")
-    for signature, count in r.exceptions.most_common():
-        print(f"- exception x{count}: {signature}; e.g. {', '.join(r.examples[signature])}")
-        if signature in r.tails:
-            print("  ```\n  " + r.tails[signature].replace("\n", "\n  ") + "\n  ```")
-    if r.hangs:
-        print(f"- hangs x{len(r.hangs)}: {', '.join(r.hangs[:3])}")
-    for kind, count in r.failures.most_common():
-        which = f" ({' '.join(sorted(r.chars))})" if kind == "control character kept" else ""
-        print(f"- {kind} x{count}{which}; e.g. {', '.join(r.examples[kind])}")
-    for slow in r.slow[:5]:
-        ratio = f"{slow['ratio']:.1f}x" if slow.get("ratio") else slow.get("note")
-        print(f"- slow: {slow['id']} {ratio}")
-    for key, ids in r.examples.items():
-        if key.startswith(("lost beyond", "silent loss")):
-            print(f"- {key}: e.g. {', '.join(ids)}")
-    for text in r.encode_lost[:4]:
-        print(f"- encoding: {text}")
-
-
-def _print_linearity(lines: dict[str, Any]) -> list[tuple[str, bool]]:
-    print("\n## Linearity (CPU time, min of several runs; ratios 200/100 KB and 400/200 KB)\n")
-    print("| format | shape | 100 KB | 200 KB | 400 KB | ratios | vs valid export at 400 KB |")
-    print("|---|---|---|---|---|---|---|")
-    goals = []
-    for fmt_name, shapes in lines.items():
-        valid = shapes.get("valid export", [None])[-1]
-        bad = []
-        for name, times in shapes.items():
-            cells = [f"{t * 1000:,.1f} ms" if t is not None else "> limit" for t in times]
-            rs = ratios(times)
-            ratio_text = ", ".join(f"{x:.2f}" if x else "-" for x in rs)
-            last = times[-1] if times else None
-            versus = f"{last / valid:.1f}x" if last and valid else "-"
-            print(f"| {fmt_name} | {name} | {' | '.join(cells)} | {ratio_text} | {versus} |")
-            doubling_ok = all(x is not None and x <= DOUBLING for x in rs) and None not in times
-            if not doubling_ok or (last and valid and last / valid > SLOW):
-                bad.append(name)
-        goals.append(
-            (
-                f"{fmt_name}: linear in every shape (doubling <= {DOUBLING}x, <= {SLOW:g}x "
-                f"valid){' (not: ' + ', '.join(bad) + ')' if bad else ''}",
-                not bad,
-            )
-        )
-    return goals
-
-
 # -- one input by hand ---------------------------------------------------------------------
 
 
@@ -684,13 +551,13 @@ def show(ident: str, seed_value: int) -> None:
     data, filename = build(fmt_name, spec, seed_value)
     print(f"{ident}: {len(data):,} bytes as {filename!r}")
     if spec[0] == "damage":
-        line = int(spec[2])  # type: ignore[call-overload]
+        line = int(spec[2])
         before = fi.load_seed(str(spec[1])).data.split(b"\n")
         after = data.split(b"\n")
         print(f"line {line} was: {before[line - 1]!r}")
         print(f"lines {line}-{line + 1} now: {after[line - 1 : line + 1]!r}")
     elif spec[0] == "mutate":
-        print("mutations:", ", ".join(fm.mutate(fi.FORMATS[fmt_name], int(spec[1]), seed_value)[2]))  # type: ignore[call-overload]
+        print("mutations:", ", ".join(fm.mutate(fi.FORMATS[fmt_name], int(spec[1]), seed_value)[2]))
     if spec[0] != "damage":
         print(repr(data if len(data) <= 1200 else data[:1200] + b"..."))
     print(json.dumps(run_case(fmt_name, spec, seed_value), indent=2, default=str))
@@ -720,7 +587,11 @@ def minimize(ident: str, seed_value: int) -> None:
         return
     # Runs of whole lines first (they keep a file's structure), then runs of bytes; each
     # run length from half the input down to one.
-    for split, join in ((lambda d: d.split(b"\n"), b"\n".join), (list, bytes)):
+    splits: list[tuple[Callable[[bytes], list[Any]], Callable[[list[Any]], bytes]]] = [
+        (lambda d: d.split(b"\n"), b"\n".join),
+        (list, bytes),
+    ]
+    for split, join in splits:
         parts = split(data)
         run = max(1, len(parts) // 2)
         while True:
@@ -777,45 +648,9 @@ def main() -> None:
         pool.close()
     seconds = time.monotonic() - started
     if ARGS.json:
-        print(json.dumps(_as_json(reports, lines, seconds), indent=2, default=str))
+        print(json.dumps(as_json(reports, lines, seconds, ARGS.seed), indent=2, default=str))
     else:
-        print_reports(reports, lines, ARGS.quick or total < 10_000, total, seconds)
-
-
-def _as_json(reports: list[Report], lines: dict[str, Any] | None, seconds: float) -> Any:
-    return {
-        "seed": ARGS.seed,
-        "seconds": seconds,
-        "formats": {
-            r.name: {
-                "inputs": r.inputs,
-                "refused": r.refused,
-                "seconds": r.seconds,
-                "exceptions": [
-                    {"signature": s, "count": c, "tail": r.tails.get(s), "examples": r.examples[s]}
-                    for s, c in r.exceptions.items()
-                ],
-                "hangs": r.hangs,
-                "failures": dict(r.failures),
-                "failure_examples": {k: r.examples[k] for k in r.failures},
-                "worst": r.worst,
-                "slow": r.slow,
-                "slow_candidates": r.candidates,
-                "damage": dict(r.damage),
-                "damage_examples": {
-                    k: v
-                    for k, v in r.examples.items()
-                    if k.startswith(("lost beyond", "silent loss"))
-                },
-                "encodings": {"cases": r.encode_cases, "lost": r.encode_lost},
-            }
-            for r in reports
-        },
-        "linearity": {
-            fmt: {name: {"seconds": t, "ratios": ratios(t)} for name, t in shapes.items()}
-            for fmt, shapes in (lines or {}).items()
-        },
-    }
+        print_reports(reports, lines, ARGS.quick or total < 10_000, seconds, ARGS.seed)
 
 
 ARGS = argparse.Namespace(seed=12)

@@ -4,6 +4,7 @@ bench/fuzz_importers.py); the seeds, one-line damage and judging live in fuzz_in
 from __future__ import annotations
 
 import codecs
+import functools
 import random
 import re
 from collections.abc import Callable
@@ -332,6 +333,10 @@ ENTITY_TRICKS = (
 )
 
 
+def _doctype_case(data: bytes, doctype: bytes, reference: bytes, name: str) -> tuple[bytes, str]:
+    return _with_doctype(data, doctype, reference), name
+
+
 def _with_doctype(data: bytes, doctype: bytes, reference: bytes) -> bytes:
     head, rest = data.split(b"?>", 1)
     rest = rest.replace(b"<title>", b"<title>" + reference, 1)
@@ -349,9 +354,9 @@ def specials(fmt_name: str) -> dict[str, Callable[[], tuple[bytes, str]]]:
         "1.4 MB line at the end": lambda: (data + b"y" * 1_400_000, name),
     }
     if fmt_name == "endnote-xml":
-        for i, trick in enumerate(ENTITY_TRICKS[:6]):
-            ref = (b"&lol9;", b"&a;" * 2000, b"&ext;", b"", b"", b"")[i]
-            out[f"entities {i}"] = lambda t=trick, r=ref: (_with_doctype(data, t, r), name)
+        references = (b"&lol9;", b"&a;" * 2000, b"&ext;", b"", b"", b"")
+        for i, (trick, ref) in enumerate(zip(ENTITY_TRICKS[:6], references, strict=True)):
+            out[f"entities {i}"] = functools.partial(_doctype_case, data, trick, ref, name)
         out["bare billion laughs"] = lambda: (
             b'<?xml version="1.0"?>\n<!DOCTYPE xml [<!ENTITY lol0 "lol">' + _LOL + b"]>\n"
             b"<xml><records><record><titles><title>&lol9;</title></titles></record>"
@@ -359,6 +364,14 @@ def specials(fmt_name: str) -> dict[str, Callable[[], tuple[bytes, str]]]:
             name,
         )
         out["control char record 3"] = lambda: (_in_record(seed, 2, b"\x0b"), name)
+        out["nested elements with attributes"] = lambda: (
+            data.replace(
+                b"<abstract>",
+                b"<notes>" + b'<a x="1">' * 5000 + b"</a>" * 5000 + b"</notes><abstract>",
+                1,
+            ),
+            name,
+        )
         out["many attributes"] = lambda: (
             data.replace(
                 b"<record>",
@@ -393,6 +406,10 @@ def specials(fmt_name: str) -> dict[str, Callable[[], tuple[bytes, str]]]:
             b'Title,Abstract,Year\n"A,"x\ny",2020\nB,z,2021\n',
             "x.csv",
         )
+        out["100 KB column name"] = lambda: (
+            b"Title,DOI," + b"n" * 100_000 + b"\n" + b"A,10.1/x,v\n" * 1000,
+            "x.csv",
+        )
         out["5,000 columns"] = lambda: (
             b",".join(b"c%d" % i for i in range(5000))
             + b",Title,DOI\n"
@@ -415,6 +432,10 @@ def specials(fmt_name: str) -> dict[str, Callable[[], tuple[bytes, str]]]:
         )
         out["brace and 300 KB"] = lambda: (
             b"@article{k, title = {{" + b"x" * 300_000 + b"}}}\n",
+            name,
+        )
+        out["1.2 MB field name"] = lambda: (
+            b"@article{a, title={A}, " + b"k" * 1_200_000 + b" = {v}}\n",
             name,
         )
         out["5,000 authors"] = lambda: (
