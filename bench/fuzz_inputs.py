@@ -289,18 +289,25 @@ def damage_outcome(
     seed's. ``numbered``: problems may name records by number (CSL-JSON).
 
     A seed record is found again when an output record shares its DOI, PMID, first author
-    or title (or starts its title). A lost record is silent unless a problem's line, or a
-    line range or record number in its text, falls on it; a refused file is loud.
+    or title (or starts its title), or starts on the record's first line (line formats:
+    a damaged record kept with a cut title). A lost record is silent unless a problem's
+    line, or a line range or record number in its text, falls on it; a refused file is
+    loud.
     """
     damaged = next((k for k, (a, b) in enumerate(seed.spans) if a <= line <= b), None)
     if records is None:
         lost = list(range(len(seed.keys)))
         return DamageOutcome(damaged, lost, [], 0, True)
+    # Each record's lines in the damaged file (lines after a deleted one move up).
+    spans = [(a + shift if a > line else a, b + shift if b >= line else b) for a, b in seed.spans]
+    starts = {} if numbered else {a: k for k, (a, _) in enumerate(spans) if shift >= 0 or a != line}
     found = [False] * len(seed.keys)
     phantoms = 0
     for record in records:
         doi, title, pmid, author = identity(record)
         hit = False
+        if record.source_line in starts:
+            found[starts[record.source_line]] = hit = True
         for k, (k_doi, k_title, k_pmid, k_author) in enumerate(seed.keys):
             if (
                 (doi and doi == k_doi)
@@ -318,10 +325,9 @@ def damage_outcome(
     numbers |= {p.line for p in problems} if numbered else set()
     silent = []
     for k in lost:
-        a, b = seed.spans[k]
-        if k == damaged and a == b and shift < 0:
+        if k == damaged and seed.spans[k][0] == seed.spans[k][1] and shift < 0:
             continue  # a one-line record deleted whole: nothing of it is left to report
-        a, b = (a + shift if a > line else a), (b + shift if b >= line else b)
+        a, b = spans[k]
         if not any(low <= b and high >= a for low, high in named) and (k + 1) not in numbers:
             silent.append(k)
     return DamageOutcome(damaged, lost, silent, phantoms, False)
