@@ -177,9 +177,6 @@ def min_cpu(made: tuple[bytes, str], repeats: int, budget: float) -> float:
     return best
 
 
-_SHAPES: dict[tuple[str, str], dict[int, tuple[bytes, str]]] = {}
-
-
 def _count(made: tuple[bytes, str]) -> int:
     return len(parse(*made).records)
 
@@ -231,13 +228,8 @@ def answer(conn: Connection, op: str, args: Any, seed_value: int) -> None:
         fmt_name, sizes = args
         exports = [fi.valid_export(fmt_name, size) for size in sizes]
         conn.send(([min_cpu(e, 2, 0.2) for e in exports], _count(exports[-1])))
-    elif op == "shape_once":
-        fmt_name, name, size = args
-        if (fmt_name, name) not in _SHAPES:
-            _SHAPES.clear()  # only the sizes of the shape being measured are kept
-        sizes = _SHAPES.setdefault((fmt_name, name), {})
-        made = sizes.get(size) or sizes.setdefault(size, fi.shape(fmt_name, name, size))
-        conn.send(min_cpu(made, 1, 0))
+    elif op == "shape_times":
+        conn.send(shape_times(*args))
 
 
 # -- the pool ----------------------------------------------------------------------------
@@ -504,26 +496,32 @@ def _tally_damage(report: Report, ident: str, spec: fi.Spec, outcome: dict[str, 
 
 
 def linearity(pool: Pool, formats: list[str], repeats: int, progress: bool) -> dict[str, Any]:
-    """CPU time of each shape at 100, 200 and 400 KB: the least of several rounds, each
-    round timing every size once (so that the sizes meet the machine's load alike)."""
-    out: dict[str, Any] = {}
-    for fmt_name in formats:
-        rows: dict[str, list[float | None]] = {}
-        for name in fi.SHAPES:
-            if progress:
-                print(f"\r  linearity {fmt_name}: {name}" + " " * 20, end="", file=sys.stderr,
-                      flush=True)  # fmt: skip
-            rows[name] = _shape_times(pool, fmt_name, name, repeats)
-        out[fmt_name] = rows
+    """CPU time of each shape at 100, 200 and 400 KB (see :func:`shape_times`); shapes are
+    measured in the pool's workers side by side, each shape's sizes by one worker."""
+    out: dict[str, Any] = {fmt_name: {} for fmt_name in formats}
+    tasks = (
+        ((fmt_name, name), ("shape_times", (fmt_name, name, repeats)))
+        for fmt_name in formats
+        for name in fi.SHAPES
+    )
+    # A shape may take 15 s at one size, then one more size: 4 minutes of CPU is a hang.
+    for (fmt_name, name), status, times in pool.run(tasks, 240):
+        out[fmt_name][name] = times if status == "done" else [None] * len(SIZES)
+        if progress:
+            print(f"\r  linearity {fmt_name}: {name}" + " " * 20, end="", file=sys.stderr,
+                  flush=True)  # fmt: skip
     if progress:
         print(file=sys.stderr)
-    return out
+    return {f: {n: out[f][n] for n in fi.SHAPES if n in out[f]} for f in formats}
 
 
-def _shape_times(pool: Pool, fmt_name: str, name: str, repeats: int) -> list[float | None]:
-    """Rounds go on for ``repeats`` rounds, then while under 2 CPU seconds (25 at most).
-    A size taking over 3 s is the last round and only one larger size follows it; one
-    over 15 s is the last measured: a parse that slow fails the bound at one look."""
+def shape_times(fmt_name: str, name: str, repeats: int) -> list[float | None]:
+    """The least CPU time of parsing a shape at each size, over rounds that time every size
+    once (so that the sizes meet the machine's load alike). Rounds go on for ``repeats``
+    rounds, then while under 2 CPU seconds (25 at most). A size taking over 3 s ends the
+    rounds and only one larger size follows it; one over 15 s is the last measured: a
+    parse that slow fails the bound at one look."""
+    made = {size: fi.shape(fmt_name, name, size) for size in SIZES}
     best: dict[int, float] = {}
     active = list(SIZES)
     spent, rounds, last = 0.0, 0, False
@@ -532,11 +530,7 @@ def _shape_times(pool: Pool, fmt_name: str, name: str, repeats: int) -> list[flo
         for size in list(active):
             if size not in active:
                 continue
-            task = iter([(size, ("shape_once", (fmt_name, name, size)))])
-            ((_, status, took),) = pool.run(task, 150)
-            if status != "done":  # over the wall-clock limit: no time, no larger size
-                active, last = [s for s in active if s < size], True
-                break
+            took = min_cpu(made[size], 1, 0)
             best[size] = min(best.get(size, took), took)
             spent += took
             if took > 3:
@@ -644,8 +638,6 @@ def main() -> None:
         reports = [fuzz_format(pool, name, total, progress) for name in formats]
         lines = None
         if not ARGS.no_linearity:
-            pool.close()
-            pool = Pool(1, ARGS.seed, ARGS.hang)  # alone, so the two sizes meet the same load
             lines = linearity(pool, formats, 2 if ARGS.quick else 3, progress)
     finally:
         pool.close()

@@ -154,7 +154,7 @@ def _print_linearity(lines: dict[str, Any]) -> list[tuple[str, bool]]:
         valid = shapes.get("valid export", [None])[-1]
         bad = []
         for name, times in shapes.items():
-            cells = [f"{t * 1000:,.1f} ms" if t is not None else "> limit" for t in times]
+            cells = [f"{t * 1000:,.1f} ms" if t is not None else "skipped" for t in times]
             rs = ratios(times)
             ratio_text = ", ".join(f"{x:.2f}" if x else "-" for x in rs)
             last = times[-1] if times else None
