@@ -125,6 +125,7 @@ def run_case(fmt_name: str, spec: fi.Spec, seed_value: int) -> dict[str, Any]:
         out["signature"], out["tail"] = _signature(error)
     else:
         out["status"] = "ok"
+        out["format"] = result.format
         records, problems = result.records, result.problems
         out["records"] = len(records)
         out["problems"] = len(problems)
@@ -212,10 +213,10 @@ def answer(conn: Connection, op: str, args: Any, seed_value: int) -> None:
     if op == "case":
         fmt_name, spec = args
         conn.send(run_case(fmt_name, spec, seed_value))
-    elif op == "verify":  # an input and a valid export of its size, timed alike
-        fmt_name, spec = args
+    elif op == "verify":  # an input and a valid export of its format and size, timed alike
+        fmt_name, spec, read_as = args
         data, filename = build(fmt_name, spec, seed_value)
-        valid = fi.valid_export(fmt_name, len(data))
+        valid = fi.valid_export(read_as, len(data))
         conn.send(
             {
                 "cpu": min_cpu((data, filename), 2, 0.2),
@@ -369,16 +370,31 @@ def _interpolate(sizes: tuple[int, ...], times: list[float], size: int) -> float
     return times[-1] * size / sizes[-1]
 
 
-def fuzz_format(pool: Pool, fmt_name: str, total: int, progress: bool) -> Report:
+Baselines = dict[str, tuple[list[float], float]]
+
+
+def baselines(pool: Pool) -> Baselines:
+    """Per format: CPU seconds of valid exports of BASELINE_SIZES, and per record."""
+    tasks = ((name, ("baseline", (name, BASELINE_SIZES))) for name in fi.FORMATS)
+    out: Baselines = {}
+    for name, _, (times, records) in pool.run(tasks, 600):
+        out[name] = (times, times[-1] / max(records, 1))
+    return out
+
+
+def baseline_of(fmt_name: str, detected: str | None) -> str:
+    """The format whose valid exports an input is compared with: the one it was read as."""
+    if detected is None or (detected == "csv" and fmt_name in ("csv", "tsv")):
+        return fmt_name
+    return detected
+
+
+def fuzz_format(pool: Pool, fmt_name: str, total: int, progress: bool, base: Baselines) -> Report:
     """Run one format's inputs through the pool and gather its report."""
     report = Report(fmt_name)
     started = time.monotonic()
-    ((_, _, (baseline, big_records)),) = pool.run(
-        iter([(0, ("baseline", (fmt_name, BASELINE_SIZES)))]), 600
-    )
-    per_record = baseline[-1] / max(big_records, 1)
     specs = plan(fmt_name, total)
-    candidates: list[tuple[float, fi.Spec, int]] = []
+    candidates: list[tuple[float, fi.Spec, int, str]] = []
     shown = 0.0
     tasks = ((spec, ("case", (fmt_name, spec))) for spec in specs)
     for spec, status, result in pool.run(tasks):
@@ -390,7 +406,8 @@ def fuzz_format(pool: Pool, fmt_name: str, total: int, progress: bool) -> Report
             report.exceptions[result] += 1
             report.example(result, ident)
         else:
-            _tally(report, ident, spec, result, (baseline, per_record), candidates)
+            _tally(report, ident, spec, result, base[baseline_of(fmt_name, result.get("format"))],
+                   candidates)  # fmt: skip
         now = time.monotonic()
         if progress and now - shown > 2:
             shown = now
@@ -405,8 +422,8 @@ def fuzz_format(pool: Pool, fmt_name: str, total: int, progress: bool) -> Report
     # Inputs above the bound are timed again, alongside a valid export of their size.
     candidates.sort(key=lambda c: -c[0])
     report.candidates = len(candidates)
-    checks = ((c, ("verify", (fmt_name, c[1]))) for c in candidates[:VERIFIED])
-    for (_, spec, items), status, result in pool.run(checks, 120):
+    checks = ((c, ("verify", (fmt_name, c[1], c[3]))) for c in candidates[:VERIFIED])
+    for (_, spec, items, _), status, result in pool.run(checks, 120):
         ident = case_id(fmt_name, spec)
         if status != "done":
             report.slow.append({"id": ident, "ratio": None, "note": status})
@@ -436,7 +453,7 @@ def _tally(
     spec: fi.Spec,
     result: dict[str, Any],
     baseline: tuple[list[float], float],
-    candidates: list[tuple[float, fi.Spec, int]],
+    candidates: list[tuple[float, fi.Spec, int, str]],
 ) -> None:
     if result["status"] == "exception":
         report.exceptions[result["signature"]] += 1
@@ -460,7 +477,7 @@ def _tally(
             "s_per_mb": result["cpu"] / max(size / 1e6, 1e-9),
         }
     if ratio > SLOW:
-        candidates.append((ratio, spec, items))
+        candidates.append((ratio, spec, items, baseline_of(report.name, result.get("format"))))
     if "damage" in result:
         _tally_damage(report, ident, spec, result["damage"])
     if "encode_lost" in result:
@@ -635,7 +652,8 @@ def main() -> None:
     started = time.monotonic()
     pool = Pool(ARGS.workers, ARGS.seed, ARGS.hang)
     try:
-        reports = [fuzz_format(pool, name, total, progress) for name in formats]
+        base = baselines(pool)
+        reports = [fuzz_format(pool, name, total, progress, base) for name in formats]
         lines = None
         if not ARGS.no_linearity:
             lines = linearity(pool, formats, 2 if ARGS.quick else 3, progress)

@@ -242,8 +242,8 @@ def damage(data: bytes, line: int, kind: str, rng: random.Random) -> tuple[bytes
         shift = 1
     else:
         at = rng.randrange(len(target) + 1)
-        if kind == "truncate":
-            lines[line - 1] = target[: rng.randrange(len(target))] if target else b""
+        if kind == "truncate":  # the line loses its end, not all of it (that is "delete")
+            lines[line - 1] = target[: rng.randrange(1, len(target))] if len(target) > 1 else b""
         else:
             char = {
                 "control": bytes([rng.choice(CONTROLS)]),
