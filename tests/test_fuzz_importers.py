@@ -29,8 +29,6 @@ import fuzz_inputs as fi
 import fuzz_mutations as fm
 
 BENCH_SEED = 12  # the bench's default --seed: ids printed here are the bench's ids
-TEXT = "issue 12: fixed on branch issue12-text"
-BOTH = "issue 12: fixed on branch issue12-text/formats"
 LINE_FORMATS = [name for name, fmt in fi.FORMATS.items() if fmt.line_format]
 SALVAGE_FORMATS = [name for name, fmt in fi.FORMATS.items() if not fmt.line_format]
 
@@ -45,10 +43,6 @@ FUZZ = settings(
 
 # One-line damage is cheap to parse and has few shapes per line: more examples.
 DAMAGE = settings(FUZZ, max_examples=400)
-
-
-def _xfail(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=False, reason=reason)
 
 
 def _outcome(data: bytes, filename: str) -> tuple[list[Record] | None, list[Problem]]:
@@ -111,8 +105,7 @@ def test_mutated_exports_raise_nothing_and_stay_bounded(fmt_name: str, index: in
 # refuses it); other control characters are to be removed and reported by line.
 @pytest.mark.parametrize(
     "fmt_name",
-    # expat refuses C0 controls itself, so EndNote XML passes already.
-    [pytest.param(n, marks=[] if n == "endnote-xml" else _xfail(TEXT)) for n in fi.FORMATS],
+    list(fi.FORMATS),
 )
 @FUZZ
 @given(index=st.integers(0, 10**9))
@@ -125,7 +118,6 @@ def test_mutated_exports_keep_only_storable_text(fmt_name: str, index: int) -> N
 
 
 @pytest.mark.parametrize("name", ["lone surrogate escape", "nul escape"])
-@_xfail(TEXT)
 def test_json_escapes_storage_cannot_hold_are_cleaned(name: str) -> None:
     data, filename = fm.specials("csl-json")[name]()
     records, problems = _outcome(data, filename)
@@ -170,7 +162,7 @@ def _header_refused(fmt_name: str, line: int, outcome: fi.DamageOutcome) -> bool
 
 @pytest.mark.parametrize(
     "fmt_name",
-    [pytest.param(n, marks=_xfail(BOTH if n == "bibtex" else TEXT)) for n in LINE_FORMATS],
+    LINE_FORMATS,
 )
 @DAMAGE
 @given(data=st.data())
@@ -186,7 +178,7 @@ def test_one_line_damage_loses_at_most_that_record_and_never_silently(
 
 
 @pytest.mark.parametrize(
-    "fmt_name", [pytest.param(name, marks=_xfail(BOTH)) for name in SALVAGE_FORMATS]
+    "fmt_name", SALVAGE_FORMATS
 )
 @DAMAGE
 @given(data=st.data())
@@ -205,10 +197,7 @@ def _encoding_cases() -> list[object]:
     cases: list[object] = []
     for fmt_name, fmt in fi.FORMATS.items():
         for encoding in fi.ENCODINGS:
-            marks = [_xfail(TEXT)] if encoding in ("utf-32-le", "utf-32-be") else []
-            cases.append(
-                pytest.param(fmt.seeds[0], encoding, marks=marks, id=f"{fmt_name}-{encoding}")
-            )
+            cases.append(pytest.param(fmt.seeds[0], encoding, id=f"{fmt_name}-{encoding}"))
     return cases
 
 
@@ -251,7 +240,6 @@ def test_xml_entity_tricks_are_refused_cheaply(name: str) -> None:
 
 # -- found by the fuzzer beyond the issue's list (no branch fixes them yet) ----------------
 
-FOUND = "issue 12: found by the fuzzer (bench/README.md), not fixed yet"
 
 
 def _cpu(data: bytes, filename: str) -> float:
@@ -261,7 +249,6 @@ def _cpu(data: bytes, filename: str) -> float:
     return time.process_time() - start
 
 
-@_xfail(FOUND)
 def test_spaces_in_a_table_authors_cell_take_linear_time() -> None:
     # split_authors searched r"\s+and\s+" from every space of a run: 100 KB took 40 s.
     def table(spaces: int) -> bytes:
@@ -279,7 +266,6 @@ def test_spaces_in_a_table_authors_cell_take_linear_time() -> None:
         ("bibtex", "1.2 MB field name"),
     ],
 )
-@_xfail(FOUND)
 def test_raw_field_names_are_bounded(fmt_name: str, name: str) -> None:
     # Names are not clipped like values: a CSV column name repeats in every row's raw
     # fields, and each EndNote XML attribute is named by its whole element path.

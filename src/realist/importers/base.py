@@ -34,6 +34,7 @@ from realist.importers.cleaning import Cleaned, clean_text, is_text
 __all__ = [
     "DEFAULT_MAX_FIELD_CHARS",
     "MAX_LIST_ITEMS",
+    "MAX_NAME_CHARS",
     "MAX_RAW_FIELDS",
     "Context",
     "Continuations",
@@ -53,6 +54,9 @@ MAX_LIST_ITEMS = 1_000
 # Raw fields are what makes export lossless, so the cap is far above any real record
 # (5,000 authors plus references) and only stops a hostile file from exhausting memory.
 MAX_RAW_FIELDS = 20_000
+# Field names are tags and column headings: a few words. A hostile name (a CSV heading
+# repeats in every row's raw fields) must not multiply a small file into gigabytes.
+MAX_NAME_CHARS = 256
 _MAX_KIND = 16  # RIS codes have at most 7 letters; anything longer is not a type
 
 
@@ -171,6 +175,11 @@ class Context:
             ]  # fmt: skip
         limit = self.max_field_chars
         for index, (name, value) in enumerate(raw):
+            if len(name) > MAX_NAME_CHARS:
+                self.problem(line, f"a field name has {len(name):,} characters; kept the "
+                             f"first {MAX_NAME_CHARS}")  # fmt: skip
+                name = name[:MAX_NAME_CHARS]
+                raw[index] = (name, value)
             if len(value) > limit:
                 raw[index] = (name, self.clip(value, line, name))
         if len(raw) > self.max_raw_fields:

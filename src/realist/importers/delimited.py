@@ -31,7 +31,7 @@ from typing import Literal
 from realist.domain.bibliography import split_authors
 from realist.domain.records import Record
 from realist.importers import wos
-from realist.importers.base import Context, Draft, Problem, group
+from realist.importers.base import MAX_NAME_CHARS, Context, Draft, Problem, group
 from realist.importers.kinds import ris_kind
 from realist.importers.text import TextSource
 
@@ -131,6 +131,9 @@ class _Table:
     def __init__(self, header: list[str]) -> None:
         self.names = [h.strip().lstrip("\ufeff") or f"column {i + 1}" for i, h in
                       enumerate(header)]  # fmt: skip
+        # Each heading is the name of a raw field of every row: bounded once, here.
+        self.long_names = [i + 1 for i, n in enumerate(self.names) if len(n) > MAX_NAME_CHARS]
+        self.names = [name[:MAX_NAME_CHARS] for name in self.names]
         self.wos = _is_wos(self.names)
         by_key: dict[str, str] = {}
         for name in self.names:
@@ -243,6 +246,9 @@ class _Rows:
         self.reader = csv.reader(self.feed, delimiter=self.delimiter, quoting=self.quoting,
                                  strict=True)  # fmt: skip
         self.header = [cell.strip() for cell in header]
+        for column in self.table.long_names:
+            context.problem(1, f"the name of column {column} has more than {MAX_NAME_CHARS} "
+                            f"characters; kept the first {MAX_NAME_CHARS}")  # fmt: skip
         # The shapes rows may have: the header's, and the most common one among the rows at
         # the file's start (a header cut short or joined to a row must not make every good
         # row look damaged); later, any width met twice in rows read without trouble.

@@ -63,11 +63,29 @@ _tally = _Tally()
 def _read_as_cp1252(error: UnicodeError) -> tuple[str, int]:
     if not isinstance(error, UnicodeDecodeError):
         raise error
+    data, end = error.object, _bad_run_end(error.object, error.end)
     source = _tally.source
     if source is not None:
-        source.note_fallback(error.start, error.end - error.start)
-    bad = error.object[error.start : error.end]
-    return "".join(_CP1252[b] for b in bad), error.end
+        source.note_fallback(error.start, end - error.start)
+    return "".join([_CP1252[b] for b in data[error.start : end]]), end
+
+
+_HIGH_BYTES = re.compile(rb"[\x80-\xff]*")
+
+
+def _bad_run_end(data: bytes, end: int) -> int:
+    """Where the invalid UTF-8 that ends at ``end`` really ends: the decoder calls the
+    handler once per bad byte (200,000 of them cost 35x a valid file), so the handler takes
+    the whole run of high bytes up to the next valid UTF-8 sequence at once. Up to three
+    bytes at the end of the data are left to the decoder: they may be the first bytes of a
+    character whose rest is in the next chunk."""
+    run_end = _HIGH_BYTES.match(data, end).end()  # type: ignore[union-attr]
+    valid = _UTF8_MULTIBYTE.search(data, end, run_end)
+    if valid is not None:
+        return valid.start()
+    if run_end >= len(data) - 3:
+        return max(end, len(data) - 3)
+    return run_end
 
 
 codecs.register_error(_FALLBACK, _read_as_cp1252)
