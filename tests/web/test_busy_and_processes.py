@@ -4,6 +4,7 @@ by every process, and the app factory reads its configuration from the environme
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from realist.store import Store, open_store
 from realist.store.processes import this_process
 from realist.store.schema import JobState, import_job
 from realist.web import WebConfig, create_app
+from realist.web.app import SWITCH_INTERVAL_SECONDS
 from realist.web.asgi import config_from_env, create_app_from_env
 from test_concurrency import write_lock_held
 from web.kit import LOCAL, ris, token
@@ -160,9 +162,16 @@ def test_the_app_factory_reads_the_environment(
     monkeypatch.setenv("REALIST_REVIEWER", "bob")
     local = config_from_env()
     assert local.local and local.reviewer == "bob"
-    app = create_app_from_env()
-    with TestClient(app, base_url=LOCAL) as client:
-        assert client.get("/api/session").json()["reviewer"] == "bob"
+    default = sys.getswitchinterval()
+    try:
+        app = create_app_from_env()
+        # A server process hands the GIL over often (realist.web.app.SWITCH_INTERVAL_SECONDS):
+        # with 50 reviewers the wait for it was a third of a decision's time.
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL_SECONDS)
+        with TestClient(app, base_url=LOCAL) as client:
+            assert client.get("/api/session").json()["reviewer"] == "bob"
+    finally:
+        sys.setswitchinterval(default)
 
 
 def test_the_app_factory_refuses_a_shared_server_without_accounts(

@@ -57,7 +57,9 @@ def build_server(
     import uvicorn
 
     from realist.web import create_app
+    from realist.web.app import prepare_server_process
 
+    prepare_server_process()
     return uvicorn.Server(
         uvicorn.Config(
             create_app(config),

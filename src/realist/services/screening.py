@@ -127,15 +127,26 @@ def screening_view(
     """What a screening page shows (see :func:`next_record` for ``after``), in one read;
     in single mode, one transaction that leases the record handed out to the reviewer."""
     with store.reading() as connection:
-        single = _mode(connection) is ScreeningMode.SINGLE
-    with store.transaction() if single else store.reading() as connection:
         mode = _mode(connection)
-        return ScreeningView(
-            next=_next(connection, stage, reviewer, after, mode),
-            mode=mode,
-            criteria=[c for c in reviews_repo.list_criteria(connection) if not c.retired],
-            terms=screening_repo.list_terms(connection),
-        )
+        if mode is ScreeningMode.DUAL:  # nothing is written: this read is the whole view
+            return _view(connection, stage, reviewer, after, mode)
+    with store.transaction() as connection:
+        return _view(connection, stage, reviewer, after, _mode(connection))
+
+
+def _view(
+    connection: Connection,
+    stage: Stage,
+    reviewer: str | None,
+    after: int | None,
+    mode: ScreeningMode,
+) -> ScreeningView:
+    return ScreeningView(
+        next=_next(connection, stage, reviewer, after, mode),
+        mode=mode,
+        criteria=[c for c in reviews_repo.list_criteria(connection) if not c.retired],
+        terms=screening_repo.list_terms(connection),
+    )
 
 
 _ROLE = sa.select(reviewer_table.c.role).where(reviewer_table.c.id == sa.bindparam("id"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -76,6 +77,23 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+# A decision's request goes to the database about twenty times; each time its thread comes
+# back it must take the GIL from a thread that is busy (HTML, JSON), which Python hands over
+# only every "switch interval" (5 ms by default). With 50 reviewers on two processes that
+# wait was a third of a decision's time. bench/web_load.py on PostgreSQL (runs in
+# bench/README.md): at 1 ms p95 with 50 reviewers 1.86x one reviewer alone (5 ms: 1.98 to
+# 2.52x), and 2 processes still did 1.38x the decisions of one at full load; at 0.5 ms
+# latency improved further but full-load throughput of 2 processes fell to 1.05x.
+SWITCH_INTERVAL_SECONDS = 0.001
+
+
+def prepare_server_process() -> None:
+    """Tune this interpreter for serving many short requests from threads (see above):
+    called by every server process (`realist serve`, its workers, gunicorn or uvicorn),
+    not by tests or the CLI, which run one thing at a time."""
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
 
 
 def create_app(config: WebConfig, store: Store | None = None) -> FastAPI:

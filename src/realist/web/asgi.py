@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from realist.errors import InvalidInput
 from realist.services import accounts
 from realist.settings import setting
-from realist.web.app import create_app
+from realist.web.app import create_app, prepare_server_process
 from realist.web.config import WebConfig
 
 TRUE = frozenset({"1", "true", "yes", "on"})
@@ -42,6 +42,7 @@ def config_from_env() -> WebConfig:
 def create_app_from_env() -> FastAPI:
     """The app factory for ``uvicorn --factory`` and gunicorn's uvicorn workers. A
     shared server without any account is refused, as ``realist serve`` refuses it."""
+    prepare_server_process()
     config = config_from_env()
     app = create_app(config)
     if not config.local and not accounts.any_account(app.state.store):
