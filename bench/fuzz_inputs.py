@@ -187,8 +187,9 @@ def load_seed(name: str) -> Seed:
         seed.keys = []  # not a clean seed: no damage analysis
         return seed
     end = len(lines) - (1 if lines[-1] == b"" else 0)
-    for index, line in enumerate(lines[:end]):
-        if line.strip() in (b"</records>", b"EF", b"]"):
+    # The footer starts at the last closing line: CSL-JSON items hold "]" lines of their own.
+    for index in range(end - 1, -1, -1):
+        if lines[index].strip() in (b"</records>", b"EF", b"]"):
             end = index
             break
     bounds = [*starts, end + 1]

@@ -177,9 +177,7 @@ def test_one_line_damage_loses_at_most_that_record_and_never_silently(
     assert outcome.silent == [], ident
 
 
-@pytest.mark.parametrize(
-    "fmt_name", SALVAGE_FORMATS
-)
+@pytest.mark.parametrize("fmt_name", SALVAGE_FORMATS)
 @DAMAGE
 @given(data=st.data())
 def test_one_line_damage_salvages_every_well_formed_record(
@@ -239,7 +237,6 @@ def test_xml_entity_tricks_are_refused_cheaply(name: str) -> None:
 
 
 # -- found by the fuzzer beyond the list (no branch fixes them yet) ----------------
-
 
 
 def _cpu(data: bytes, filename: str) -> float:

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from realist.domain.records import Record
+from realist.errors import InvalidInput
 from realist.importers.base import Context, Draft, Problem, first, group
 from realist.importers.kinds import ris_kind
 from realist.importers.text import TextSource
@@ -41,6 +42,8 @@ _SCALAR = re.compile(
     r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null'
 )
 _SEPARATOR = re.compile(r"[\s,]*")
+# The file's opening bracket, after at most a few stray characters (one damaged line).
+_OPENING = re.compile(r"\ufeff?\s*[^\s\[{]{0,8}\s*([\[{])")
 _SPACE = re.compile(r"\s*")
 _END = re.compile(r"[\s\]}]*")
 MAX_NESTING = 16  # CSL items nest four deep (item, author list, name); more is not an item
@@ -49,10 +52,11 @@ _decoder = json.JSONDecoder()
 
 def sniff(head: str) -> int:
     """How sure (0-100) we are that a file starting with ``head`` is CSL-JSON."""
-    start = head.lstrip()[:1]
-    if start not in ("[", "{") or not _CSL_KEY.search(head):
+    opening = _OPENING.match(head)
+    if opening is None or not _CSL_KEY.search(head):
         return 0
-    return 90 if start == "[" else 70
+    start = opening.group(1)
+    return (90 if start == "[" else 70) - (10 if opening.group(0).strip() != start else 0)
 
 
 def _compact(value: object) -> str:
@@ -292,12 +296,35 @@ def _objects(text: str, context: Context) -> Iterator[tuple[int, dict[str, Any]]
     item, and every damaged one, is reported and skipped."""
     others = _Others(context)
     for number, value in _values(text, context, others):
+        if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+            # A list inside the list ("[[" after damage or a hand edit): its objects are
+            # items all the same, told once.
+            others.flush()
+            context.problem(number, f"item {number} is a list inside the list of items; "
+                            "read the objects in it")  # fmt: skip
+            for inner in _flattened(value):
+                if isinstance(inner, dict):
+                    yield number, inner
+            continue
         if isinstance(value, dict):
             others.flush()
             yield number, value
         else:
             others.add(number)
     others.flush()
+
+
+def _flattened(values: list[Any]) -> Iterator[Any]:
+    """The items of nested lists, depth first, without recursion (nesting is unbounded)."""
+    stack = [iter(values)]
+    while stack:
+        for value in stack[-1]:
+            if isinstance(value, list):
+                stack.append(iter(value))
+                break
+            yield value
+        else:
+            stack.pop()
 
 
 def _values(text: str, context: Context, others: _Others) -> Iterator[tuple[int, Any]]:
@@ -307,6 +334,13 @@ def _values(text: str, context: Context, others: _Others) -> Iterator[tuple[int,
     pos = len(text) - len(text.lstrip("\ufeff \t\r\n"))
     if pos == len(text):
         return
+    if text[pos] not in "[{":
+        opening = _OPENING.match(text, pos)
+        if opening is None:
+            raise InvalidInput("the file does not start with a JSON list or object")
+        context.problem(lines.at(pos), f"{text[pos:opening.start(1)].strip()!r} before the "
+                        "opening bracket was skipped")  # fmt: skip
+        pos = opening.start(1)
     number = 0
     careful = False
     size = len(text)

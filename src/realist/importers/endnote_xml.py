@@ -64,7 +64,10 @@ _REF_TYPE_NUMBERS = {"17": "JOUR", "6": "BOOK", "5": "CHAP", "10": "CONF", "47":
 
 def sniff(head: str) -> int:
     """How sure (0-100) we are that a file starting with ``head`` is EndNote XML."""
-    if not head.lstrip().startswith("<") or not _RECORD.search(head):
+    start = head.lstrip()
+    # A stray character before the prolog (one damaged line) must not hide a whole file:
+    # the records are recovered one by one after it.
+    if not (start.startswith("<") or "<" in start[:1024]) or not _RECORD.search(head):
         return 0
     return 95 if "<ref-type" in head or "<records>" in head else 50
 
