@@ -232,11 +232,18 @@ def parse(source: TextSource, context: Context) -> Iterator[Record | Problem]:
             yield from context.drain()
             continue
         else:
-            if isinstance(block, ImplicitComment) and _FIELD_LINE.search(block.comment):
-                title = _TITLE_FIELD.search(block.comment)
+            comment = block.comment if isinstance(block, ImplicitComment) else ""
+            fields = _FIELD_LINE.search(comment)
+            if fields is not None:
+                title = _TITLE_FIELD.search(comment)
                 named = f' ("{title.group(1).strip()}")' if title else ""
-                context.problem(line, f"text between entries holds fields{named} but no "
-                                '"@type{key," line; skipped')  # fmt: skip
+                # Named by the lines of its fields, not of the comment before them: that is
+                # where the entry whose "@type{key," line was lost stood.
+                first = line + comment.count("\n", 0, fields.start())
+                last = line + comment.rstrip().count("\n")
+                where = f"line {first}" if first == last else f"lines {first}–{last}"
+                context.problem(first, f"text between entries holds fields{named} but no "
+                                f'"@type{{key," line ({where}); skipped')  # fmt: skip
                 yield from context.drain()
             continue  # @string, @preamble and comments are not records
         raw = [("ENTRYTYPE", entry.entry_type), ("ID", entry.key)]

@@ -43,7 +43,8 @@ _SCALAR = re.compile(
 )
 _SEPARATOR = re.compile(r"[\s,]*")
 # The file's opening bracket, after at most a few stray characters (one damaged line).
-_OPENING = re.compile(r"\ufeff?\s*[^\s\[{]{0,8}\s*([\[{])")
+# Possessive spaces: a file of blank lines must not be tried at every split of them.
+_OPENING = re.compile(r"\ufeff?\s*+(?:[^\s\[{]{1,8}\s*+)?([\[{])")
 _SPACE = re.compile(r"\s*")
 _END = re.compile(r"[\s\]}]*")
 MAX_NESTING = 16  # CSL items nest four deep (item, author list, name); more is not an item

@@ -239,6 +239,8 @@ class _Rows:
         self.limit = limit
         self.feed = _Feed(source, limit)
         self.header_line = next(self.feed, "")
+        while self.header_line.isspace():  # blank lines before the header (not its end: "")
+            self.header_line = next(self.feed, "")
         header, delimiter = _header(self.header_line)
         self.table = _Table(header)
         self.delimiter = delimiter or ","

@@ -257,6 +257,8 @@ class TextSource:
             parts[0] = partial + parts[0]
             partial = parts.pop()
             for part in parts:
+                if not kept and (not part or part.isspace()):
+                    continue  # blank lines before the first line of text are not the head
                 kept.append(part[:_HEAD_LINE])
                 size += min(len(part), _HEAD_LINE) + 1
             if len(partial) > _HEAD_LINE:
