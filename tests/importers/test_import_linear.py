@@ -250,3 +250,58 @@ def test_csl_json_files_of_damaged_items_parse_in_linear_time() -> None:
 
     assert _growth(damaged, "damaged.json", 1_000) < _LINEAR
     assert _versus_valid(damaged(2_000), "json") < _VALID
+
+
+# -- found by bench/fuzz_importers.py on the merged code (3 Dec 2026) ----------------------
+
+
+def test_blank_lines_before_the_text_cost_no_more_than_a_valid_export() -> None:
+    """CSL-JSON's pattern for stray characters before "[" backtracked over every split of a
+    run of blank lines, and detection runs it on every file: 6 KB of a UTF-16 RIS file with
+    blank lines took 0.2 s (320x a valid export)."""
+    valid = (FIXTURES / "scopus.ris").read_bytes()
+
+    def blank_first(size: int) -> bytes:
+        return b"\n" * size + b"TY  - JOUR\nTI  - A\nER  - \n"
+
+    def valid_of(size: int) -> bytes:
+        return (valid * (size // len(valid) + 1))[:size]
+
+    assert _growth(blank_first, "x.ris", 25_000) < _LINEAR
+    ratio = fastest_ratio(
+        lambda: parse(blank_first(100_000), "x.ris"), lambda: parse(valid_of(100_000), "x.ris")
+    )
+    assert ratio < _VALID
+
+
+def test_a_run_of_invalid_utf8_is_read_in_one_step() -> None:
+    """Each byte of a run of invalid UTF-8 called the decoding error handler once (35x a
+    valid file); the handler now takes the whole run."""
+
+    def latin(size: int) -> bytes:
+        return b"Title,Abstract\nT,\xc3\xa9" + b"\xe9" * size + b"\n"
+
+    export = (FIXTURES / "scopus.csv").read_bytes()
+    header, rows = export.split(b"\n", 1)
+
+    def valid(size: int) -> bytes:  # a valid export of about that size
+        return header + b"\n" + rows * (size // len(rows) + 1)
+
+    assert _growth(latin, "x.csv", 50_000) < _LINEAR
+    ratio = fastest_ratio(
+        lambda: parse(latin(200_000), "x.csv"), lambda: parse(valid(200_000), "x.csv")
+    )
+    assert ratio < _VALID
+    record = parse(latin(10), "x.csv").records[0]
+    assert record.abstract == "\u00e9" * 11  # the valid "é" and ten read as Windows-1252
+
+
+def test_blank_lines_in_a_table_cost_no_more_than_a_valid_export() -> None:
+    """Each blank line went through the csv module as an empty row (six calls a line):
+    a table of blank lines cost 10x a valid one per byte."""
+    export = (FIXTURES / "scopus.csv").read_bytes()
+    header, rows = export.split(b"\n", 1)
+    size = 200_000
+    blank = header + b"\n" + rows + b"\n" * size
+    valid = header + b"\n" + rows * (size // len(rows) + 1)
+    assert fastest_ratio(lambda: parse(blank, "x.csv"), lambda: parse(valid, "x.csv")) < _VALID

@@ -421,3 +421,63 @@ def test_endnote_records_are_cut_alike_whatever_the_chunks(parts: list[str], siz
     assert pieces == list(endnote_xml._pieces([text]))
     for is_record, piece in pieces:
         assert bool(re.match(r"<record[\s>/]", piece)) == is_record
+
+
+# -- found by bench/fuzz_importers.py on the merged code (3 Dec 2026) ----------------------
+
+
+def test_blank_lines_before_a_table_header_are_skipped() -> None:
+    """A CSV starting with blank lines was "not a recognised export format"; with more than
+    64 KiB of them any file was "empty"."""
+    result = parse(b"\n\n\nTitle,Year\nA,2020\nB,2021\n", "a.csv")
+    assert [(r.title, r.source_line) for r in result.records] == [("A", 5), ("B", 6)]
+    many = parse(b"\n" * 100_000 + b"TY  - JOUR\nTI  - A\nER  - \n", "a.ris")
+    assert [(r.title, r.source_line) for r in many.records] == [("A", 100_001)]
+
+
+def test_csl_json_stray_characters_before_the_list_and_a_list_inside_it() -> None:
+    items = b'{"title":"A","type":"book"},{"title":"B","type":"book"}'
+    stray = parse(b'"[' + items + b"]", "c.json")
+    assert [r.title for r in stray.records] == ["A", "B"]
+    assert ["before the opening bracket was skipped" in p.reason for p in stray.problems] == [True]
+    nested = parse(b"[\n[" + items + b"]", "c.json")  # one line duplicated: "[" twice
+    assert [r.title for r in nested.records] == ["A", "B"]
+    assert any("a list inside the list" in p.reason for p in nested.problems)
+
+
+def test_endnote_xml_with_a_stray_character_before_its_prolog_is_read() -> None:
+    data = (
+        b'{<?xml version="1.0"?><xml><records><record><titles><title>A</title></titles>'
+        b"</record><record><titles><title>B</title></titles></record></records></xml>"
+    )
+    result = parse(data, "e.xml")
+    assert result.format == "endnote-xml" and [r.title for r in result.records] == ["A", "B"]
+
+
+def test_a_bibtex_entry_that_lost_its_type_line_is_named_by_its_lines() -> None:
+    data = (
+        b"% a comment\n\n  author = {Nakirya, Grace},\n  title = {Lost header},\n}\n\n"
+        b"@article{b, title={Kept}}\n"
+    )
+    result = parse(data, "x.bib")
+    assert [r.title for r in result.records] == ["Kept"]
+    [problem] = result.problems
+    assert problem.line == 3 and "lines 3–5" in problem.reason and "Lost header" in problem.reason
+
+
+@pytest.mark.parametrize(
+    ("data", "filename"),
+    [
+        (b"Title,DOI," + b"n" * 100_000 + b"\n" + b"A,10.1/x,v\n" * 100, "x.csv"),
+        (b"@article{a, title={A}, " + b"k" * 300_000 + b" = {v}}\n", "x.bib"),
+    ],
+    ids=["csv column", "bibtex field"],
+)
+def test_field_names_are_bounded(data: bytes, filename: str) -> None:
+    """A 100 KB CSV heading repeated in every row's raw fields (111 KB made 100 MB)."""
+    from realist.importers.base import MAX_NAME_CHARS
+
+    result = parse(data, filename)
+    assert result.records
+    assert all(len(name) <= MAX_NAME_CHARS for r in result.records for name, _ in r.raw)
+    assert any("kept the first" in p.reason and "name" in p.reason for p in result.problems)
