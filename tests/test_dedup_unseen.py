@@ -4,32 +4,12 @@ apart."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from realist.domain.dedup import DedupResult, find_duplicates
-from realist.domain.records import Record
+from test_dedup import TITLE, record
 
-TITLE = "Effects of a community exercise programme on depressive symptoms in older adults"
-AUTHORS = ["Smith, John A.", "Okafor, Ngozi", "Larsen, Ingrid"]
-
-
-def record(id: int, **fields: Any) -> Record:
-    """A complete journal article record; tests override what they vary."""
-    base: dict[str, Any] = {
-        "title": TITLE,
-        "authors": AUTHORS,
-        "year": 2019,
-        "journal": "Journal of Affective Disorders",
-        "volume": "245",
-        "issue": "3",
-        "pages": "101-109",
-        "doi": "",
-        "kind": "JOUR",
-    }
-    base.update(fields)
-    return Record(id=id, **base)
+AUTHORS = ["Smith, John A.", "Okafor, Ngozi", "Larsen, Ingrid"]  # as test_dedup.record has
 
 
 def merged(result: DedupResult, a: int, b: int) -> bool:
