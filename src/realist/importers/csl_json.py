@@ -36,6 +36,8 @@ _PART_KEYS = frozenset(("family", "given", "literal", "suffix", "dropping-partic
                         "parse-names", "date-parts", "season", "circa", "raw"))  # fmt: skip
 # Strings (JSON allows no raw line break in one) and brackets, to find where an object ends.
 _TOKEN = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|["{}\[\]]')
+# The walk's tokens: strings (or a lone quote), and runs of opening or of closing brackets.
+_BRACKET_RUNS = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|"|[{\[]+|[}\]]+')
 _TITLE = re.compile(r'"title"\s*:\s*"([^"\\\n]{0,200})')
 _ITEMS = re.compile(r'\{\s*"items"\s*:\s*\[')
 _SCALAR = re.compile(
@@ -194,7 +196,7 @@ class _Walk:
     """
 
     def __init__(self, text: str, start: int) -> None:
-        self.tokens = _TOKEN.finditer(text, start)
+        self.tokens = _BRACKET_RUNS.finditer(text, start)
         self.open: list[int] = []  # where each open bracket is, outermost first
         # Where an opening is -> where it closes, -1 when too deep, 0 while open.
         self.ends: dict[int, int] = {}
@@ -203,20 +205,27 @@ class _Walk:
     def _step(self) -> bool:
         for token in self.tokens:
             mark = token.group()
-            self.read_to = token.end()
+            self.read_to = end = token.end()
             if mark[0] == '"':
                 continue  # a string, or a lone quote (damage): no bracket in it counts
-            if mark in "{[":
-                self.open.append(token.start())
-                self.ends[token.start()] = 0
-                if len(self.open) > MAX_NESTING:
-                    outer = self.open[-MAX_NESTING - 1]
+            if mark[0] in "{[":
+                # A run of openings at once: a damaged file may hold 800,000 in a row, and
+                # one step each cost 20x a valid file's parse.
+                before = len(self.open)
+                run = range(token.start(), end)
+                self.open.extend(run)
+                self.ends.update(dict.fromkeys(run, 0))
+                # Each opening with MAX_NESTING more above it is too deep.
+                for outer in self.open[max(0, before - MAX_NESTING) : -MAX_NESTING or None]:
                     if not self.ends[outer]:
                         self.ends[outer] = -1
-            elif self.open:  # (a closing bracket with none open is damage: ignored)
-                inner = self.open.pop()
-                if not self.ends[inner]:
-                    self.ends[inner] = token.end()
+            else:
+                for closing in range(token.start() + 1, end + 1):
+                    if not self.open:
+                        break  # (a closing bracket with none open is damage: ignored)
+                    inner = self.open.pop()
+                    if not self.ends[inner]:
+                        self.ends[inner] = closing
             return True
         return False
 
