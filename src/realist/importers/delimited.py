@@ -178,8 +178,10 @@ class _Table:
         )
 
 
-# A quoted value over more lines than this is taken for runaway quoting, whatever its row.
+# A quoted value over more lines than this is taken for runaway quoting if at least one
+# line in _ROWLIKE_SHARE of it holds as many delimiters as a row (the rows it swallowed).
 _MAX_ROW_LINES = 1_000
+_ROWLIKE_SHARE = 4
 # After a damaged row, at most this many lines that do not form a row are read as its
 # remains (the rest of a multi-line value whose quote went wrong); then reading goes on.
 _MAX_REMAINS = 20
@@ -301,7 +303,8 @@ class _Rows:
                 if row:
                     yield from self._single(taken[0][0], row)
                 continue
-            if row is not None and len(taken) <= _MAX_ROW_LINES and self.expected(len(row)):
+            kept_whole = len(taken) <= _MAX_ROW_LINES or not self._swallows_rows(taken)
+            if row is not None and self.expected(len(row)) and kept_whole:
                 yield taken[0][0], row
                 continue
             if not why:
@@ -311,6 +314,16 @@ class _Rows:
                         f"{len(self.table.names)}"))  # fmt: skip
             yield from self._recover(taken, why)
         yield from self._line_by_line()
+
+    def _swallows_rows(self, taken: list[tuple[int, str]]) -> bool:
+        """Whether a value over many lines is runaway quoting: a quote gone wrong swallows
+        the rows after it, so most of its lines hold a row's delimiters. A long value of
+        plain lines (an abstract, notes) in a row of the right shape is kept as read: read
+        again without quotes, its row's values came out shifted."""
+        needed = len(self.table.names) - 1
+        delimiter = self.delimiter
+        rowlike = sum(1 for _, text in taken[1:] if text.count(delimiter) >= needed)
+        return rowlike * _ROWLIKE_SHARE >= len(taken) - 1
 
     def _single(self, line: int, row: list[str]) -> Iterator[_Item]:
         """A row read from one line without trouble, unless it repeats the header."""
