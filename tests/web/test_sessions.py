@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.cookiejar import CookieJar
 
 import pytest
@@ -62,6 +62,16 @@ def _try(client: TestClient, reviewer: str, password: str, **headers: str) -> in
         headers=headers,
         follow_redirects=False,
     ).status_code
+
+
+def _at_once(work: Callable[[int], None], count: int) -> None:
+    """Run ``work(0)`` to ``work(count - 1)`` each in its own thread (the work meets at a
+    barrier of its own), and wait for all."""
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
 
 
 # -- sessions ---------------------------------------------------------------------------
@@ -140,19 +150,15 @@ def test_server_processes_starting_together_share_one_session_key(db_target: str
     errors: list[BaseException] = []
     start = threading.Barrier(len(stores))
 
-    def start_server(store: Store) -> None:
+    def start_server(n: int) -> None:
         start.wait()
         try:
-            keys.append(accounts.session_secret(store))
+            keys.append(accounts.session_secret(stores[n]))
         except BaseException as error:
             errors.append(error)
 
     try:
-        threads = [threading.Thread(target=start_server, args=(s,)) for s in stores]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        _at_once(start_server, len(stores))
     finally:
         for store in stores:
             store.close()
@@ -200,7 +206,7 @@ def test_simultaneous_guesses_are_counted_before_any_is_checked(web_review: Stor
     results: list[tuple[int, bool]] = []
     start = threading.Barrier(40)
 
-    def guess() -> None:
+    def guess(_: int) -> None:
         with _shared(web_review) as mine:
             page = mine.get("/login")
             start.wait()
@@ -211,11 +217,7 @@ def test_simultaneous_guesses_are_counted_before_any_is_checked(web_review: Stor
             )
             results.append((answer.status_code, "do not match" in answer.text))
 
-    threads = [threading.Thread(target=guess) for _ in range(40)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    _at_once(guess, 40)
     assert sorted(results) == [(401, True)] + [(429, False)] * 39  # one password checked
 
 
@@ -235,11 +237,7 @@ def test_reservations_are_atomic_across_processes(web_review: Store) -> None:
         reserved.append(attempt.id is not None)
 
     try:
-        threads = [threading.Thread(target=guess, args=(n,)) for n in range(40)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        _at_once(guess, 40)
     finally:
         for store in stores:
             store.close()

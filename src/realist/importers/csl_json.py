@@ -216,7 +216,7 @@ class _Walk:
                 self.open.extend(run)
                 self.ends.update(dict.fromkeys(run, 0))
                 # Each opening with MAX_NESTING more above it is too deep.
-                for outer in self.open[max(0, before - MAX_NESTING) : -MAX_NESTING or None]:
+                for outer in self.open[max(0, before - MAX_NESTING) : -MAX_NESTING]:
                     if not self.ends[outer]:
                         self.ends[outer] = -1
             else:

@@ -67,7 +67,7 @@ def sniff(head: str) -> int:
     start = head.lstrip()
     # A stray character before the prolog (one damaged line) must not hide a whole file:
     # the records are recovered one by one after it.
-    if not (start.startswith("<") or "<" in start[:1024]) or not _RECORD.search(head):
+    if "<" not in start[:1024] or not _RECORD.search(head):
         return 0
     return 95 if "<ref-type" in head or "<records>" in head else 50
 
