@@ -22,6 +22,7 @@ from realist.cli.web_commands import build_server
 from realist.domain.review import ReviewerRole
 from realist.services import accounts, reviewers, sign_in
 from realist.store import Store, open_store
+from realist.store import sessions as sessions_repo
 from realist.store.sessions import sign_in_attempt
 from realist.web import WebConfig, create_app
 from web.conftest import Client
@@ -263,6 +264,19 @@ def test_a_team_signing_in_at_once_behind_one_address_waits_seconds_not_the_wind
     for attempt in held:  # they were right after all (all signed in as bob, for the test)
         sign_in.finish_attempt(web_review, attempt, "bob")
     assert sign_in.reserve_attempt(web_review, "amy", client).id is not None
+
+
+def test_a_limit_reached_by_failures_wins_over_one_only_busy(web_review: Store) -> None:
+    """The account has 10 failures from other addresses (the window's wait) while this
+    address has attempts still being checked: the refusal is the window, not a moment."""
+    for n in range(sign_in.ACCOUNT_LIMIT):
+        sign_in.finish_attempt(web_review, sign_in.reserve_attempt(web_review, "x", f"a{n}"), None)
+    here = "192.0.2.5"
+    with web_review.transaction() as connection:  # attempts from here, being checked now
+        for _ in range(sign_in.PAIR_LIMIT):
+            sessions_repo.add_attempt(connection, "x", here, "", "pending")
+    refused = sign_in.reserve_attempt(web_review, "x", here)
+    assert refused.id is None and refused.retry_after == int(sign_in.WINDOW.total_seconds())
 
 
 def test_the_refusal_page_says_how_long_to_wait(web_review: Store) -> None:

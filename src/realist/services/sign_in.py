@@ -113,21 +113,20 @@ def reserve_attempt(store: Store, account_key: str, client: str, device: str = "
                     "from your address",
                 ),
             ]
+        counts = [(limit, *count_failures(connection, since, **where), whence)
+                  for limit, where, whence in scopes]  # fmt: skip
         refused, retry_after = "", 0
-        for limit, where, whence in scopes:
-            failed, pending = count_failures(connection, since, **where)
-            if failed >= limit:
-                refused = (
-                    f"too many failed attempts {whence}; try again in {WINDOW_MINUTES} minutes"
-                )
-                retry_after = int(WINDOW.total_seconds())
-                break
-            if failed + pending >= limit:
-                # The limit is reached only if the attempts being checked now all fail: wait
-                # for them (a team signing in at once behind one address), not 15 minutes.
-                refused = "other sign-ins are being checked; try again in a moment"
-                retry_after = BUSY_SECONDS
-                break
+        # Failures first, in every scope: a limit reached by failures is the window's wait
+        # even when another scope is only busy.
+        over = [whence for limit, failed, _, whence in counts if failed >= limit]
+        if over:
+            refused = f"too many failed attempts {over[0]}; try again in {WINDOW_MINUTES} minutes"
+            retry_after = int(WINDOW.total_seconds())
+        elif any(failed + pending >= limit for limit, failed, pending, _ in counts):
+            # The limit is reached only if the attempts being checked now all fail: wait
+            # for them (a team signing in at once behind one address), not 15 minutes.
+            refused = "other sign-ins are being checked; try again in a moment"
+            retry_after = BUSY_SECONDS
         outcome = "refused" if refused else "pending"
         attempt_id = sessions_repo.add_attempt(connection, key, client, device, outcome)
     if refused:
