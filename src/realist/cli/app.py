@@ -80,6 +80,7 @@ COMMANDS = {
     "screening-mode": "screen_commands",
     "search": "analysis_commands",
     "serve": "web_commands",
+    "simulate": "simulate_commands",
     "source": "strategy_commands",
     "sources": "strategy_commands",
     "status": "review_commands",

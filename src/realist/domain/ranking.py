@@ -79,6 +79,11 @@ class Features:
         return int(self.matrix.shape[0])
 
 
+def record_text(title: str, abstract: str, keywords: Sequence[str] = ()) -> str:
+    """What the model reads of a record: one string, the same in a review and a simulation."""
+    return "\n".join(part for part in (title, abstract, "; ".join(keywords)) if part)
+
+
 def _hasher() -> HashingVectorizer:
     return HashingVectorizer(
         ngram_range=(1, 2),
