@@ -371,7 +371,8 @@ def _worker(args: tuple[int, int, dict[str, Any]]) -> tuple[int, dict[str, Any] 
         return k, simulate_run(run, label), ""
     except Exception as exc:
         detail = "" if isinstance(exc, ReferenceError) else "\n" + traceback.format_exc()
-        return k, None, f"{label} failed: {exc}{detail}"
+        message = str(exc) if str(exc).startswith(label) else f"{label}: {exc}"
+        return k, None, f"FAILED {message}{detail}"
 
 
 def run_all(runs: list[dict[str, Any]], out, jobs: int) -> int:
