@@ -54,9 +54,15 @@ class RankingSettings:
     """What a ranking depends on besides the data; recorded with every refit."""
 
     model: str = "logistic-regression+presumed-excluded"
-    regularisation_c: float = 1.0  # liblinear's C: higher fits the decisions more closely
+    regularisation_c: float = 3.0  # liblinear's C: higher fits the decisions more closely
     presumed_excluded: int = 100  # random unscreened records taken as excluded per fit
     presumed_weight: float = 1.0  # their weight against a real decision's 1
+    # Exclusions a fit learns from: the most recent (the records the model last ranked
+    # highest, so those nearest the boundary between include and exclude) and a random
+    # sample of the older ones. Every include is kept. Bounding them keeps a refit's cost
+    # the same on the 100th decision as on the 10,000th.
+    recent_excluded: int = 150
+    older_excluded: int = 50
     features: str = FEATURES_VERSION
 
     def as_dict(self) -> dict[str, Any]:
@@ -69,14 +75,23 @@ DEFAULT_SETTINGS = RankingSettings()
 @dataclass(frozen=True)
 class Features:
     """Rows of a review's records in a fixed order (the caller keeps which record is which
-    row), as L2-normalised TF-IDF over hashed 1-2-grams."""
+    row), as L2-normalised TF-IDF over hashed 1-2-grams. Only the hashed columns some record
+    uses are kept (``columns``, sorted), so a fit and a ranking work on those alone."""
 
     matrix: sp.csr_matrix
-    idf: FloatArray
+    idf: FloatArray  # per kept column
+    columns: IntArray  # the hashed column of each kept column
 
     @property
     def rows(self) -> int:
         return int(self.matrix.shape[0])
+
+    def kept(self, hashed: IntArray) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+        """Kept-column numbers of ``hashed`` columns, and which of them are kept at all."""
+        at = np.searchsorted(self.columns, hashed)
+        at = np.minimum(at, max(len(self.columns) - 1, 0))
+        found = self.columns[at] == hashed if len(self.columns) else np.zeros(len(hashed), bool)
+        return at, found
 
 
 def record_text(title: str, abstract: str, keywords: Sequence[str] = ()) -> str:
@@ -114,28 +129,34 @@ def _counts(texts: Iterable[str]) -> sp.csr_matrix:
 
 def build_features(texts: Sequence[str]) -> Features:
     """Features for records whose text is ``texts`` (one string per record: title, abstract
-    and keywords joined). Linear in the total text; float32 to halve the memory."""
-    matrix = _counts(texts)
-    matrix.data = np.log1p(matrix.data, dtype=np.float32)  # sublinear term frequency
+    and keywords joined, see :func:`record_text`). Linear in the total text; float32 to halve
+    the memory."""
+    counts = _counts(texts)
+    columns, kept = np.unique(counts.indices, return_inverse=True)
+    matrix = sp.csr_matrix(
+        (np.log1p(counts.data, dtype=np.float32), kept.ravel(), counts.indptr),  # sublinear tf
+        shape=(counts.shape[0], len(columns)),
+    )
     rows = max(matrix.shape[0], 1)
-    document_frequency = np.bincount(matrix.indices, minlength=HASHED_COLUMNS)
+    document_frequency = np.bincount(matrix.indices, minlength=len(columns))
     idf = np.log((1.0 + rows) / (1.0 + document_frequency)) + 1.0  # as scikit-learn's smooth idf
     matrix.data *= idf[matrix.indices].astype(np.float32)
     normalize(matrix, copy=False)  # each row of unit length, in place
-    return Features(matrix=matrix, idf=idf)
+    return Features(matrix=matrix, idf=idf, columns=columns.astype(np.int64))
 
 
 @dataclass(frozen=True)
 class FittedModel:
     """A fitted ranking model and what it was fitted on: enough to reproduce it."""
 
-    weights: Float32Array  # one per hashed column
+    weights: Float32Array  # one per kept column of the features
     intercept: float
     settings: RankingSettings
     seed: int
     included: int  # decisions the fit learnt from
     excluded: int
     presumed_excluded: int
+    excluded_used: int  # of ``excluded``: the recent ones and a sample of the older
 
     def describe(self) -> dict[str, Any]:
         """What an audit trail records of a refit."""
@@ -145,6 +166,7 @@ class FittedModel:
             "training": {
                 "included": self.included,
                 "excluded": self.excluded,
+                "excluded_used": self.excluded_used,
                 "presumed_excluded": self.presumed_excluded,
             },
         }
@@ -160,36 +182,31 @@ def fit(
     settings: RankingSettings = DEFAULT_SETTINGS,
 ) -> FittedModel | None:
     """Fit the model to a reviewer's decisions; None until there is at least one include and
-    one exclude (the caller then uses :func:`cold_start_scores`). The same inputs and seed
-    give the same model."""
+    one exclude (the caller then uses :func:`query_scores`). ``excluded_rows`` are in the
+    order they were decided (the latest last). The same inputs and seed give the same
+    model."""
     if not len(included_rows) or not len(excluded_rows):
         return None
     rng = np.random.default_rng(seed)
+    decided_excluded = len(excluded_rows)
+    learnt_excluded = _bounded(np.asarray(excluded_rows, dtype=np.int64), settings, rng)
     unscreened = np.asarray(unscreened_rows, dtype=np.int64)
     presumed = (
         rng.choice(unscreened, size=settings.presumed_excluded, replace=False)
         if len(unscreened) > settings.presumed_excluded
         else unscreened
     )
-    rows = np.concatenate([np.asarray(included_rows), np.asarray(excluded_rows), presumed]).astype(
+    rows = np.concatenate([np.asarray(included_rows), learnt_excluded, presumed]).astype(
         np.int64
     )
     labels = np.concatenate(
-        [np.ones(len(included_rows)), np.zeros(len(excluded_rows) + len(presumed))]
+        [np.ones(len(included_rows)), np.zeros(len(learnt_excluded) + len(presumed))]
     )
     weights = np.concatenate(
         [
-            np.ones(len(included_rows) + len(excluded_rows)),
+            np.ones(len(included_rows) + len(learnt_excluded)),
             np.full(len(presumed), settings.presumed_weight),
         ]
-    )
-    # Only the columns the training rows use can get a weight: fitting on them alone is the
-    # same model and keeps liblinear's work in proportion to the decisions, not to 2**20.
-    training = features.matrix[rows]
-    used, columns = np.unique(training.indices, return_inverse=True)
-    compact = sp.csr_matrix(
-        (training.data.astype(np.float64), columns.ravel(), training.indptr),
-        shape=(training.shape[0], len(used)),
     )
     model = LogisticRegression(
         C=settings.regularisation_c,
@@ -199,18 +216,28 @@ def fit(
         random_state=seed,
         max_iter=1000,
     )
-    model.fit(compact, labels, sample_weight=weights)
-    full = np.zeros(HASHED_COLUMNS, dtype=np.float32)  # as the features: no upcast per score
-    full[used] = model.coef_[0]
+    model.fit(features.matrix[rows], labels, sample_weight=weights)
+    full = model.coef_[0].astype(np.float32)  # as the features: no upcast per ranking
     return FittedModel(
         weights=full,
         intercept=float(model.intercept_[0]),
         settings=settings,
         seed=seed,
         included=len(included_rows),
-        excluded=len(excluded_rows),
+        excluded=decided_excluded,
+        excluded_used=len(learnt_excluded),
         presumed_excluded=len(presumed),
     )
+
+
+def _bounded(excluded: IntArray, settings: RankingSettings, rng: np.random.Generator) -> IntArray:
+    """The exclusions a fit learns from (see :class:`RankingSettings`)."""
+    if len(excluded) <= settings.recent_excluded + settings.older_excluded:
+        return excluded
+    older = excluded[: -settings.recent_excluded] if settings.recent_excluded else excluded
+    sampled = rng.choice(older, size=settings.older_excluded, replace=False)
+    recent = excluded[len(excluded) - settings.recent_excluded :]
+    return np.concatenate([np.sort(sampled), recent])
 
 
 def scores(model: FittedModel, features: Features) -> FloatArray:
@@ -226,10 +253,9 @@ def query_scores(features: Features, query_texts: Sequence[str]) -> FloatArray:
     if not text.strip() or not features.rows:
         return np.zeros(features.rows)
     query = _counts([text])
-    query.data = np.log1p(query.data, dtype=np.float32)
-    query.data *= features.idf[query.indices].astype(np.float32)
-    vector = np.zeros(HASHED_COLUMNS)
-    vector[query.indices] = query.data
+    at, found = features.kept(query.indices.astype(np.int64))
+    vector = np.zeros(len(features.columns), dtype=np.float32)
+    vector[at[found]] = np.log1p(query.data[found]) * features.idf[at[found]]
     return np.asarray(features.matrix @ vector, dtype=np.float64)
 
 
@@ -262,9 +288,10 @@ def explain(
     part = vector.data * model.weights[vector.indices]
     contribution = dict(zip(vector.indices.tolist(), part.tolist(), strict=True))
     terms = sorted(set(_hasher().build_analyzer()(text[:TEXT_CHARS])))
+    at, kept = features.kept(_columns(terms))
     found = [
-        Reason(term, contribution.get(int(column), 0.0))
-        for term, column in zip(terms, _columns(terms), strict=True)
+        Reason(term, contribution.get(int(column), 0.0) if is_kept else 0.0)
+        for term, column, is_kept in zip(terms, at, kept, strict=True)
     ]
     pushing = sorted((r for r in found if r.weight > 0), key=lambda r: (-r.weight, r.term))
     return Explanation(score=scores_of_row(model, features, row), reasons=pushing[:top])

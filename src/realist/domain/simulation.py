@@ -51,7 +51,8 @@ class SimulatedScreening:
     order: IntArray
     priors: int
     refits: int  # models fitted; after the last relevant record the rest keep its order
-    step_seconds: list[float] = field(default_factory=list)  # each refit plus ranking
+    step_seconds: list[float] = field(default_factory=list)  # each refit plus ranking, wall
+    step_cpu_seconds: list[float] = field(default_factory=list)  # the same, CPU time
 
 
 def simulate(
@@ -63,11 +64,13 @@ def simulate(
     seed: int,
     settings: RankingSettings = DEFAULT_SETTINGS,
     on_step: Callable[[int, int], None] | None = None,
+    refit_to_end: bool = False,
 ) -> SimulatedScreening:
     """Screen every record in the order the model would show them, refitting after every
     label. Once every relevant record is found the labels still to come are all 0, so the
     rest is ordered by the last model without refitting: no figure (recall, WSS, where the
-    stopping rule fires) depends on the order of the irrelevant remainder."""
+    stopping rule fires) depends on the order of the irrelevant remainder. With
+    ``refit_to_end`` every step is refitted anyway (to time steps as ASReview's full runs do)."""
     truth = np.asarray(labels, dtype=np.int64)
     total, relevant = len(truth), int(truth.sum())
     screened = np.zeros(total, dtype=bool)
@@ -75,11 +78,12 @@ def simulate(
     screened[order] = True
     found = int(truth[order].sum())
     seconds: list[float] = []
+    cpu_seconds: list[float] = []
     model = None
     while not screened.all():
-        if found == relevant and model is not None:
+        if found == relevant and model is not None and not refit_to_end:
             break
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         shown = np.asarray(order)
         waiting = np.flatnonzero(~screened)
         model = ranking.fit(
@@ -96,6 +100,7 @@ def simulate(
             row_scores = ranking.scores(model, features)
             best = int(waiting[np.argmax(row_scores[waiting])])
         seconds.append(time.perf_counter() - start)
+        cpu_seconds.append(time.process_time() - cpu)
         order.append(best)
         screened[best] = True
         found += int(truth[best])
@@ -110,4 +115,5 @@ def simulate(
         priors=len(prior_included) + len(prior_excluded),
         refits=len(seconds),
         step_seconds=seconds,
+        step_cpu_seconds=cpu_seconds,
     )

@@ -13,7 +13,11 @@ relevant records have been found".
 
 The test assumes only that the ranking is at least as good as random order on the records
 not yet screened, which prioritised screening makes conservative (it shows likely records
-first). It needs no random sample, so no screening effort is spent on one.
+first). It needs no random sample, so no screening effort is spent on one. Checked after
+every decision it is a test repeated many times: on synthetic rankings that are no better
+than random order, recall reached the target in 85% of runs instead of 95%; with a relevant
+record twice as likely as an irrelevant one to come next, in all of them
+(tests/test_ranking.py). A review screened in file or random order should not rely on it.
 
 A run of consecutive exclusions is shown beside it as a plain count; it is never called a
 stopping rule (it carries no confidence).
