@@ -69,15 +69,75 @@ def load_set(path: Path) -> tuple[list[str], np.ndarray]:
     return labelled.texts, labelled.labels
 
 
-def realist_run(job: tuple[str, int, str]) -> Run:
+def realist_run(job: tuple[str, int, str], overrides: dict | None = None) -> Run:
+    from dataclasses import replace
+
     from realist.domain import ranking, simulation
 
     name, seed, path = job
     texts, labels = load_set(Path(path))
     included, excluded = simulation.choose_priors(labels, 1, 1, seed)
     features = ranking.build_features(texts)
-    run = simulation.simulate(features, labels, included, excluded, seed=seed)
+    settings = replace(ranking.DEFAULT_SETTINGS, **(overrides or {}))
+    run = simulation.simulate(features, labels, included, excluded, seed=seed, settings=settings)
     return Run(name, seed, run.order.tolist(), run.step_seconds)
+
+
+# The candidate settings --select chooses among (each a change to DEFAULT_SETTINGS).
+CANDIDATES: list[dict] = [
+    {"regularisation_c": c, "presumed_excluded": p} for c in (1.0, 3.0, 10.0) for p in (30, 100)
+]
+
+
+def _candidate_run(job: tuple[int, str, int, str]) -> tuple[int, str, int, float]:
+    from realist.domain import screening_metrics
+
+    index, name, seed, path = job
+    run = realist_run((name, seed, path), CANDIDATES[index])
+    truth = load_set(Path(path))[1]
+    return index, name, seed, screening_metrics.wss(truth[run.order])
+
+
+def select(args: argparse.Namespace, sets: list[Path]) -> None:
+    """Leave-one-set-out: for each set, the candidate with the best mean WSS@95 over the
+    other sets, and the figure that choice gets on the set left out."""
+    jobs = [
+        (i, p.stem, seed, str(p))
+        for i in range(len(CANDIDATES))
+        for p in sets
+        for seed in args.seeds
+    ]
+    with ProcessPoolExecutor(args.jobs) as pool:
+        found = list(pool.map(_candidate_run, jobs))
+    wss: dict[tuple[int, str], list[float]] = {}
+    for index, name, _, value in found:
+        wss.setdefault((index, name), []).append(value)
+    mean = {key: statistics.mean(values) for key, values in wss.items()}
+    names = [p.stem for p in sets]
+    rows, held_out, chosen_count = [], [], [0] * len(CANDIDATES)
+    for left_out in names:
+        others = [n for n in names if n != left_out]
+        best = max(
+            range(len(CANDIDATES)), key=lambda i: statistics.mean(mean[i, n] for n in others)
+        )
+        chosen_count[best] += 1
+        held_out.append(mean[best, left_out])
+        rows.append([left_out, json.dumps(CANDIDATES[best]), f"{mean[best, left_out]:.3f}"])
+    print(table(["set left out", "chosen on the other sets", "WSS@95 on the set left out"], rows))
+    print(f"\nmean WSS@95 on the sets left out: {statistics.mean(held_out):.3f}")
+    print(
+        table(
+            ["candidate", "mean WSS@95 over all sets", "chosen in folds"],
+            [
+                [
+                    json.dumps(c),
+                    f"{statistics.mean(mean[i, n] for n in names):.3f}",
+                    str(chosen_count[i]),
+                ]
+                for i, c in enumerate(CANDIDATES)
+            ],
+        )
+    )
 
 
 def asreview_runs(jobs: list[tuple[str, int, str]], processes: int) -> dict[tuple[str, int], Run]:
@@ -431,6 +491,14 @@ def latency(args: argparse.Namespace) -> None:
     )
 
 
+def _sets(args: argparse.Namespace) -> list[Path]:
+    wanted = set(args.sets.split(",")) if args.sets else None
+    sets = [p for p in sorted(SETS_DIR.glob("*.csv")) if not wanted or p.stem in wanted]
+    if not sets:
+        raise SystemExit(f"no screening sets in {SETS_DIR}")
+    return sets
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", help="comma-separated set names (default: all)")
@@ -438,21 +506,26 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--skip-asreview", action="store_true")
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument(
+        "--select",
+        action="store_true",
+        help="choose the model's settings leave-one-set-out (Realist only)",
+    )
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     args = parser.parse_args()
     if args.memory_child:
         memory_child(args.memory_child)
         return
+    if args.select:
+        select(args, _sets(args))
+        return
     if not args.skip_asreview and not ASREVIEW_PY.exists():
         raise SystemExit(
             "the ASReview reference is not set up: run bench/asreview/setup.sh "
             "(or pass --skip-asreview)"
         )
-    wanted = set(args.sets.split(",")) if args.sets else None
-    sets = [p for p in sorted(SETS_DIR.glob("*.csv")) if not wanted or p.stem in wanted]
-    if not sets:
-        raise SystemExit(f"no screening sets in {SETS_DIR}")
+    sets = _sets(args)
     result = quality(args, sets)
     print(f"# Prioritised screening, {len(sets)} sets × seeds {args.seeds}\n")
     report_quality(result, not args.skip_asreview)
