@@ -145,13 +145,11 @@ def _pmid(fields: dict[str, list[str]]) -> str:
 def _continued(block: list[str], at: int) -> int:
     """How many lines of ``block`` from index ``at`` on are continuation lines or blank.
 
-    One search over the lines joined, in spans that double, so that a long run costs a
-    regular expression's pass over it (and a short one little more than a line's test).
+    One search over the lines joined, in spans of 8 lines that double, so that a long run
+    costs a regular expression's pass over it, and a short one (a wrapped abstract) one
+    search.
     """
-    count = len(block)
-    if at == count or block[at][2:5] == "  -":
-        return 0  # the usual case, a tag line next, without the pattern
-    end, span = at, 1
+    end, span, count = at, 8, len(block)
     while end < count:
         stop = min(count, end + span)
         text = "\n" + "\n".join(block[end:stop])
@@ -209,10 +207,14 @@ def parse(source: TextSource, context: Context) -> Iterator[Record | Problem]:
                         # at once: 278,000 of them cost 5x a valid export of their size when
                         # each went round this loop.
                         at = lineno - before  # the next line's index in the block
-                        run = _continued(block, at)
+                        # (Usually a tag line is next: told without a call.)
+                        follows = at < len(block) and block[at][2:5] != "  -"
+                        run = _continued(block, at) if follows else 0
                         if start and not dropped:
-                            texts = map(str.strip, [line, *block[at : at + run]])
-                            more.extend(len(raw) - 1, [*filter(None, texts)], limit)
+                            more.add(len(raw) - 1, line.strip(), limit)
+                            if run:
+                                texts = map(str.strip, block[at : at + run])
+                                more.extend(len(raw) - 1, [*filter(None, texts)], limit)
                         if run:
                             lineno += run
                             next(islice(lines, run, run), None)  # skip them
