@@ -18,16 +18,18 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from types import CodeType
 
 from hypothesis import given
 from hypothesis import strategies as st
-from import_timing import fastest_ratio
+from import_timing import fastest_ratio, python_lines
 
 from realist.domain.bibliography import normalise_doi, normalise_pmid, split_authors
-from realist.importers import parse
+from realist.importers import csl_json, parse
 from realist.importers.latex import to_text
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "imports"
+IMPORTERS = Path(csl_json.__file__).parent
 _LINEAR = 8.0
 _VALID = 5.0
 
@@ -321,3 +323,59 @@ def test_a_run_of_brackets_in_damaged_csl_json_is_salvaged_in_linear_time() -> N
     big = damaged(len(valid))
     assert [r.title for r in parse(big, "c.json").records] == ["T0", "T1"]
     assert fastest_ratio(lambda: parse(big, "c.json"), lambda: parse(valid, "c.json")) < _VALID
+
+
+def _in_importers(code: CodeType) -> bool:
+    return Path(code.co_filename).parent == IMPORTERS
+
+
+def test_a_run_of_continuation_lines_in_ris_is_taken_at_once() -> None:
+    """278,000 lines that are no RIS lines in a record (fuzz input ris|mutate|3264) cost 5.3x
+    a valid export of their size: each went round the parser's loop and Continuations.add,
+    and those in the file's head round the loop that reads it to detect the format (21 lines
+    of Python a line in all). A run is now found by one search and joined at once, and the
+    head taken in whole chunks: the Python the importers execute does not grow with it."""
+
+    def record(unit: bytes, n: int) -> bytes:
+        return b"TY  - JOUR\nTI  - A title\nAB  - start\n" + unit * n + b"ER  - \n"
+
+    def before_it(unit: bytes, n: int) -> bytes:  # outside a record: ignored text
+        return unit * n + b"TY  - JOUR\nTI  - A title\nER  - \n"
+
+    def cost(data: bytes) -> int:
+        return python_lines(lambda: parse(data, "x.ris"), _in_importers)
+
+    for make in (record, before_it):
+        for unit in (b"x\n", b"x\n\n  y \n", "\ufeffx\n".encode()):
+            few, many = cost(make(unit, 3_000)), cost(make(unit, 6_000))
+            assert many - few < 500, (make.__name__, unit, few, many)  # it was 63,000
+    found = parse(record(b"x\n\n  y \n", 3), "x.ris")
+    assert found.problems == []
+    assert dict(found.records[0].raw)["AB"] == "start\nx\ny\nx\ny\nx\ny"
+    hostile = b"TY  - JOUR\nTI  - A title\nA1  - Letourneau, Nicole\n" + b"x\n" * 100_000
+    assert _versus_valid(hostile + b"ER  - \n", "ris") < _VALID
+
+
+def test_a_nest_of_objects_in_damaged_csl_json_is_walked_in_runs() -> None:
+    """36,700 objects each the first value of the one before ('{"a":{"a":...') in a damaged
+    item (fuzz input csl-json|mutate|7346) cost 5.1x a valid export of their size: the
+    salvaging walk took a step per bracket (23 lines of Python a level). The nest is now
+    one run of openings, and its closing brackets another."""
+    item = json.dumps({"type": "article-journal", "title": "Kept"})
+
+    def nested(n: int, key: str = '"a":') -> bytes:
+        return ('[{"title": oops}, ' + ("{" + key) * n + "1" + "}" * n + ", " + item + "]").encode()
+
+    def walking(code: CodeType) -> bool:
+        return code is csl_json._Walk._step.__code__
+
+    def cost(data: bytes) -> int:
+        return python_lines(lambda: parse(data, "c.json"), walking)
+
+    for key in ('"a":', ' "a" : ', '"title":[', ""):
+        few, many = cost(nested(100, key)), cost(nested(10_100, key))
+        assert many - few < 100, (key, few, many)  # it was 230,000 for '"a":'
+    result = parse(nested(20_000), "c.json")
+    assert [r.title for r in result.records] == ["Kept"]
+    assert [p.line for p in result.problems] == [1]
+    assert _versus_valid(nested(40_000), "json") < _VALID

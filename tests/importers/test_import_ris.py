@@ -2,6 +2,9 @@
 
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from realist.domain.records import Record
 from realist.importers import ParseResult, parse
 
@@ -162,3 +165,29 @@ def test_type_names_instead_of_codes() -> None:
     result = parse(b"TY  - Journal Article\nTI  - x\nER  - \n", "x.ris")
     assert result.records[0].kind == "JOUR"
     assert result.records[0].raw[0] == ("TY", "Journal Article")
+
+
+_CONTINUED = ["x", "  indented words ", "ERx", " ER", "\ufeffx", "É  - x", "A", "y" * 100]
+_BLANK = ["", "   ", "\u2003"]
+_DAMAGED_TAG = ["12  - z", "t#  - w"]
+
+
+@given(
+    st.lists(st.sampled_from(_CONTINUED + _BLANK + _DAMAGED_TAG), max_size=300),
+    st.sampled_from([1_000_000, 300, 50]),
+)
+def test_continuation_lines_join_their_field_in_runs_of_any_shape(
+    lines: list[str], limit: int
+) -> None:
+    """Runs of continuation lines are taken at once (issue 12, fuzz input ris|mutate|3264):
+    whatever the run (blank lines in it, a damaged tag ending it, across the reader's blocks,
+    which a small limit makes small), the field and the problems are those of reading one
+    line at a time."""
+    data = "\n".join(["TY  - JOUR", "TI  - title", *lines, "ER  - "]).encode()
+    result = parse(data, "x.ris", max_field_chars=limit)
+    (record,) = result.records
+    joined = "\n".join(["title", *(line.strip() for line in lines if line.strip())])
+    assert dict(record.raw)["TI"] == joined[:limit]
+    damaged = [number for number, line in enumerate(lines, 3) if line in _DAMAGED_TAG]
+    assert [p.line for p in result.problems if "is not a RIS tag" in p.reason] == damaged
+    assert any("field TI has" in p.reason for p in result.problems) == (len(joined) > limit)

@@ -351,6 +351,22 @@ class Continuations:
         self.parts.setdefault(index, []).append(text)
         self.size[index] = size + len(text) + 1
 
+    def extend(self, index: int, texts: list[str], limit: int) -> None:
+        """Add each of ``texts`` in turn to the value at ``raw[index]``, as :meth:`add` does
+        (one call for a run of lines)."""
+        if not texts:
+            return
+        size = self.size.get(index, 0)
+        grown = size + sum(map(len, texts)) + len(texts)
+        if grown - len(texts[-1]) - 1 <= limit:  # each part starts within the limit
+            self.parts.setdefault(index, []).extend(texts)
+            self.size[index] = grown
+            return
+        for text in texts:  # the value outgrows the limit in this run: up to that part
+            self.add(index, text, limit)
+            if self.size.get(index, 0) > limit:
+                return
+
     def join_into(self, raw: list[tuple[str, str]]) -> None:
         """Append the kept parts to their values in ``raw``, and start afresh."""
         for index, parts in self.parts.items():

@@ -256,11 +256,17 @@ class TextSource:
             parts = text.split("\n")
             parts[0] = partial + parts[0]
             partial = parts.pop()
-            for part in parts:
-                if not kept and (not part or part.isspace()):
-                    continue  # blank lines before the first line of text are not the head
-                kept.append(part[:_HEAD_LINE])
-                size += min(len(part), _HEAD_LINE) + 1
+            if not kept:  # blank lines before the first line of text are not the head
+                first = 0
+                while first < len(parts) and (not parts[first] or parts[first].isspace()):
+                    first += 1
+                del parts[:first]
+            # The lines at once, not one by one: a file of short lines has 30,000 of them
+            # in its head, which cost as much as parsing 50 KB of a valid export.
+            if parts and max(map(len, parts)) > _HEAD_LINE:
+                parts = [part[:_HEAD_LINE] for part in parts]
+            kept += parts
+            size += sum(map(len, parts)) + len(parts)
             if len(partial) > _HEAD_LINE:
                 kept.append(partial[:_HEAD_LINE])
                 size += _HEAD_LINE + 1
