@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from realist.domain import ranking
 from realist.domain.screening import ScreeningMode, Stage
@@ -388,17 +389,12 @@ def queue_order(store: Store, stage: Stage, reviewer: str | None) -> QueueOrder:
         if chosen.order is ScreeningOrder.FILE:
             return QueueOrder(chosen.order, None, None)
         scope = _scope(store, stage, mode, who)
-        with _lock:
-            standing = _standing.get(scope[0])
-        if standing is None:
-            standing = int(connection.execute(inputs.STANDING_COUNT).scalar() or 0)
-            with _lock:
-                _standing[scope[0]] = standing
+        standing = _standing_count(scope[0], connection)
     current = _usable(scope, chosen)
     if current is None or current.through_event < latest:
         if standing <= _inline_records():
-            if not _worker.run_now(scope, store):  # being made from an older snapshot
-                _worker.request(scope, store)  # so once more after it
+            if not _worker.run_now(scope, store):  # a run under way took too long
+                _worker.request(scope, store)
             current = _usable(scope, chosen)
         else:
             now = time.monotonic()
@@ -424,20 +420,31 @@ def _usable(scope: Scope, chosen: OrderSetting) -> Ranking | None:
 
 def decided(store: Store, stage: Stage, reviewer: str | None) -> None:
     """A decision was saved (or taken back): ask for the queue it teaches to be ranked
-    again. In dual screening only the deciding reviewer's: the others cannot see it yet."""
+    again. In dual screening only the deciding reviewer's: the others cannot see it yet.
+    A small review's is made on the spot by the next card instead."""
     with store.reading() as connection:
         _, who = reviews_repo.resolve_reviewer(connection, reviewer)
         mode = ScreeningMode(
             connection.execute(sa.select(review_table.c.screening_mode)).scalar_one()
         )
-    scope = _scope(store, stage, mode, who)
-    with _lock:
-        standing = _standing.get(scope[0])
-    if standing is not None and standing <= _inline_records():
-        return  # the next card refits on the spot
+        scope = _scope(store, stage, mode, who)
+        standing = _standing_count(scope[0], connection)
+    if standing <= _inline_records():
+        return
     with _lock:
         _checked[scope] = time.monotonic()
     _worker.request(scope, store)
+
+
+def _standing_count(store_key: str, connection: Connection) -> int:
+    """Records standing, as last counted here (counted now the first time)."""
+    with _lock:
+        known = _standing.get(store_key)
+    if known is None:
+        known = int(connection.execute(inputs.STANDING_COUNT).scalar() or 0)
+        with _lock:
+            _standing[store_key] = known
+    return known
 
 
 def wait(timeout: float = 60.0) -> bool:

@@ -179,12 +179,23 @@ _DECISIONS = (
     .order_by(screening_decision.c.id)
 )
 _BLOCK_TERMS = sa.select(concept_block.c.terms).order_by(concept_block.c.position)
-_SEARCH_SYNTAX = re.compile(r"\[[^\]]*\]|[*?\"()]|\b(?:AND|OR|NOT|NEAR/\d+|ADJ\d*)\b")
+_SEARCH_SYNTAX = re.compile(r"\[[^\]]*\]|[?\"()]|\b(?:AND|OR|NOT|NEAR/\d+|ADJ\d*)\b")
+_WILDCARD = re.compile(r"(\w+)\*")
+# A truncated term (mentor*) stands for the words it begins; the features keep no
+# vocabulary to look them up in, so the usual English endings stand in for them.
+ENDINGS = ("", "s", "es", "ed", "er", "ers", "ing", "ings", "ion", "ions", "al", "ship", "ment")
+
+
+def _expanded(text: str) -> str:
+    text = _SEARCH_SYNTAX.sub(" ", text)
+    return _WILDCARD.sub(lambda m: " ".join(m.group(1) + e for e in ENDINGS), text).replace(
+        "*", " "
+    )
 
 
 def query_text(connection: Connection) -> str:
     """The cold start's query: the review's inclusion terms, inclusion criteria and search
-    concept blocks (wildcards, field tags and operators taken out)."""
+    concept blocks (field tags and operators taken out, truncated terms spelt out)."""
     parts = list(screening_repo.list_terms(connection)[CriterionKind.INCLUSION])
     parts += [
         c.text
@@ -193,7 +204,7 @@ def query_text(connection: Connection) -> str:
     ]
     for terms in connection.execute(_BLOCK_TERMS).scalars():
         parts += [str(t) for t in terms or []]
-    return " ".join(_SEARCH_SYNTAX.sub(" ", p) for p in parts if p.strip())[:20_000]
+    return " ".join(_expanded(p) for p in parts if p.strip())[:20_000]
 
 
 # At title/abstract a maybe goes on to full text as an include does: the reviewer wants to

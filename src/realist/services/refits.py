@@ -31,7 +31,7 @@ class Worker(Generic[Key]):
     """Runs ``work(key, store)`` for the keys asked for, one at a time, on its own thread.
 
     ``run_now`` runs one key's work on the caller's thread instead (a small review, where
-    it takes a few milliseconds) unless it is running already somewhere."""
+    it takes a few milliseconds)."""
 
     def __init__(self, work: Callable[[Key, Store], None], name: str) -> None:
         self._work = work
@@ -54,11 +54,17 @@ class Worker(Generic[Key]):
             self._start()
             self._changed.notify_all()
 
-    def run_now(self, key: Key, store: Store) -> bool:
-        """Do ``key``'s work on this thread; False (and nothing done) if it is running."""
+    def run_now(self, key: Key, store: Store, wait: float = 5.0) -> bool:
+        """Do ``key``'s work on this thread, after the run under way (if any) ends: it may
+        have read the store before the change that asked for this one. False (nothing
+        done) if that run is still going after ``wait`` seconds."""
+        deadline = time.monotonic() + wait
         with self._lock:
-            if key in self._running:
-                return False
+            while key in self._running:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(left)
             self._running.add(key)
             self._pending.pop(key, None)  # this run does what was asked
         self._run(key, store)
