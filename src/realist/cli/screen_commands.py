@@ -90,6 +90,8 @@ def reasons(why: Why | None) -> Text:
         if why.terms:
             shown.append("; pushed up by: ", style="dim")
             shown.append(", ".join(why.terms), style="italic")
+        else:
+            shown.append("; no term of it pushed the score up", style="dim")
     if why.note:
         shown.append(f"\n{why.note}", style="dim")
     return shown
