@@ -72,6 +72,7 @@ __all__ = [
     "queue_order",
     "set_order",
     "wait",
+    "warm",
 ]
 
 
@@ -195,6 +196,10 @@ def _refit(scope: Scope, store: Store) -> None:
     recorded. Unchanged inputs (another reviewer's blind vote, say) make no new ranking."""
     store_key, stage, whose = scope
     began = time.perf_counter()
+    if whose == WARM:
+        with store.reading() as connection:
+            inputs.features_for(store_key, connection)
+        return
     with store.reading() as connection:
         seen = inputs.read(store_key, connection, stage)
     with _lock:
@@ -445,6 +450,22 @@ def _standing_count(store_key: str, connection: Connection) -> int:
         with _lock:
             _standing[store_key] = known
     return known
+
+
+WARM = -1  # a scope that only builds the features
+
+
+def warm(store: Store) -> None:
+    """Build a big review's features in the background now (a server starting), so the
+    first cards need not wait for them; a small review's are built on its first card."""
+    with store.reading() as connection:
+        prioritised = any(
+            s.order is ScreeningOrder.PRIORITISED
+            for s in ranking_repo.get_orders(connection).values()
+        )
+        standing = _standing_count(_store_key(store), connection)
+    if prioritised and standing > _inline_records():
+        _worker.request((_store_key(store), Stage.TITLE_ABSTRACT, WARM), store)
 
 
 def wait(timeout: float = 60.0) -> bool:
