@@ -183,6 +183,23 @@ _standing: dict[str, int] = {}  # records standing when last counted, per store
 _lock = threading.Lock()
 
 
+_recent: list[str] = []  # stores with rankings here, the latest used last
+
+
+def _forget_all_but_recent(store_key: str) -> None:
+    """Keep the rankings of the few stores used last (a server has one; a test run opens
+    hundreds): each holds a model and the features it was made with. Under ``_lock``."""
+    if store_key in _recent:
+        _recent.remove(store_key)
+    _recent.append(store_key)
+    while len(_recent) > inputs.KEPT_FEATURES:
+        gone = _recent.pop(0)
+        for scope in [s for s in _rankings if s[0] == gone]:
+            del _rankings[scope]
+            _checked.pop(scope, None)
+        _standing.pop(gone, None)
+
+
 def _store_key(store: Store) -> str:
     return store.url.render_as_string(hide_password=True)
 
@@ -222,6 +239,7 @@ def _refit(scope: Scope, store: Store) -> None:
     with _lock:
         before = _rankings.get(scope)
         _rankings[scope] = made
+        _forget_all_but_recent(store_key)
     if before is not None and before.signature == made.signature:
         return  # the same order as before: nothing new to record
     detail: dict[str, Any]
@@ -426,7 +444,8 @@ def _usable(scope: Scope, chosen: OrderSetting) -> Ranking | None:
 def decided(store: Store, stage: Stage, reviewer: str | None) -> None:
     """A decision was saved (or taken back): ask for the queue it teaches to be ranked
     again. In dual screening only the deciding reviewer's: the others cannot see it yet.
-    A small review's is made on the spot by the next card instead."""
+    A small review's is made on the spot by the next card instead, and a queue nobody
+    screens from in this process (`realist screen --decide`) waits for its next card."""
     with store.reading() as connection:
         _, who = reviews_repo.resolve_reviewer(connection, reviewer)
         mode = ScreeningMode(
@@ -434,11 +453,12 @@ def decided(store: Store, stage: Stage, reviewer: str | None) -> None:
         )
         scope = _scope(store, stage, mode, who)
         standing = _standing_count(scope[0], connection)
-    if standing <= _inline_records():
-        return
     with _lock:
-        _checked[scope] = time.monotonic()
-    _worker.request(scope, store)
+        shown = scope in _rankings  # a queue this process hands out records from
+        if shown:
+            _checked[scope] = time.monotonic()
+    if shown and standing > _inline_records():
+        _worker.request(scope, store)
 
 
 def _standing_count(store_key: str, connection: Connection) -> int:
