@@ -27,7 +27,7 @@ from realist.services import prioritising, screening
 from realist.services.ranking_reasons import Why
 from realist.store import Store
 from realist.web.auth import Actor, Editor, Manager, Reader, StoreDep
-from realist.web.params import Id
+from realist.web.params import Id, Position
 from realist.web.templating import is_htmx, label, render
 
 router = APIRouter()
@@ -319,7 +319,7 @@ class ModeIn(BaseModel):
 class OrderIn(BaseModel):
     stage: Stage = Stage.TITLE_ABSTRACT
     order: ScreeningOrder
-    seed: int | None = Field(None, ge=0, description="random order: a seed (default: drawn)")
+    seed: Position | None = Field(None, description="random order: a seed (default: drawn)")
 
 
 def _json(page: ScreeningPage) -> Response:
