@@ -59,8 +59,6 @@ IntArray = npt.NDArray[np.int64]
 # whose queue: a store, a stage, and a reviewer's id in dual screening (None: everyone's)
 Scope = tuple[str, Stage, int | None]
 
-# Events after which the records' texts (or which records stand) may differ: features are
-# built again. A change to a record's text must append one of these (or change the count).
 RECHECK_SECONDS = 2.0  # a big review's queue looks for others' changes this often, at most
 
 __all__ = [
@@ -230,18 +228,20 @@ def _refit(scope: Scope, store: Store) -> None:
     visible = inputs.visible(seen.decisions, stage, whose)
     decided = np.asarray(sorted(visible.decided), dtype=np.int64)
     candidates = np.setdiff1d(seen.eligible, decided)  # sorted: file order among ties
-    made = (
-        _random(seen, candidates)
-        if seen.setting.order is ScreeningOrder.RANDOM
-        else _prioritised(seen, visible, decided, candidates)
-    )
-    made = replace(made, stage=stage, scope=whose, through_event=seen.through_event)
     with _lock:
         before = _rankings.get(scope)
+    made = (
+        _random(seen, candidates, before)
+        if seen.setting.order is ScreeningOrder.RANDOM
+        else _prioritised(seen, visible, decided, candidates, before)
+    )
+    same = made is before  # the same inputs: nothing to make again, or to record
+    made = replace(made, stage=stage, scope=whose, through_event=seen.through_event)
+    with _lock:
         _rankings[scope] = made
         _forget_all_but_recent(store_key)
-    if before is not None and before.signature == made.signature:
-        return  # the same order as before: nothing new to record
+    if same:
+        return
     detail: dict[str, Any]
     if made.kind == "model" and made.model is not None:
         detail = made.model.describe()
@@ -280,8 +280,11 @@ def _signature(*parts: object) -> str:
     return digest.hexdigest()
 
 
-def _random(seen: inputs.Reading, candidates: IntArray) -> Ranking:
+def _random(seen: inputs.Reading, candidates: IntArray, before: Ranking | None) -> Ranking:
     seed = seen.setting.seed or 0
+    signature = _signature("random", seed, candidates)
+    if before is not None and before.signature == signature:
+        return before
     return Ranking(
         stage=Stage.TITLE_ABSTRACT,
         scope=None,
@@ -291,12 +294,16 @@ def _random(seen: inputs.Reading, candidates: IntArray) -> Ranking:
         ranked=random_order(seed, candidates),
         ceiling=int(seen.standing[-1]) if len(seen.standing) else 0,
         through_event=0,
-        signature=_signature("random", seed, candidates),
+        signature=signature,
     )
 
 
 def _prioritised(
-    seen: inputs.Reading, visible: inputs.Visible, decided: IntArray, candidates: IntArray
+    seen: inputs.Reading,
+    visible: inputs.Visible,
+    decided: IntArray,
+    candidates: IntArray,
+    before: Ranking | None,
 ) -> Ranking:
     built = seen.features
     assert built is not None
@@ -310,7 +317,13 @@ def _prioritised(
     candidate_rows = candidate_rows[candidate_rows >= 0]
     taken = np.union1d(built.rows(decided), built.rows(labelled))
     unscreened = np.setdiff1d(np.arange(built.features.rows, dtype=np.int64), taken)
-    seed = visible.through
+    seed = visible.through  # a function of what this queue sees, and nothing else
+    signature = _signature(
+        built.key, seed, included, excluded, taken, candidate_rows, seen.query,
+        ranking.DEFAULT_SETTINGS,
+    )  # fmt: skip
+    if before is not None and before.signature == signature:
+        return before
     model = ranking.fit(built.features, included, excluded, unscreened, seed=seed)
     kind = "model"
     if model is not None:
@@ -329,16 +342,7 @@ def _prioritised(
         ranked=built.ids[ordered],
         ceiling=int(built.ids[-1]) if len(built.ids) else 0,
         through_event=0,
-        signature=_signature(
-            kind,
-            built.key,
-            seed,
-            included,
-            excluded,
-            candidate_rows,
-            seen.query,
-            ranking.DEFAULT_SETTINGS,
-        ),
+        signature=signature,
         features=built,
         model=model,
         included=len(included),
