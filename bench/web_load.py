@@ -9,6 +9,8 @@
         --reviewers 50 --workers 2 --think 2
     # Issue 11: 10 reviewers on SQLite while another process imports 100,000 records
     .venv/bin/python bench/web_load.py --reviewers 10 --import-records 100000
+    # Issue 13: 10 reviewers, the queue prioritised (ranking on) and in file order (off)
+    .venv/bin/python bench/web_load.py --reviewers 10 --compare-orders
 
 Builds a review (a few thousand generated records, criteria, highlight terms, one account
 per reviewer): in a temporary SQLite file, or with ``--db`` in a new database on that
@@ -31,7 +33,14 @@ at the same time (absolute times on a shared 2-core machine mean little):
   the throughput ratio (goal: at least 1.3 for 2 processes);
 - with ``--import-records``: the load without, then with, ``realist import`` of that many
   records running in another process; prints p95 with / p95 without (goal: at most 5)
-  and checks the import completed.
+  and checks the import completed;
+- with ``--compare-orders``: the reviewers on two copies of the review, one screening in
+  file order (ranking off), one prioritised (ranking on: a refit after every decision, in
+  the server's background), both servers up at once and measured in alternating rounds;
+  prints p95 on / p95 off (goal, issue 13: at most 1.2).
+
+``--order`` sets the queue's order of the review (default: the review's own default,
+prioritised at title/abstract).
 
 Each phase prints p50/p95/max latency of a decision POST (request sent to answer read),
 throughput, failed requests, and checks decisions: none lost (each reviewer's stored
@@ -68,7 +77,8 @@ import sqlalchemy as sa
 
 from realist.domain.review import ReviewerRole
 from realist.domain.screening import CriterionKind, ScreeningMode, Stage
-from realist.services import accounts, imports, screening
+from realist.domain.screening_order import ScreeningOrder
+from realist.services import accounts, imports, prioritising, screening
 from realist.services.reviews import init_review
 from realist.store import open_store
 from realist.store import screening as screening_repo
@@ -79,6 +89,7 @@ GOAL_MS = 50.0
 GOAL_CROWD = 2.0  # p95 with the crowd / p95 of one reviewer alone, at most (issue 11)
 GOAL_WORKERS = 1.3  # throughput with 2 processes / with 1, at least (issue 11)
 GOAL_IMPORT = 5.0  # p95 with a big import running / without, at most (issue 11)
+GOAL_RANKING = 1.2  # p95 with the queue prioritised / in file order, at most (issue 13)
 DECISIONS = ("include", "exclude", "maybe")
 WORDS = (
     *("peer", "support", "perinatal", "depression", "mothers", "postnatal", "anxiety"),
@@ -102,7 +113,12 @@ def write_ris(path: Path, records: int, seed: int, prefix: str = "") -> None:
 
 
 def build_review(
-    target: str, folder: Path, records: int, reviewers: int, mode: ScreeningMode
+    target: str,
+    folder: Path,
+    records: int,
+    reviewers: int,
+    mode: ScreeningMode,
+    order: ScreeningOrder | None = None,
 ) -> None:
     """A review with ``records`` generated records and one account per reviewer."""
     store = init_review(target, "Load test", "owner")
@@ -118,6 +134,16 @@ def build_review(
         for key in reviewer_keys(reviewers):
             accounts.add_account(store, key, PASSWORD, role=ReviewerRole.REVIEWER, by="owner")
         screening.set_screening_mode(store, mode, "owner")
+        if order is not None:
+            prioritising.set_order(store, Stage.TITLE_ABSTRACT, order, "owner")
+    finally:
+        store.close()
+
+
+def set_order(target: str, order: ScreeningOrder) -> None:
+    store = open_store(target)
+    try:
+        prioritising.set_order(store, Stage.TITLE_ABSTRACT, order, "owner")
     finally:
         store.close()
 
@@ -561,6 +587,38 @@ def compare_workers(
     return one, many
 
 
+def compare_orders(
+    places: Places, reviewers: int, think: float, seconds: float, rounds: int
+) -> tuple[Phase, Phase]:
+    """The reviewers on a copy screening in file order (ranking off) and on one screening
+    prioritised (ranking on), both servers up at once and measured in alternating rounds,
+    so that a change in the machine's other load falls on both alike."""
+    off = Phase("file order (ranking off)", [Reviewer(k) for k in reviewer_keys(reviewers)])
+    on = Phase("prioritised (ranking on)", [Reviewer(k) for k in reviewer_keys(reviewers)])
+    first, second = places.copy("off"), places.copy("on")
+    set_order(first, ScreeningOrder.FILE)
+    set_order(second, ScreeningOrder.PRIORITISED)
+    with server(first, 1) as served_off, server(second, 1) as served_on:
+        for n in range(rounds):
+            order = [(off, served_off), (on, served_on)]
+            for phase, served in order if n % 2 == 0 else order[::-1]:
+                measure(phase, served, Load(think, seconds / rounds, None))
+    off.check(first)
+    on.check(second)
+    print(f"  rankings recorded with the ranking on: {rankings_made(second)}")
+    return off, on
+
+
+def rankings_made(target: str) -> str:
+    """How many rankings the server made and recorded (ranking_fit), by kind."""
+    store = open_store(target)
+    try:
+        made = Counter(f["kind"] for f in prioritising.fits(store))
+    finally:
+        store.close()
+    return ", ".join(f"{n:,} {kind}" for kind, n in made.most_common()) or "none"
+
+
 def _importing(target: str) -> bool:
     """Whether an import is being written (an unfinished batch holds records)."""
     from realist.store.schema import BatchState, import_batch
@@ -630,15 +688,32 @@ def run(args: argparse.Namespace) -> bool:
 
 def _run(args: argparse.Namespace, folder: Path, places: Places) -> bool:
     began = time.perf_counter()
-    build_review(places.template(), folder, args.records, args.reviewers, ScreeningMode(args.mode))
+    order = ScreeningOrder(args.order) if args.order else None
+    build_review(
+        places.template(), folder, args.records, args.reviewers, ScreeningMode(args.mode), order
+    )
     where = "PostgreSQL" if args.db else "SQLite"
     pace = f"reading each record ~{args.think:g} s" if args.think else "no pauses"
     print(
         f"Review: {args.records:,} records, {args.reviewers} reviewer accounts, "
         f"{args.mode} screening, {where} (built in {time.perf_counter() - began:.1f} s); "
-        f"{args.workers} server process(es); reviewers decide with {pace}"
+        f"{args.workers} server process(es); reviewers decide with {pace}; "
+        f"order {args.order or 'as the review sets it'}"
     )
     good = True
+    if args.compare_orders:
+        off, on = compare_orders(
+            places, args.reviewers, args.think, args.throughput_seconds, args.rounds
+        )
+        good &= off.report()
+        good &= on.report()
+        ratio_line(
+            "p95 prioritised (ranking on) / p95 file order (off)",
+            on.p95 / off.p95,
+            GOAL_RANKING,
+            at_least=False,
+        )
+        return good
     crowd = run_phase(
         "load",
         places.copy("load"),
@@ -720,6 +795,17 @@ def main() -> None:
         "--think", type=float, default=0.0, help="mean seconds each reviewer reads a record"
     )
     parser.add_argument("--mode", choices=[m.value for m in ScreeningMode], default="dual")
+    parser.add_argument(
+        "--order",
+        choices=[o.value for o in ScreeningOrder],
+        help="the title/abstract queue's order (default: the review's own, prioritised)",
+    )
+    parser.add_argument(
+        "--compare-orders",
+        action="store_true",
+        help="run the load in file order (ranking off) and prioritised (on), alternating "
+        "--rounds rounds of --throughput-seconds in all for each; p95 on / off",
+    )
     parser.add_argument(
         "--db", metavar="URL", help="a PostgreSQL server (admin database URL); default SQLite"
     )

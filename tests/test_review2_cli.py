@@ -80,7 +80,8 @@ def set_up(r: Review) -> None:
     for person in review["reviewers"][1:]:
         r.run("reviewers", "--add", person["key"], "--name", person["name"],
               "--role", person["role"])  # fmt: skip
-    r.run("screening-mode", "dual")
+    # The review replayed was screened in record order (its checkpoint: "the first 15").
+    r.run("screening-mode", "dual", "--order", "file")
     for c in M["criteria"]:
         kind = "--exclusion" if c["kind"] == "exclusion" else "--inclusion"
         r.run("criteria", "--add", c["code"], "--dimension", c["dimension"], kind,

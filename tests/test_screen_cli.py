@@ -23,6 +23,7 @@ from realist.services.reviews import init_review
 from realist.store import open_store
 from realist.store import records as records_repo
 from realist.store import reviews as reviews_repo
+from realist.store.events import list_events
 
 
 def _review(target: str, n: int = 3) -> None:
@@ -242,3 +243,46 @@ def test_full_text_card_says_whether_a_text_is_attached_and_r_records_not_retrie
     again = invoke(db_target, "screen", "--stage", "full-text", "--record", "1",
                    "--decide", "include")  # fmt: skip
     assert "Record 1: include (changed from not_retrieved)" in again
+
+
+def test_screening_mode_sets_and_shows_the_order(db_target: str) -> None:
+    _review(db_target)
+    shown = invoke(db_target, "screening-mode")
+    assert "Screening mode: single" in shown
+    assert "Order at title/abstract: prioritised" in shown
+    assert "Order at full text: file order" in shown
+    out = invoke(db_target, "screening-mode", "dual", "--order", "random", "--seed", "7")
+    assert "Screening mode: dual" in out and "Order at title/abstract: random (seed 7)" in out
+    invoke(db_target, "screening-mode", "--order", "prioritised", "--stage", "full-text")
+    assert json.loads(invoke(db_target, "screening-mode", "--json")) == {
+        "mode": "dual",
+        "order": {
+            "title_abstract": {"order": "random", "seed": 7},
+            "full_text": {"order": "prioritised", "seed": None},
+        },
+    }
+    refused = CliRunner().invoke(
+        cli, ["--db", db_target, "screening-mode", "--order", "file", "--seed", "3"]
+    )
+    assert refused.exit_code == 2 and "--seed goes with --order random" in refused.output
+    store = open_store(db_target)
+    with store.reading() as connection:
+        actions = [e.action for e in list_events(connection, limit=3)]
+    store.close()
+    assert actions == ["screening.order_set", "screening.order_set", "screening.mode_set"]
+
+
+def test_the_card_says_why_this_record_comes(db_target: str) -> None:
+    _review(db_target)
+    out = invoke(db_target, "screen", keys="q")
+    assert "Ranked by: prioritised — no model yet" in out and "file order" in out
+    invoke(db_target, "terms", "--include", "inpatient")
+    invoke(db_target, "screen", "--record", "1", "--decide", "include")
+    invoke(db_target, "screen", "--record", "2", "--decide", "exclude")
+    out = invoke(db_target, "screen", keys="q")
+    assert "Ranked by: prioritised — a model trained on 1 include and 1 exclude" in out
+    assert re.search(r"Score 0\.\d\d \(the model's score", out)
+    invoke(db_target, "screening-mode", "--order", "file")
+    assert "Ranked by: file order — the order the records were imported in" in invoke(
+        db_target, "screen", keys="q"
+    )

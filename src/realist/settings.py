@@ -41,6 +41,13 @@ SETTINGS = {
             "others' queues (it returns to every queue after that, if still undecided).",
         ),
         Setting(
+            "ranking_inline_records",
+            "500",
+            "Prioritised screening: in a review of at most this many records a queue is "
+            "ranked again on the spot, before the next card (a few milliseconds); in a bigger "
+            "one in the background, the next card using the latest ranking made.",
+        ),
+        Setting(
             "dedup_merge_errata",
             "",
             "1: deduplication merges an erratum, or a reply or comment by the article's own "

@@ -16,7 +16,8 @@ import sqlalchemy as sa
 
 from realist.domain.appraisal import MMATAnswer
 from realist.domain.documents import StudyDesign
-from realist.domain.screening import CriterionKind
+from realist.domain.screening import CriterionKind, Stage
+from realist.domain.screening_order import ScreeningOrder
 from realist.errors import InvalidInput, ReviewExists, SchemaTooNew
 from realist.interchange.archive import archived_tables
 from realist.interchange.zips import ZipLimits, deterministic_zip
@@ -25,7 +26,8 @@ from realist.services.documents import appraise_mmat, attach_document
 from realist.services.imports import import_file
 from realist.services.interchange import export_archive, import_archive
 from realist.services.memos import write_memo
-from realist.services.screening import add_highlight_terms
+from realist.services.prioritising import set_order
+from realist.services.screening import add_highlight_terms, next_record
 from realist.services.theories import edit_configuration
 from realist.store import Store, create_store, open_store
 from realist.store.connect import head_revision
@@ -55,6 +57,8 @@ def _enrich(store: Store, tmp_path: Path) -> None:
     write_memo(store, "N1", "A memo.", None)
     edit_configuration(store, "N1", None, "test", statement="If peers judge, then mothers leave.")
     add_highlight_terms(store, ["peer"], CriterionKind.INCLUSION, None)
+    set_order(store, Stage.FULL_TEXT, ScreeningOrder.RANDOM, None, seed=3)  # screening_order
+    next_record(store, Stage.TITLE_ABSTRACT, None)  # its ranking is recorded: ranking_fit
     with store.transaction() as connection:
         connection.execute(
             configuration_intervention.insert().values(configuration_id=1, intervention_id=1)

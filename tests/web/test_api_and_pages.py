@@ -38,6 +38,7 @@ API = [
     "/api/screening/decisions",
     "/api/screening/undo",
     "/api/screening/mode",
+    "/api/screening/order",
     "/api/screening/conflicts",
     "/api/screening/conflicts/{record_id}",
     "/api/screening/agreement",

@@ -9,12 +9,14 @@ from fastapi.testclient import TestClient
 
 from realist.domain.review import ReviewerRole
 from realist.domain.screening import Decision, Outcome, ScreeningMode, Stage
-from realist.services import accounts, screening
+from realist.domain.screening_order import ScreeningOrder
+from realist.services import accounts, prioritising, screening
 from realist.services.documents import attach_document
 from realist.services.records import list_records
 from realist.store import Store
+from realist.store.events import list_events
 from web.conftest import Client
-from web.kit import PASSWORD, token
+from web.kit import PASSWORD, sign_in, token
 
 TA = Stage.TITLE_ABSTRACT
 HTMX = {"HX-Request": "true"}
@@ -50,7 +52,10 @@ def test_decisions_made_in_the_browser_are_saved(client_for: Client, web_review:
     assert screening.next_record(web_review, TA, "owner").record.id == 2  # type: ignore[union-attr]
 
 
-def test_next_skips_the_record_for_now(client_for: Client) -> None:
+def test_next_skips_the_record_for_now(client_for: Client, web_review: Store) -> None:
+    """In file order, the record after the skipped one, going round (prioritised order:
+    tests/test_prioritised_queue.py)."""
+    prioritising.set_order(web_review, TA, ScreeningOrder.FILE, "owner")
     client = client_for()
     page = client.get("/screening").text
     assert 'hx-get="/screening/card?stage=title_abstract&amp;after=1"' in page
@@ -165,7 +170,12 @@ def test_screening_json_shape(client_for: Client) -> None:
         "reason_required",
         "message",
         "full_text",
+        "order",
+        "order_seed",
+        "why",
     ]
+    assert page["order"] == "prioritised" and page["order_seed"] is None
+    assert list(page["why"]) == ["ranked_by", "basis", "score", "score_means", "terms", "note"]
     assert page["progress"] == {"done": 0, "total": 3, "percent": 0}
     assert page["record"]["id"] == 1 and page["terms"]["inclusion"] == ["peer*", "script"]
     assert page["exclusion"][0] == {
@@ -205,3 +215,48 @@ def test_full_text_card_says_whether_a_full_text_is_attached(
         headers={"X-CSRF-Token": token_},
     ).json()
     assert done["message"] == "Record 1: not retrieved."
+
+
+def test_the_card_says_why_and_the_order_can_be_switched(
+    client_for: Client, web_review: Store
+) -> None:
+    client = client_for()
+    page = client.get("/screening").text
+    assert "Ranked by:</span> <strong>prioritised</strong>" in page  # on the card
+    assert '<strong id="ranked-by">prioritised</strong>' in page  # and beside it
+    # Record 1's title holds a script tag and the inclusion terms: the cold start's reasons.
+    why = client.get("/api/screening").json()["why"]
+    assert "cold start" in why["basis"] and why["terms"] and why["score"] > 0
+    assert '<mark class="term-why">' in page and "<script>alert" not in page
+    switched = client.post(
+        "/screening/order",
+        data={"stage": "title_abstract", "order": "random", "csrf_token": token(client)},
+        follow_redirects=False,
+    )
+    assert switched.status_code == 303
+    seed = prioritising.orders(web_review)[TA].seed
+    assert seed is not None
+    page = client.get("/screening").text
+    assert f'<strong id="ranked-by">random</strong> (seed {seed})' in page
+    answer = client.post(
+        "/api/screening/order",
+        json={"stage": "full_text", "order": "prioritised"},
+        headers={"X-CSRF-Token": token(client)},
+    ).json()
+    assert answer["stage"] == "full_text" and answer["order"] == "prioritised"
+    assert prioritising.orders(web_review)[Stage.FULL_TEXT].order is ScreeningOrder.PRIORITISED
+    with web_review.reading() as connection:
+        events = [e for e in list_events(connection) if e.action == "screening.order_set"]
+    assert [e.detail["order"] for e in events] == ["prioritised", "random"]  # newest first
+
+
+def test_only_a_manager_switches_the_order(client_for: Client) -> None:
+    client = client_for(local=False)
+    sign_in(client, "bob")
+    refused = client.post(
+        "/api/screening/order",
+        json={"order": "file"},
+        headers={"X-CSRF-Token": token(client)},
+    )
+    assert refused.status_code == 403
+    assert 'id="order"' not in client.get("/screening").text  # no menu to switch with

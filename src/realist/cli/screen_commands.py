@@ -23,9 +23,11 @@ from realist.domain.screening import (
     ScreeningMode,
     Stage,
 )
+from realist.domain.screening_order import ORDER_WORDS, ScreeningOrder
 from realist.reports.wording import counted
 from realist.services import criteria as corrections
-from realist.services import screening
+from realist.services import prioritising, screening
+from realist.services.ranking_reasons import Why
 from realist.store import Store
 
 STAGES = {"title-abstract": Stage.TITLE_ABSTRACT, "full-text": Stage.FULL_TEXT}
@@ -77,7 +79,31 @@ def _bold(text: Text) -> Text:
     return text
 
 
-def _card(item: Record, terms: dict[CriterionKind, list[str]], done: int, total: int) -> Panel:
+def reasons(why: Why | None) -> Text:
+    """Why the record comes now: the queue's order, the record's score and the terms that
+    pushed it up (plain text: the terms come from imported records)."""
+    if why is None:
+        return Text("")
+    shown = Text(f"Ranked by: {why.words} — {why.basis}.", style="dim")
+    if why.score is not None:
+        shown.append(f"\nScore {why.score:.2f} ({why.score_means})", style="dim")
+        if why.terms:
+            shown.append("; pushed up by: ", style="dim")
+            shown.append(", ".join(why.terms), style="italic")
+        else:
+            shown.append("; no term of it pushed the score up", style="dim")
+    if why.note:
+        shown.append(f"\n{why.note}", style="dim")
+    return shown
+
+
+def _card(
+    item: Record,
+    terms: dict[CriterionKind, list[str]],
+    done: int,
+    total: int,
+    why: Why | None = None,
+) -> Panel:
     authors = "; ".join(item.authors[:6]) + (" et al." if len(item.authors) > 6 else "")
     where = source_reference(item.journal, item.year, item.volume, item.issue, item.pages)
     body = Group(
@@ -85,6 +111,8 @@ def _card(item: Record, terms: dict[CriterionKind, list[str]], done: int, total:
         Text(f"{authors}\n{where}", style="dim"),
         Text(""),
         highlighted(item.abstract or "(no abstract)", terms),
+        Text(""),
+        reasons(why),
     )
     return Panel(body, title=f"Record {item.id}", subtitle=f"{done}/{total} screened")
 
@@ -211,15 +239,17 @@ def _loop(state: CliState, store: Store, stage: Stage) -> None:
     while True:
         nxt = screening.next_record(store, stage, state.reviewer, after)
         if nxt.record is None:
+            prioritising.wait(timeout=10)
             console.print(f"Nothing left to screen at this stage ({nxt.progress.done} done).")
             return
         item = nxt.record
         assert item.id is not None
         footer = full_text_line(nxt.full_text, item.id) if stage is Stage.FULL_TEXT else ""
         keys = (FULL_TEXT_KEYS if stage is Stage.FULL_TEXT else "") + KEYS
-        card = _card(item, terms, nxt.progress.done, nxt.progress.total)
+        card = _card(item, terms, nxt.progress.done, nxt.progress.total, nxt.why)
         key = _read_key(console, card, keys, footer)
         if key == "q":
+            prioritising.wait(timeout=10)  # the rankings made meanwhile are recorded
             console.print("Saved. Bye.")
             return
         if key == "u":
@@ -429,14 +459,74 @@ def agreement(state: CliState, as_json: bool) -> None:
         )
 
 
-@cli.command("screening-mode", epilog=examples("realist screening-mode dual"))
-@click.argument("mode", type=click.Choice([m.value for m in ScreeningMode]))
+@cli.command(
+    "screening-mode",
+    epilog=examples(
+        "realist screening-mode",
+        "realist screening-mode dual",
+        "realist screening-mode --order random --seed 7",
+        "realist screening-mode single --order file --stage full-text",
+        "realist screening-mode --json",
+    ),
+)
+@click.argument("mode", required=False, type=click.Choice([m.value for m in ScreeningMode]))
+@click.option(
+    "--order",
+    type=click.Choice([o.value for o in ScreeningOrder]),
+    help="The order the stage's queue hands records out in: prioritised (most likely "
+    "includes first, learning from every decision), file (as imported) or random.",
+)
+@click.option(
+    "--stage",
+    type=click.Choice(list(STAGES)),
+    default="title-abstract",
+    show_default=True,
+    help="With --order: the stage it applies to.",
+)
+@click.option("--seed", type=int, help="With --order random: the seed (default: drawn, recorded).")
+@json_option
 @click.pass_obj
-def screening_mode(state: CliState, mode: str) -> None:
-    """Single screening, or dual independent (blinded) screening with conflicts."""
+def screening_mode(
+    state: CliState,
+    mode: str | None,
+    order: str | None,
+    stage: str,
+    seed: int | None,
+    as_json: bool,
+) -> None:
+    """Single screening, or dual independent (blinded) screening with conflicts; and the
+    order each stage's queue hands records out in (default: prioritised at title/abstract,
+    file order at full text). Without arguments, show them. Each change is an event in the
+    audit trail; a random order's seed is recorded, so the same seed gives the same order."""
+    if seed is not None and order != ScreeningOrder.RANDOM.value:
+        raise click.UsageError("--seed goes with --order random")
     store = state.open()
     try:
-        screening.set_screening_mode(store, ScreeningMode(mode), state.reviewer)
+        if mode is not None:
+            screening.set_screening_mode(store, ScreeningMode(mode), state.reviewer)
+        if order is not None:
+            prioritising.set_order(
+                store, STAGES[stage], ScreeningOrder(order), state.reviewer, seed=seed
+            )
+        current = screening.screening_mode(store)
+        orders = prioritising.orders(store)
     finally:
         store.close()
-    state.console.print(f"Screening mode: {mode}")
+    if as_json:
+        print_json(
+            {
+                "mode": current.value,
+                "order": {
+                    s.value: {"order": o.order.value, "seed": o.seed} for s, o in orders.items()
+                },
+            }
+        )
+        return
+    state.console.print(f"Screening mode: {current.value}")
+    for each, chosen in orders.items():
+        seeded = f" (seed {chosen.seed})" if chosen.seed is not None else ""
+        words = ORDER_WORDS[chosen.order]
+        state.console.print(f"Order at {_STAGE_NAMES[each]}: {words}{seeded}")
+
+
+_STAGE_NAMES = {Stage.TITLE_ABSTRACT: "title/abstract", Stage.FULL_TEXT: "full text"}

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -245,18 +245,41 @@ def scores(model: FittedModel, features: Features) -> FloatArray:
     return np.asarray(features.matrix @ model.weights + model.intercept, dtype=np.float64)
 
 
-def query_scores(features: Features, query_texts: Sequence[str]) -> FloatArray:
-    """The cold start: each row's similarity to what the review says it looks for (its
-    inclusion terms, inclusion criteria and the search strategy's concept blocks). All zero
-    when there is nothing to compare with; the caller keeps file order among ties."""
+def query_model(features: Features, query_texts: Sequence[str]) -> FittedModel | None:
+    """The cold start as a linear model: what the review says it looks for (its inclusion
+    terms, inclusion criteria and the search strategy's concept blocks), weighted as a
+    record's terms are and scaled to unit length, so a record's score is its cosine
+    similarity to the query (0 to 1) and its reasons are found as a fitted model's are.
+    None when the query has no term any record uses."""
     text = " ".join(t for t in query_texts if t.strip())
     if not text.strip() or not features.rows:
-        return np.zeros(features.rows)
+        return None
     query = _counts([text])
     at, found = features.kept(query.indices.astype(np.int64))
-    vector = np.zeros(len(features.columns), dtype=np.float32)
-    vector[at[found]] = np.log1p(query.data[found]) * features.idf[at[found]]
-    return np.asarray(features.matrix @ vector, dtype=np.float64)
+    weights = np.zeros(len(features.columns), dtype=np.float32)
+    weights[at[found]] = np.log1p(query.data[found]) * features.idf[at[found]]
+    norm = float(np.linalg.norm(weights))
+    if norm == 0.0:
+        return None
+    return FittedModel(
+        weights=weights / np.float32(norm),
+        intercept=0.0,
+        settings=replace(DEFAULT_SETTINGS, model="cold-start: similarity to the query"),
+        seed=0,
+        included=0,
+        excluded=0,
+        presumed_excluded=0,
+        excluded_used=0,
+    )
+
+
+def query_scores(features: Features, query_texts: Sequence[str]) -> FloatArray:
+    """The cold start's scores (see :func:`query_model`); all zero when there is nothing to
+    compare with, and the caller keeps file order among ties."""
+    model = query_model(features, query_texts)
+    if model is None:
+        return np.zeros(features.rows)
+    return np.asarray(features.matrix @ model.weights, dtype=np.float64)
 
 
 def order(row_scores: FloatArray, rows: Sequence[int] | IntArray) -> IntArray:

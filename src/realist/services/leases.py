@@ -45,13 +45,16 @@ def hand_out(
     who: int,
     after: int | None,
     first_free: Callable[[set[int], int | None], int | None],
+    waits: Callable[[int, set[int]], bool],
 ) -> int | None:
     """The record to hand reviewer ``who`` at ``stage`` (None: none is free), leased to
     them in the caller's transaction.
 
-    ``first_free(held, after)`` is the queue: the first waiting record (after ``after``,
-    going round) not in ``held``. Without ``after`` (a page opened or reloaded), the record
-    the reviewer already holds comes back, so a reload does not move them on.
+    ``first_free(held, after)`` is the queue: the first waiting record (after ``after`` in
+    the queue's order, going round) not in ``held``; ``waits(record, held)`` says whether
+    one record is still waiting and not in ``held``. Without ``after`` (a page opened or
+    reloaded), the record the reviewer already holds comes back, so a reload does not move
+    them on.
     """
     screening_repo.lock_reviewer_leases(connection, who)
     now = datetime.now(UTC)
@@ -59,7 +62,7 @@ def hand_out(
     held = screening_repo.leased_by_others(connection, stage, who, now)
     if after is None:
         mine = screening_repo.my_lease(connection, stage, who, now)
-        if mine is not None and first_free(held, mine - 1) == mine:
+        if mine is not None and waits(mine, held):
             screening_repo.take_lease(connection, mine, stage, who, now, hold)  # renewed
             return mine
     for _ in range(ATTEMPTS):
@@ -71,7 +74,7 @@ def hand_out(
             # decided the record in between (its lease ended with the decision). Now
             # that this transaction writes (SQLite: holds the write lock; PostgreSQL: a
             # fresh statement), ask again whether the record still waits.
-            if first_free(held, chosen - 1) == chosen:
+            if waits(chosen, held):
                 return chosen
             screening_repo.release_lease(connection, chosen, stage)
         held.add(chosen)  # another process took it (or decided it) a moment ago

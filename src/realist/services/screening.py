@@ -11,10 +11,8 @@ from itertools import combinations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from realist.domain.documents import Document
 from realist.domain.identifiers import segment_problem
 from realist.domain.records import Record
-from realist.domain.review import ReviewerRole
 from realist.domain.screening import (
     Agreement,
     CriterionKind,
@@ -30,22 +28,20 @@ from realist.domain.screening import (
     settle,
 )
 from realist.errors import InvalidInput, NotAllowed, NotFound
-from realist.services.leases import hand_out, hold
+from realist.services import prioritising, screening_queue
+from realist.services.leases import hold
+from realist.services.prioritising import QueueOrder
+from realist.services.ranking_reasons import why
+from realist.services.screening_queue import GOES_TO_FULL_TEXT as GOES_TO_FULL_TEXT
+from realist.services.screening_queue import NextRecord
 from realist.store import Store
-from realist.store import documents as documents_repo
 from realist.store import records as records_repo
 from realist.store import reviews as reviews_repo
 from realist.store import screening as screening_repo
-from realist.store.batches import UNFINISHED, VISIBLE
+from realist.store.batches import VISIBLE
 from realist.store.events import append_event
 from realist.store.schema import record as record_table
 from realist.store.schema import review as review_table
-from realist.store.schema import reviewer as reviewer_table
-from realist.store.schema import screening_decision
-
-# Records that go on to full-text screening: included, or left as maybe, at title/abstract.
-GOES_TO_FULL_TEXT = (Outcome.INCLUDED, Outcome.MAYBE)
-
 
 _MODE = sa.select(review_table.c.screening_mode)  # built once: read on every decision
 
@@ -62,38 +58,7 @@ def screening_mode(store: Store) -> ScreeningMode:
 
 def outcomes(connection: Connection, stage: Stage) -> dict[int, Outcome]:
     """Where every record with at least one decision at ``stage`` stands."""
-    mode = _mode(connection)
-    by_record: dict[int, list[ScreeningDecision]] = defaultdict(list)
-    for item in screening_repo.list_decisions(connection, stage):
-        by_record[item.record_id].append(item)
-    return {rid: settle(items, mode) for rid, items in by_record.items()}
-
-
-def _eligible_ids(connection: Connection, stage: Stage) -> list[int]:
-    """Records that can be screened at ``stage``: standing (not merged duplicates), and for
-    full text, through title/abstract (settled in SQL: reading every title/abstract
-    decision into Python cost most of a second per full-text decision at 100k records)."""
-    query = sa.select(record_table.c.id).where(_STANDING_RECORD).order_by(record_table.c.id)
-    if stage is not Stage.TITLE_ABSTRACT:
-        passed = screening_repo.settled_query(Stage.TITLE_ABSTRACT, _mode(connection)).subquery()
-        wanted = [outcome.value for outcome in GOES_TO_FULL_TEXT]
-        query = query.join(passed, passed.c.record_id == record_table.c.id).where(
-            passed.c.outcome.in_(wanted)
-        )
-    return [int(r[0]) for r in connection.execute(query)]
-
-
-@dataclass
-class Progress:
-    done: int  # records this reviewer has decided at this stage
-    total: int  # records this reviewer can screen at this stage
-
-
-@dataclass
-class NextRecord:
-    record: Record | None
-    progress: Progress
-    full_text: Document | None = None  # at full text: the document attached to the record
+    return screening_queue.outcomes(connection, stage, _mode(connection))
 
 
 @dataclass
@@ -105,6 +70,7 @@ class ScreeningView:
     mode: ScreeningMode
     criteria: list[EligibilityCriterion]
     terms: dict[CriterionKind, list[str]]
+    order: QueueOrder  # how the reviewer's queue is ordered (and the ranking it uses)
 
 
 def next_record(
@@ -112,11 +78,13 @@ def next_record(
 ) -> NextRecord:
     """The next record for a reviewer: eligible, undecided by them, and (in single mode)
     undecided by anyone and not handed to another reviewer (their lease: see
-    :mod:`realist.services.leases`); None when the reviewer's queue is empty.
+    :mod:`realist.services.leases`); None when the reviewer's queue is empty. Which one
+    comes first is the queue's order (prioritised, file or random: see
+    :mod:`realist.services.screening_queue`); ``why`` says why it comes now.
 
-    With ``after``, the first such record after that one, going round to the start of the
-    queue when there is none after it: how a reviewer skips a record for now, and why
-    deciding costs the same on the first record as on the ten-thousandth.
+    With ``after``, the first such record after that one in the queue's order, going round
+    to the start of the queue when there is none after it: how a reviewer skips a record
+    for now, and why deciding costs the same on the first record as on the ten-thousandth.
     """
     return screening_view(store, stage, reviewer, after).next
 
@@ -125,13 +93,20 @@ def screening_view(
     store: Store, stage: Stage, reviewer: str | None, after: int | None = None
 ) -> ScreeningView:
     """What a screening page shows (see :func:`next_record` for ``after``), in one read;
-    in single mode, one transaction that leases the record handed out to the reviewer."""
+    in single mode, one transaction that leases the record handed out to the reviewer.
+    The queue's ranking is looked up (or, on a small review, made) before it."""
+    order = prioritising.queue_order(store, stage, reviewer)
     with store.reading() as connection:
         mode = _mode(connection)
         if mode is ScreeningMode.DUAL:  # nothing is written: this read is the whole view
-            return _view(connection, stage, reviewer, after, mode)
-    with store.transaction() as connection:
-        return _view(connection, stage, reviewer, after, _mode(connection))
+            view = _view(connection, stage, reviewer, after, mode, order)
+    if mode is not ScreeningMode.DUAL:
+        with store.transaction() as connection:
+            view = _view(connection, stage, reviewer, after, _mode(connection), order)
+    record = view.next.record
+    if record is not None:
+        view.next.why = why(order, record, view.mode)
+    return view
 
 
 def _view(
@@ -140,149 +115,16 @@ def _view(
     reviewer: str | None,
     after: int | None,
     mode: ScreeningMode,
+    order: QueueOrder,
 ) -> ScreeningView:
+    _, who = reviews_repo.resolve_reviewer(connection, reviewer)
     return ScreeningView(
-        next=_next(connection, stage, reviewer, after, mode),
+        next=screening_queue.next_in_queue(connection, stage, who, after, mode, order.ranking),
         mode=mode,
         criteria=[c for c in reviews_repo.list_criteria(connection) if not c.retired],
         terms=screening_repo.list_terms(connection),
+        order=order,
     )
-
-
-_ROLE = sa.select(reviewer_table.c.role).where(reviewer_table.c.id == sa.bindparam("id"))
-
-
-def _screens(connection: Connection, who: int) -> bool:
-    """Whether the reviewer may screen (a viewer only looks: their queue leases nothing)."""
-    role = connection.execute(_ROLE, {"id": who}).scalar()
-    return role is not None and ReviewerRole(role) is not ReviewerRole.VIEWER
-
-
-def _next(
-    connection: Connection,
-    stage: Stage,
-    reviewer: str | None,
-    after: int | None,
-    mode: ScreeningMode | None = None,
-) -> NextRecord:
-    _, who = reviews_repo.resolve_reviewer(connection, reviewer)
-    single = (mode or _mode(connection)) is ScreeningMode.SINGLE
-    if stage is Stage.TITLE_ABSTRACT:
-        return _next_by_query(connection, who, single, after)
-    eligible = _eligible_ids(connection, stage)
-    mine = screening_repo.decided_record_ids(connection, stage, who)
-    settled = outcomes(connection, stage)
-    queue = [rid for rid in eligible if rid not in mine and not (single and rid in settled)]
-    done = sum(1 for rid in eligible if rid in mine)
-    progress = Progress(done=done, total=done + len(queue))
-
-    def first_free(held: set[int], start: int | None) -> int | None:
-        free = [rid for rid in queue if rid not in held]
-        later = [rid for rid in free if start is not None and rid > start]
-        found = later or free
-        return found[0] if found else None
-
-    if single and _screens(connection, who):
-        chosen = hand_out(connection, stage, who, after, first_free)
-    else:
-        chosen = first_free(set(), after)
-    if chosen is None:
-        return NextRecord(None, progress)
-    return NextRecord(
-        records_repo.get_record(connection, chosen),
-        progress,
-        documents_repo.document_for_record(connection, chosen),
-    )
-
-
-def _next_by_query(connection: Connection, who: int, single: bool, after: int | None) -> NextRecord:
-    """Title/abstract screening, where every standing record is eligible: the queue and
-    progress are counted by the database from indexes, so a decision costs the same with
-    10 or 100,000 decisions already made (the web's ten-reviewers load depends on it)."""
-    total = int(connection.execute(_STANDING).scalar() or 0)
-    done = int(connection.execute(_DECIDED_BY, {"who": who}).scalar() or 0)
-    left = total - (int(connection.execute(_DECIDED).scalar() or 0) if single else done)
-    progress = Progress(done=done, total=done + left)
-
-    def first_free(held: set[int], start: int | None) -> int | None:
-        params = {"who": who, "after": start if start is not None else -1, "held": list(held)}
-        found = None
-        if start is not None:
-            found = connection.execute(_QUEUE[single, True], params).scalar()
-        if found is None:
-            found = connection.execute(_QUEUE[single, False], params).scalar()
-        return None if found is None else int(found)
-
-    if single and _screens(connection, who):
-        first = hand_out(connection, Stage.TITLE_ABSTRACT, who, after, first_free)
-    else:
-        first = first_free(set(), after)
-    if first is None:
-        return NextRecord(None, progress)
-    return NextRecord(records_repo.get_record(connection, first), progress)
-
-
-# The queue's statements, built once (building them cost more than running them on SQLite;
-# see store.reviews): ``who`` is the reviewer's id, ``after`` a record id.
-# Standing: not merged away, and not in an import still being written (store.batches).
-_STANDING_RECORD = sa.and_(record_table.c.duplicate_of.is_(None), VISIBLE)
-_AT_TITLE_ABSTRACT = screening_decision.c.stage == Stage.TITLE_ABSTRACT
-_BY_WHO = screening_decision.c.reviewer_id == sa.bindparam("who")
-# Counted as "not merged away" minus "in an unfinished import": each part is read from one
-# index, where counting with the VISIBLE test read every whole record (on SQLite 210 ms
-# instead of 5 for a 100,000-record review, on every decision).
-_STANDING = sa.select(
-    sa.select(sa.func.count())
-    .select_from(record_table)
-    .where(record_table.c.duplicate_of.is_(None))
-    .scalar_subquery()
-    # (A record of an unfinished import is never merged: dedup only sees visible ones.)
-    - sa.select(sa.func.count())
-    .select_from(record_table)
-    .where(record_table.c.batch_id.in_(UNFINISHED))
-    .scalar_subquery()
-)
-# Counted from the decisions (a reviewer's, or everyone's) rather than by asking each
-# record: that is the size of the work done, not of the whole search.
-_DECIDED = (
-    sa.select(sa.func.count(sa.distinct(screening_decision.c.record_id)))
-    .select_from(
-        screening_decision.join(record_table, record_table.c.id == screening_decision.c.record_id)
-    )
-    # Not merged away; no decision is ever on a record of an unfinished import (deciding
-    # one is refused, and an import's own decisions arrive as it completes), so the VISIBLE
-    # test is left out: with it SQLite asked about every record, not every decision.
-    .where(_AT_TITLE_ABSTRACT, record_table.c.duplicate_of.is_(None))
-)
-_DECIDED_BY = _DECIDED.where(_BY_WHO)
-
-
-def _waiting(single: bool, after: bool) -> sa.Select[int]:
-    """The first standing record nobody (single) or this reviewer (dual) has decided, with
-    ``after``: among those after record ``after``."""
-    # With ``after`` the decisions are bounded the same way as the records: PostgreSQL's
-    # merge anti-join then starts at ``after`` instead of reading every decision before it
-    # (2 ms per decision at 2,000 decisions, growing with the review).
-    decided = sa.exists().where(
-        screening_decision.c.record_id == record_table.c.id,
-        _AT_TITLE_ABSTRACT,
-        *(() if single else (_BY_WHO,)),
-        *((screening_decision.c.record_id > sa.bindparam("after"),) if after else ()),
-    )
-    later = (record_table.c.id > sa.bindparam("after"),) if after else ()
-    # Single mode: not a record another reviewer holds (services.leases).
-    free = (record_table.c.id.not_in(sa.bindparam("held", expanding=True)),) if single else ()
-    return (
-        sa.select(record_table.c.id)
-        .where(_STANDING_RECORD, ~decided, *later, *free)
-        .order_by(record_table.c.id)
-        .limit(1)
-    )
-
-
-_QUEUE = {
-    (single, after): _waiting(single, after) for single in (True, False) for after in (True, False)
-}
 
 
 def screen(
@@ -302,7 +144,9 @@ def screen(
     someone else has decided the record (one decision settles it: nothing is overwritten
     unknowingly)."""
     with store.transaction() as connection:
-        return _screen(connection, record_id, stage, decision, reviewer, criterion, note)[0]
+        saved = _screen(connection, record_id, stage, decision, reviewer, criterion, note)[0]
+    prioritising.decided(store, stage, reviewer)  # after the commit: a refit never delays it
+    return saved
 
 
 def _screen(
@@ -388,7 +232,8 @@ def decide(
     """:func:`screen`, saying which earlier decision of the reviewer's it replaced."""
     with store.transaction() as connection:
         saved, previous = _screen(connection, record_id, stage, decision, reviewer, criterion, note)
-        return Decided(saved, previous)
+    prioritising.decided(store, stage, reviewer)
+    return Decided(saved, previous)
 
 
 def _save(
@@ -446,6 +291,13 @@ def undo_last(store: Store, stage: Stage, reviewer: str | None) -> ScreeningDeci
     Refused (:class:`NotAllowed`) in dual screening once another reviewer has decided that
     record too: both votes are shown from then on, and deciding, reading the other's vote,
     taking one's own back and deciding again would defeat the blinding."""
+    undone = _undo_last(store, stage, reviewer)
+    if undone is not None:
+        prioritising.decided(store, stage, reviewer)
+    return undone
+
+
+def _undo_last(store: Store, stage: Stage, reviewer: str | None) -> ScreeningDecision | None:
     with store.transaction() as connection:
         key, who = reviews_repo.resolve_reviewer(connection, reviewer)
         last = screening_repo.latest_decision(connection, stage, who)
@@ -530,7 +382,9 @@ def resolve_conflict(
                 "reviewer or an owner who did not vote on it, never by one of its parties"
             )
         item = ScreeningDecision(record_id, stage, decision, key, criterion, note, True)
-        return _save(connection, item, who, "screening.resolved", {"parties": parties})
+        saved = _save(connection, item, who, "screening.resolved", {"parties": parties})
+    prioritising.decided(store, stage, reviewer)
+    return saved
 
 
 def agreement_report(store: Store) -> list[Agreement]:

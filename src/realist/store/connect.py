@@ -21,7 +21,7 @@ from realist.errors import (
     UnsupportedDatabase,
 )
 from realist.settings import setting
-from realist.store import accounts, batches, schema, schema_analysis, sessions  # noqa: F401
+from realist.store import accounts, batches, ranking, schema, schema_analysis, sessions  # noqa: F401
 from realist.store.revisions import head_revision, known_revisions
 
 if TYPE_CHECKING:

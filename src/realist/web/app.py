@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import realist
 from realist.errors import InvalidInput, NotAllowed, NotFound, RealistError, StoreBusy
+from realist.services import prioritising
 from realist.services.accounts import session_secret
 from realist.services.import_jobs import fail_orphaned_jobs
 from realist.services.reviews import review_status
@@ -104,6 +105,7 @@ def create_app(config: WebConfig, store: Store | None = None) -> FastAPI:
     # Jobs another server process was running when it died will never finish: say so.
     # (Imports it left half written were removed by open_store.)
     fail_orphaned_jobs(opened)
+    prioritising.warm(opened)  # a big review's screening features, built in the background
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -22,13 +22,16 @@ from realist.domain.screening import (
     ScreeningMode,
     Stage,
 )
-from realist.services import screening
+from realist.domain.screening_order import ORDER_WORDS, ScreeningOrder
+from realist.services import prioritising, screening
+from realist.services.ranking_reasons import Why
 from realist.store import Store
 from realist.web.auth import Actor, Editor, Manager, Reader, StoreDep
-from realist.web.params import Id
+from realist.web.params import Id, Position
 from realist.web.templating import is_htmx, label, render
 
 router = APIRouter()
+ORDER_CHOICES = [(o.value, ORDER_WORDS[o]) for o in ScreeningOrder]  # the page's order menu
 
 
 class CriterionItem(BaseModel):
@@ -74,6 +77,18 @@ class AttachedFullText(BaseModel):
     href: str
 
 
+class RankingReasons(BaseModel):
+    """Why this record comes now: the queue's order and, when it is ranked, the record's
+    score and the terms of its text that pushed the score up."""
+
+    ranked_by: str = Field(description="prioritised, file order or random")
+    basis: str = Field(description="how the queue is ordered right now")
+    score: float | None = Field(None, description="0 to 1; what it is: score_means")
+    score_means: str = ""
+    terms: list[str] = Field(default_factory=list, description="terms that pushed it up")
+    note: str = ""
+
+
 class ScreeningPage(BaseModel):
     """The next record for the acting reviewer at ``stage``; ``record`` is null when their
     queue is empty. ``message`` says what the last action did."""
@@ -90,6 +105,9 @@ class ScreeningPage(BaseModel):
     full_text: AttachedFullText | None = Field(
         None, description="full-text stage: the document attached to the record, if any"
     )
+    order: ScreeningOrder = Field(description="the order this stage's queue is in")
+    order_seed: int | None = Field(None, description="random order: its seed")
+    why: RankingReasons | None = Field(None, description="why this record comes now")
 
 
 def _record(r: Record) -> ScreeningRecord:
@@ -103,6 +121,17 @@ def _record(r: Record) -> ScreeningRecord:
         doi=r.doi,
         abstract=r.abstract,
         keywords=r.keywords,
+    )
+
+
+def _reasons(why: Why) -> RankingReasons:
+    return RankingReasons(
+        ranked_by=why.words,
+        basis=why.basis,
+        score=why.score,
+        score_means=why.score_means,
+        terms=why.terms,
+        note=why.note,
     )
 
 
@@ -148,6 +177,9 @@ def screening_data(
         )
         if nxt.full_text
         else None,
+        order=view.order.order,
+        order_seed=view.order.seed,
+        why=_reasons(nxt.why) if nxt.why else None,
     )
 
 
@@ -205,7 +237,11 @@ def screening_page(
     after: Id | None = None,
 ) -> Response:
     page = screening_data(store, actor, stage, after=after)
-    return render(request, "screening/index.html", {"page": page, "stages": list(Stage)})
+    return render(
+        request,
+        "screening/index.html",
+        {"page": page, "stages": list(Stage), "orders": ORDER_CHOICES},
+    )
 
 
 @router.get("/screening/card", include_in_schema=False)
@@ -253,6 +289,17 @@ def mode_page(
     return RedirectResponse(f"/screening?stage={stage}", status_code=303)
 
 
+@router.post("/screening/order", include_in_schema=False)
+def order_page(
+    actor: Manager,
+    store: StoreDep,
+    order: Annotated[ScreeningOrder, Form()],
+    stage: StageForm = Stage.TITLE_ABSTRACT,
+) -> Response:
+    prioritising.set_order(store, stage, order, actor.key)
+    return RedirectResponse(f"/screening?stage={stage}", status_code=303)
+
+
 class DecisionIn(BaseModel):
     record_id: Id
     stage: Stage = Stage.TITLE_ABSTRACT
@@ -267,6 +314,12 @@ class StageIn(BaseModel):
 
 class ModeIn(BaseModel):
     mode: ScreeningMode
+
+
+class OrderIn(BaseModel):
+    stage: Stage = Stage.TITLE_ABSTRACT
+    order: ScreeningOrder
+    seed: Position | None = Field(None, description="random order: a seed (default: drawn)")
 
 
 def _json(page: ScreeningPage) -> Response:
@@ -304,3 +357,12 @@ def mode_api(actor: Manager, store: StoreDep, body: ModeIn) -> ScreeningPage:
     """Single screening, or dual independent (blinded) screening with conflicts."""
     screening.set_screening_mode(store, body.mode, actor.key)
     return screening_data(store, actor, Stage.TITLE_ABSTRACT)
+
+
+@router.post("/api/screening/order", tags=["screening"])
+def order_api(actor: Manager, store: StoreDep, body: OrderIn) -> ScreeningPage:
+    """The order ``stage``'s queue hands records out in: prioritised (most likely includes
+    first, learning from every decision), file (as imported) or random (seeded; the seed is
+    recorded). The change is an event in the audit trail."""
+    prioritising.set_order(store, body.stage, body.order, actor.key, seed=body.seed)
+    return screening_data(store, actor, body.stage)
