@@ -40,7 +40,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS_DIR = ROOT.parent / "shared" / "benchmarks" / "screening"
+# ../shared/benchmarks beside the project; REALIST_BENCHMARKS points elsewhere (a worktree).
+SETS_DIR = (
+    Path(os.environ.get("REALIST_BENCHMARKS", ROOT.parent / "shared" / "benchmarks")) / "screening"
+)
 ASREVIEW_PY = ROOT / "bench" / ".venv-asreview" / "bin" / "python"
 REFERENCE = ROOT / "bench" / "asreview" / "reference.py"
 BUSCAR = ROOT / "bench" / "asreview" / "buscar.py"
