@@ -48,6 +48,13 @@ SETTINGS = {
             "one in the background, the next card using the latest ranking made.",
         ),
         Setting(
+            "ranking_background_share",
+            "0.2",
+            "Prioritised screening: the share of the time (0 to 1) the background refits of "
+            "one server process may take; when reviewers decide faster than that allows, "
+            "their queues are refitted every few decisions instead of after each one.",
+        ),
+        Setting(
             "dedup_merge_errata",
             "",
             "1: deduplication merges an erratum, or a reply or comment by the article's own "

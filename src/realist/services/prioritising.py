@@ -27,6 +27,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,7 @@ from sqlalchemy.engine import Connection
 from realist.domain import ranking
 from realist.domain.screening import ScreeningMode, Stage
 from realist.domain.screening_order import (
+    DEFAULT_ORDER,
     ORDER_WORDS,
     SEED_LIMIT,
     ScreeningOrder,
@@ -52,7 +54,9 @@ from realist.store import ranking as ranking_repo
 from realist.store import reviews as reviews_repo
 from realist.store.events import append_event
 from realist.store.ranking import OrderSetting
+from realist.store.schema import record as record_table
 from realist.store.schema import review as review_table
+from realist.store.schema_analysis import event as event_table
 
 IntArray = npt.NDArray[np.int64]
 
@@ -65,9 +69,11 @@ __all__ = [
     "QueueOrder",
     "Ranking",
     "decided",
+    "explanation",
     "fits",
     "orders",
     "queue_order",
+    "queue_order_in",
     "set_order",
     "wait",
     "warm",
@@ -137,6 +143,13 @@ class Ranking:
     has_query: bool = False
     _sorted: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
     _rank: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
+    # How many of the first ranked records the queue found decided (or merged) since: no
+    # query need ask about them again. Shared by the copies :func:`replace` makes.
+    gone: list[int] = field(default_factory=lambda: [0], repr=False, compare=False)
+    # Reasons of records, made once per ranking (the first few ahead of time: see _refit).
+    explained: dict[int, ranking.Explanation] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         by_id = np.argsort(self.ranked, kind="stable")
@@ -178,6 +191,7 @@ class Ranking:
 _rankings: dict[Scope, Ranking] = {}
 _checked: dict[Scope, float] = {}  # when a queue last asked for a refit (big reviews)
 _standing: dict[str, int] = {}  # records standing when last counted, per store
+_modes: dict[str, ScreeningMode] = {}  # the screening mode a card last read, per store
 _lock = threading.Lock()
 
 
@@ -196,10 +210,19 @@ def _forget_all_but_recent(store_key: str) -> None:
             del _rankings[scope]
             _checked.pop(scope, None)
         _standing.pop(gone, None)
+        _modes.pop(gone, None)
+        for kept in [k for k in _who if k[0] == gone]:
+            del _who[kept]
 
 
 def _store_key(store: Store) -> str:
-    return store.url.render_as_string(hide_password=True)
+    return url_key(store.url)
+
+
+@lru_cache(maxsize=64)
+def url_key(url: sa.URL) -> str:
+    """A store's key in the caches here: its URL without a password."""
+    return url.render_as_string(hide_password=True)
 
 
 def _scope(store: Store, stage: Stage, mode: ScreeningMode, who: int) -> Scope:
@@ -266,6 +289,46 @@ def _refit(scope: Scope, store: Store) -> None:
     # after its decision was committed): never inside a decision's transaction.
     with store.transaction() as connection:
         ranking_repo.insert_fit(connection, values)
+    if len(seen.standing) > _inline_records():  # a small review's are made as cheaply later
+        _explain_first(store, made)
+
+
+EXPLAINED_AHEAD = 8  # records whose reasons a new ranking makes before any card asks
+
+
+def _explain_first(store: Store, made: Ranking) -> None:
+    """Make the reasons of the first records of a new ranking now, on the thread that made
+    it: they are the next cards, which then need not (a card's reasons cost about as much
+    as the rest of the card)."""
+    if made.model is None or made.features is None:
+        return
+    first = made.span(0, EXPLAINED_AHEAD)
+    with store.reading() as connection:
+        rows = connection.execute(_TEXTS, {"ids": first}).all()
+    for row in rows:
+        explanation(made, int(row.id), inputs.record_text(row.title, row.abstract, row.keywords))
+
+
+_TEXTS = sa.select(
+    record_table.c.id, record_table.c.title, record_table.c.abstract, record_table.c.keywords
+).where(record_table.c.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def explanation(made: Ranking, record_id: int, text: str) -> ranking.Explanation | None:
+    """The model's score of a ranked record and the terms that pushed it up
+    (:func:`realist.domain.ranking.explain`), made once per ranking; None for a record the
+    ranking has no row or model for. ``text`` is the record's text (:func:`record_text`)."""
+    found = made.explained.get(record_id)
+    if found is not None:
+        return found
+    if made.model is None or made.features is None:
+        return None
+    row = int(made.features.rows(np.asarray([record_id], dtype=np.int64))[0])
+    if row < 0:
+        return None
+    found = ranking.explain(made.model, made.features.features, row, text)
+    made.explained[record_id] = found
+    return found
 
 
 def _training(made: Ranking) -> dict[str, int]:
@@ -356,7 +419,14 @@ def _query_model(built: inputs.FeatureSet, query: str) -> ranking.FittedModel | 
     return ranking.query_model(built.features, [query])
 
 
-_worker: Worker[Scope] = Worker(_refit, "realist-ranking")
+def _share() -> float:
+    try:
+        return float(setting("ranking_background_share"))
+    except ValueError:
+        return 0.2
+
+
+_worker: Worker[Scope] = Worker(_refit, "realist-ranking", _share)
 
 
 # --- what a screening card asks --------------------------------------------------------------
@@ -384,6 +454,25 @@ def _inline_records() -> int:
         return 0
 
 
+# The reviewer id a card last resolved, by store and key: what a decision's refit request
+# goes by (a stale one only asks for a refit nobody needs; cards always resolve again).
+_who: dict[tuple[str, str], int] = {}
+
+
+def _setting(stage: Stage) -> sa.Select[Any]:
+    """The latest event and the stage's order, in one round trip (every card)."""
+    order = ranking_repo.screening_order
+    at_stage = order.c.stage == stage
+    return sa.select(
+        sa.select(sa.func.max(event_table.c.id)).scalar_subquery().label("latest"),
+        sa.select(order.c.queue_order).where(at_stage).scalar_subquery().label("order"),
+        sa.select(order.c.seed).where(at_stage).scalar_subquery().label("seed"),
+    )
+
+
+_SETTING = {stage: _setting(stage) for stage in Stage}
+
+
 def queue_order(store: Store, stage: Stage, reviewer: str | None) -> QueueOrder:
     """The order for ``reviewer``'s next card at ``stage`` (one short read). A ranking older
     than the store's latest change is refitted: here and now on a small review
@@ -393,27 +482,67 @@ def queue_order(store: Store, stage: Stage, reviewer: str | None) -> QueueOrder:
         mode = ScreeningMode(
             connection.execute(sa.select(review_table.c.screening_mode)).scalar_one()
         )
-        chosen = ranking_repo.get_orders(connection)[stage]
-        latest = int(connection.execute(inputs.LATEST_EVENT).scalar() or 0)
-        if chosen.order is ScreeningOrder.FILE:
-            return QueueOrder(chosen.order, None, None)
-        scope = _scope(store, stage, mode, who)
-        standing = _standing_count(scope[0], connection)
+        return queue_order_in(connection, store, stage, reviewer, who, mode)
+
+
+def queue_order_in(
+    connection: Connection,
+    store: Store,
+    stage: Stage,
+    reviewer: str | None,
+    who: int,
+    mode: ScreeningMode,
+) -> QueueOrder:
+    """:func:`queue_order` in the card's own reading (``connection``, which must not be in
+    a write transaction: a small review's ranking is made here, on its own connections)."""
+    found = _order_in(connection, store, stage, reviewer, who, mode)
+    if isinstance(found, QueueOrder):
+        return found
+    scope, chosen = found
+    if not _worker.run_now(scope, store):  # a run under way took too long
+        _worker.request(scope, store)
+    return QueueOrder(chosen.order, chosen.seed, _usable(scope, chosen), _failed(scope))
+
+
+def _failed(scope: Scope) -> str:
+    return _worker.failures.get(scope, "")
+
+
+def _order_in(
+    connection: Connection,
+    store: Store,
+    stage: Stage,
+    reviewer: str | None,
+    who: int,
+    mode: ScreeningMode,
+) -> QueueOrder | tuple[Scope, OrderSetting]:
+    """The queue's order, or (scope, setting) when its ranking must be made on the spot."""
+    store_key = _store_key(store)
+    row = connection.execute(_SETTING[stage]).one()
+    chosen = (
+        OrderSetting(ScreeningOrder(row.order), row.seed)
+        if row.order is not None
+        else OrderSetting(DEFAULT_ORDER[stage])
+    )
+    if chosen.order is ScreeningOrder.FILE:
+        return QueueOrder(chosen.order, None, None)
+    scope = _scope(store, stage, mode, who)
+    standing = _standing_count(store_key, connection)
+    with _lock:
+        _who[(store_key, reviewer or "")] = who
+        _modes[store_key] = mode
     current = _usable(scope, chosen)
-    if current is None or current.through_event < latest:
+    if current is None or current.through_event < int(row.latest or 0):
         if standing <= _inline_records():
-            if not _worker.run_now(scope, store):  # a run under way took too long
-                _worker.request(scope, store)
-            current = _usable(scope, chosen)
-        else:
-            now = time.monotonic()
-            with _lock:
-                due = current is None or now - _checked.get(scope, 0.0) >= RECHECK_SECONDS
-                if due:
-                    _checked[scope] = now
+            return scope, chosen
+        now = time.monotonic()
+        with _lock:
+            due = current is None or now - _checked.get(scope, 0.0) >= RECHECK_SECONDS
             if due:
-                _worker.request(scope, store)
-    return QueueOrder(chosen.order, chosen.seed, current, _worker.failures.get(scope, ""))
+                _checked[scope] = now
+        if due:
+            _worker.request(scope, store)
+    return QueueOrder(chosen.order, chosen.seed, current, _failed(scope))
 
 
 def _usable(scope: Scope, chosen: OrderSetting) -> Ranking | None:
@@ -430,21 +559,22 @@ def _usable(scope: Scope, chosen: OrderSetting) -> Ranking | None:
 def decided(store: Store, stage: Stage, reviewer: str | None) -> None:
     """A decision was saved (or taken back): ask for the queue it teaches to be ranked
     again. In dual screening only the deciding reviewer's: the others cannot see it yet.
-    A small review's is made on the spot by the next card instead, and a queue nobody
-    screens from in this process (`realist screen --decide`) waits for its next card."""
-    with store.reading() as connection:
-        _, who = reviews_repo.resolve_reviewer(connection, reviewer)
-        mode = ScreeningMode(
-            connection.execute(sa.select(review_table.c.screening_mode)).scalar_one()
-        )
-        scope = _scope(store, stage, mode, who)
-        standing = _standing_count(scope[0], connection)
+    Nothing is read: only a queue this process has shown a card of has a ranking here to
+    refresh (`realist screen --decide` has none); a small review's is made on the spot by
+    the next card instead."""
+    store_key = _store_key(store)
     with _lock:
-        shown = scope in _rankings  # a queue this process hands out records from
-        if shown:
-            _checked[scope] = time.monotonic()
-    if shown and standing > _inline_records():
-        _worker.request(scope, store)
+        who = _who.get((store_key, reviewer or ""))
+        mode = _modes.get(store_key)
+        standing = _standing.get(store_key)
+    if who is None or mode is None or standing is None or standing <= _inline_records():
+        return
+    scope = _scope(store, stage, mode, who)  # a mode changed since: that refit does nothing
+    with _lock:
+        if scope not in _rankings:
+            return
+        _checked[scope] = time.monotonic()
+    _worker.request(scope, store)
 
 
 def _standing_count(store_key: str, connection: Connection) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -164,13 +164,15 @@ def read(store_key: str, connection: Connection, stage: Stage) -> Reading:
     )
 
 
+# Read as plain values (a decision's text, a flag's 0 or 1): turning thousands of them
+# into enumerations took most of a refit's reading.
 _DECISIONS = (
     sa.select(
         screening_decision.c.id,
         screening_decision.c.record_id,
         screening_decision.c.reviewer_id,
-        screening_decision.c.decision,
-        screening_decision.c.resolves_conflict,
+        sa.type_coerce(screening_decision.c.decision, sa.String).label("decision"),
+        sa.type_coerce(screening_decision.c.resolves_conflict, sa.Integer).label("resolves"),
     )
     .where(
         screening_decision.c.stage == sa.bindparam("stage"),
@@ -224,36 +226,42 @@ class Visible:
 
 
 def visible(rows: Sequence[Any], stage: Stage, whose: int | None) -> Visible:
-    """What a queue learns from. Single screening (``whose`` None): every record's settled
-    decision. Dual screening: the reviewer's own votes, resolutions, and records two others
-    have voted on (revealed to everyone); never a vote that is still blind to them."""
+    """What a queue learns from, given the current decisions at ``stage`` in the order
+    made. Single screening (``whose`` None): each record's latest resolution, else its
+    latest vote. Dual screening: a resolution, else the reviewer's own vote, else the
+    agreed vote of two others (both votes in: revealed to everyone); never a vote that is
+    still blind to the reviewer. One pass: a refit reads every decision."""
     labels = _LABELS[stage]
     seen = Visible()
-    by_record: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        by_record[int(row.record_id)].append(row)
-    for record_id, items in by_record.items():
-        resolutions = [r for r in items if r.resolves_conflict]
-        votes = [r for r in items if not r.resolves_conflict]
-        mine = [r for r in items if r.reviewer_id == whose]
-        if whose is None or mine:
-            seen.decided.add(record_id)
-        source: list[Any]
-        if resolutions:
-            source = resolutions[-1:]
-        elif whose is None:
-            latest: dict[int, Any] = {}
-            for r in votes:
-                latest[r.reviewer_id] = r  # as domain.screening.settle: the last voter's
-            source = list(latest.values())[-1:]
-        elif [r for r in mine if not r.resolves_conflict]:
-            source = [r for r in mine if not r.resolves_conflict][-1:]
-        elif len({r.reviewer_id for r in votes}) >= 2:
-            source = votes if len({r.decision for r in votes}) == 1 else []  # agreed, or not
+    resolved: dict[int, tuple[int, str]] = {}
+    voted: dict[int, tuple[int, str]] = {}  # single: the latest vote; dual: the reviewer's
+    others: dict[int, list[Any]] = {}  # dual: [voters, the first's decision, agreed, last id]
+    decided = seen.decided
+    for row_id, record_id, reviewer_id, decision, resolves in rows:  # (as _DECISIONS reads)
+        if resolves:
+            resolved[record_id] = (row_id, decision)
+            if whose is None or reviewer_id == whose:
+                decided.add(record_id)
+        elif whose is None or reviewer_id == whose:
+            decided.add(record_id)
+            voted[record_id] = (row_id, decision)
         else:
-            continue  # blind to this reviewer: as if nobody had voted
-        label = {labels.get(r.decision) for r in source}
-        if len(label) == 1 and None not in label:
-            seen.labels[record_id] = label.pop()  # type: ignore[assignment]
-            seen.through = max([seen.through, *(int(r.id) for r in source)])
+            found = others.get(record_id)
+            if found is None:
+                others[record_id] = [1, decision, True, row_id]
+            else:  # current votes: one per reviewer
+                found[0] += 1
+                found[2] = found[2] and decision == found[1]
+                found[3] = max(found[3], row_id)
+    for record_id in resolved.keys() | voted.keys() | others.keys():
+        source = resolved.get(record_id) or voted.get(record_id)
+        if source is None:
+            count, decision, agreed, last = others[record_id]
+            if count < 2 or not agreed:
+                continue  # blind to this reviewer (or a conflict): as if nobody had voted
+            source = (last, decision)
+        label = labels.get(source[1])
+        if label is not None:
+            seen.labels[record_id] = label
+            seen.through = max(seen.through, source[0])
     return seen

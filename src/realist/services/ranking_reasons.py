@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from realist.domain import ranking
 from realist.domain.records import Record
 from realist.domain.screening import ScreeningMode, Stage
 from realist.domain.screening_order import ORDER_WORDS, ScreeningOrder
 from realist.reports.wording import counted
-from realist.services.prioritising import QueueOrder, Ranking
+from realist.services.prioritising import QueueOrder, Ranking, explanation
 from realist.services.ranking_inputs import record_text
 
 __all__ = ["COLD_SCORE", "MODEL_SCORE", "NOT_RANKED", "Why", "why"]
@@ -66,9 +64,10 @@ def why(queue: QueueOrder, record: Record, mode: ScreeningMode) -> Why:
     basis = _basis(made, mode)
     if place is None or made.model is None or made.features is None:
         return Why(order, basis, note=note)
-    row = int(made.features.rows(np.asarray([record.id], dtype=np.int64))[0])
     text = record_text(record.title, record.abstract, record.keywords)
-    found = ranking.explain(made.model, made.features.features, row, text)
+    found = explanation(made, record.id, text)
+    if found is None:
+        return Why(order, basis, note=NOT_RANKED)
     terms = [r.term for r in found.reasons]
     if made.kind == "model":
         return Why(order, basis, round(ranking.unit_interval(found.score), 2), MODEL_SCORE, terms)

@@ -25,6 +25,7 @@ __all__ = ["Worker"]
 log = logging.getLogger(__name__)
 
 Key = TypeVar("Key", bound=Hashable)
+MAX_REST = 5.0  # seconds
 
 
 class Worker(Generic[Key]):
@@ -33,9 +34,12 @@ class Worker(Generic[Key]):
     ``run_now`` runs one key's work on the caller's thread instead (a small review, where
     it takes a few milliseconds)."""
 
-    def __init__(self, work: Callable[[Key, Store], None], name: str) -> None:
+    def __init__(
+        self, work: Callable[[Key, Store], None], name: str, share: Callable[[], float]
+    ) -> None:
         self._work = work
         self._name = name
+        self._share = share  # of the time the thread may spend working (0 to 1)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._pending: dict[Key, Store] = {}  # in the order asked (dicts keep it)
@@ -122,4 +126,15 @@ class Worker(Generic[Key]):
                         self._thread = None  # idle: the next request starts a thread again
                         return
                     job = self._next_job()
+            began = time.monotonic()
             self._run(*job)
+            self._rest(time.monotonic() - began)
+
+    def _rest(self, worked: float) -> None:
+        """Pause so that the work takes at most its share of the time: the server's own
+        requests share the cores (and Python's one lock) with it. Requests that arrive
+        meanwhile are coalesced, so a busy queue is refitted every few decisions."""
+        share = min(max(self._share(), 0.01), 1.0)
+        # At most a few seconds: after a one-off build of a big review's features, say,
+        # the first rankings should not wait minutes.
+        time.sleep(min(worked * (1.0 - share) / share, MAX_REST))

@@ -94,10 +94,12 @@ def screening_view(
 ) -> ScreeningView:
     """What a screening page shows (see :func:`next_record` for ``after``), in one read;
     in single mode, one transaction that leases the record handed out to the reviewer.
-    The queue's ranking is looked up (or, on a small review, made) before it."""
-    order = prioritising.queue_order(store, stage, reviewer)
+    The queue's order is read in the first (on a small review its ranking may be made
+    then, never inside the transaction)."""
     with store.reading() as connection:
         mode = _mode(connection)
+        _, who = reviews_repo.resolve_reviewer(connection, reviewer)
+        order = prioritising.queue_order_in(connection, store, stage, reviewer, who, mode)
         if mode is ScreeningMode.DUAL:  # nothing is written: this read is the whole view
             view = _view(connection, stage, reviewer, after, mode, order)
     if mode is not ScreeningMode.DUAL:

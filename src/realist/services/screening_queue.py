@@ -24,7 +24,7 @@ from realist.domain.records import Record
 from realist.domain.review import ReviewerRole
 from realist.domain.screening import Outcome, ScreeningDecision, ScreeningMode, Stage, settle
 from realist.services.leases import hand_out
-from realist.services.prioritising import Ranking
+from realist.services.prioritising import Ranking, url_key
 from realist.services.ranking_reasons import Why
 from realist.store import documents as documents_repo
 from realist.store import records as records_repo
@@ -40,7 +40,8 @@ __all__ = ["GOES_TO_FULL_TEXT", "NextRecord", "Progress", "next_in_queue", "outc
 GOES_TO_FULL_TEXT = (Outcome.INCLUDED, Outcome.MAYBE)
 # Ranked records checked against the database per query: the first few are nearly always
 # enough (the ones decided or handed out since the ranking was made are few).
-CHUNKS = (32, 256, 2048)
+CHUNKS = (16, 128, 1024)
+PROBES = 3  # ranked records looked up one by one before a chunk is
 
 
 def outcomes(connection: Connection, stage: Stage, mode: ScreeningMode) -> dict[int, Outcome]:
@@ -197,7 +198,7 @@ SKIPS_KEPT = 1_000
 
 
 def _skips(connection: Connection, stage: Stage, who: int) -> dict[int, None]:
-    key = (connection.engine.url.render_as_string(hide_password=True), stage, who)
+    key = (url_key(connection.engine.url), stage, who)
     with _SKIPPED_LOCK:
         return _SKIPPED.setdefault(key, {})
 
@@ -266,18 +267,45 @@ class _RankedQueue:
         return None if value is None else int(value)
 
     def ranked(self, held: set[int], start: int, stop: int) -> int | None:
-        """The best-ranked waiting record among positions ``start`` to ``stop``."""
-        assert self.ranking is not None
+        """The best-ranked waiting record among positions ``start`` to ``stop``, not in
+        ``held``. The records at the top found decided since the ranking was made are
+        skipped from then on (``Ranking.gone``): with several people deciding, a ranking
+        made a few seconds ago begins with dozens of them. (One taken back meanwhile is
+        found by the last resort of :meth:`first`, and is ranked again by the next refit.)"""
+        ranking = self.ranking
+        assert ranking is not None
+        start = max(start, ranking.gone[0])
+        # The best candidates first, one look-up each: the first is usually the record
+        # just decided (then passed over for good), the second waits. Records others hold
+        # are known here and passed over.
+        probe = start
+        for _ in range(PROBES):
+            while probe < stop and int(ranking.ranked[probe]) in held:
+                probe += 1
+            if probe >= stop:
+                return None
+            if self.waits(int(ranking.ranked[probe]), held):
+                return int(ranking.ranked[probe])
+            if probe == ranking.gone[0]:
+                ranking.gone[0] += 1  # decided (or merged): gone for good
+            probe += 1
         sizes = iter(CHUNKS)
         size = next(sizes)
         while start < stop:
-            ids = self.ranking.span(start, min(size, stop - start))
+            ids = ranking.span(start, min(size, stop - start))
             params = {**self._params(held, None), "ids": ids}
             found = self.connection.execute(_AMONG[self.single], params).scalars()
             waiting = {int(r) for r in found}
-            for record_id in ids:
-                if record_id in waiting:
-                    return record_id
+            best = next((record_id for record_id in ids if record_id in waiting), None)
+            if start == ranking.gone[0]:
+                gone = 0
+                for record_id in ids:
+                    if record_id in waiting or record_id in held:
+                        break
+                    gone += 1
+                ranking.gone[0] = max(ranking.gone[0], start + gone)
+            if best is not None:
+                return best
             start += len(ids)
             size = next(sizes, size)
         return None
@@ -324,9 +352,16 @@ class _RankedQueue:
         still waiting means it was skipped; decided, it says nothing (the ranking has moved
         on since, and the best record now is the next one)."""
         skipped = self.skipped
-        if after is not None and after not in skipped and self.waits(after, set()):
-            _skip(skipped, after)
         found = self._best_of(held | set(skipped))
+        if after is not None and after not in skipped:
+            ranking = self.ranking
+            assert ranking is not None
+            at = ranking.position(after)
+            if found == after:  # still waiting, and the best: it was skipped
+                _skip(skipped, after)
+                found = self._best_of(held | set(skipped))
+            elif (at is None or at >= ranking.gone[0]) and self.waits(after, set()):
+                _skip(skipped, after)  # (usually not asked: the scan found it decided)
         if found is None and skipped:
             with _SKIPPED_LOCK:
                 skipped.clear()  # gone round: the skipped ones come again
@@ -343,8 +378,10 @@ class _RankedQueue:
 
     def waits(self, record_id: int, held: set[int]) -> bool:
         """Whether the record is still waiting for this reviewer (read again now)."""
-        params = {**self._params(held, None), "ids": [record_id]}
-        return self.connection.execute(_AMONG[self.single], params).first() is not None
+        if record_id in held:
+            return False
+        params = {"who": self.who, "id": record_id}
+        return self.connection.execute(_WAITS[self.single], params).first() is not None
 
 
 # The queue's statements, built once (building them cost more than running them on SQLite;
@@ -426,3 +463,17 @@ _QUEUE = {
     (single, after): _waiting(single, after) for single in (True, False) for after in (True, False)
 }
 _AMONG = {single: _waiting_among(single) for single in (True, False)}
+# Whether one record waits (nothing held: the caller checks that): no list to expand, so
+# the statement is compiled once.
+_WAITS = {
+    single: sa.select(record_table.c.id).where(
+        record_table.c.id == sa.bindparam("id"),
+        _STANDING_RECORD,
+        ~sa.exists().where(
+            screening_decision.c.record_id == record_table.c.id,
+            _AT_TITLE_ABSTRACT,
+            *(() if single else (_BY_WHO,)),
+        ),
+    )
+    for single in (True, False)
+}
