@@ -196,9 +196,7 @@ def fit(
         if len(unscreened) > settings.presumed_excluded
         else unscreened
     )
-    rows = np.concatenate([np.asarray(included_rows), learnt_excluded, presumed]).astype(
-        np.int64
-    )
+    rows = np.concatenate([np.asarray(included_rows), learnt_excluded, presumed]).astype(np.int64)
     labels = np.concatenate(
         [np.ones(len(included_rows)), np.zeros(len(learnt_excluded) + len(presumed))]
     )

@@ -52,6 +52,7 @@ from realist.settings import setting
 from realist.store import Store
 from realist.store import ranking as ranking_repo
 from realist.store import reviews as reviews_repo
+from realist.store.batches import STANDING_COUNT
 from realist.store.events import append_event
 from realist.store.ranking import OrderSetting
 from realist.store.schema import record as record_table
@@ -582,7 +583,7 @@ def _standing_count(store_key: str, connection: Connection) -> int:
     with _lock:
         known = _standing.get(store_key)
     if known is None:
-        known = int(connection.execute(inputs.STANDING_COUNT).scalar() or 0)
+        known = int(connection.execute(STANDING_COUNT).scalar() or 0)
         with _lock:
             _standing[store_key] = known
     return known

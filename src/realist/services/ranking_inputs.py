@@ -26,7 +26,7 @@ from realist.domain.screening_order import ScreeningOrder
 from realist.store import ranking as ranking_repo
 from realist.store import reviews as reviews_repo
 from realist.store import screening as screening_repo
-from realist.store.batches import UNFINISHED, VISIBLE
+from realist.store.batches import STANDING_COUNT, VISIBLE
 from realist.store.ranking import OrderSetting
 from realist.store.schema import concept_block, screening_decision
 from realist.store.schema import record as record_table
@@ -82,16 +82,6 @@ _STANDING_IDS = (
 _STANDING_TEXTS = sa.select(
     record_table.c.id, record_table.c.title, record_table.c.abstract, record_table.c.keywords
 ).where(record_table.c.duplicate_of.is_(None), VISIBLE)
-STANDING_COUNT = sa.select(
-    sa.select(sa.func.count())
-    .select_from(record_table)
-    .where(record_table.c.duplicate_of.is_(None))
-    .scalar_subquery()
-    - sa.select(sa.func.count())
-    .select_from(record_table)
-    .where(record_table.c.batch_id.in_(UNFINISHED))
-    .scalar_subquery()
-)
 _RECORDS_CHANGED = sa.select(sa.func.max(event_table.c.id)).where(
     event_table.c.action.in_(RECORD_CHANGES)
 )

@@ -37,6 +37,21 @@ UNFINISHED = sa.select(import_batch.c.id).where(import_batch.c.state != BatchSta
 # Records a reader may see: entered by hand, or in a complete batch.
 VISIBLE = sa.or_(record.c.batch_id.is_(None), record.c.batch_id.not_in(UNFINISHED))
 COMPLETE = import_batch.c.state == BatchState.COMPLETE
+# Records standing in a review (not merged away, not in an unfinished import), counted as
+# "not merged away" minus "in an unfinished import": each part is read from one index,
+# where counting with the VISIBLE test read every whole record (on SQLite 210 ms instead of
+# 5 for a 100,000-record review, on every decision). A record of an unfinished import is
+# never merged: deduplication only sees visible ones.
+STANDING_COUNT = sa.select(
+    sa.select(sa.func.count())
+    .select_from(record)
+    .where(record.c.duplicate_of.is_(None))
+    .scalar_subquery()
+    - sa.select(sa.func.count())
+    .select_from(record)
+    .where(record.c.batch_id.in_(UNFINISHED))
+    .scalar_subquery()
+)
 # Sources a reader may see: all but one an unfinished import made, until a batch in it
 # is complete (it then stays, whatever becomes of the import that made it).
 _MADE_UNFINISHED = sa.select(import_batch.c.source_id).where(
