@@ -46,6 +46,23 @@ def test_cold_start_ranks_by_what_the_review_looks_for() -> None:
     assert ranking.order(nothing, range(len(TEXTS))).tolist() == list(range(len(TEXTS)))
 
 
+def test_terms_of_one_record_are_left_to_the_cold_start() -> None:
+    features = ranking.build_features(TEXTS)
+    # "registry" is in record 4 alone: not learnt from, yet kept, for the cold start.
+    assert features.rare is not None and features.rare_columns is not None
+    assert features.matrix.nnz + features.rare.nnz == ranking._counts(TEXTS).nnz  # none lost
+    assert set(np.diff(features.rare.tocsc().indptr).tolist()) == {1}  # one record each
+    assert np.allclose(np.linalg.norm(features.matrix.toarray(), axis=1), 1.0, atol=1e-5)
+    registry = ranking._columns(["registry"])
+    assert registry[0] in features.rare_columns and registry[0] not in features.columns
+    ranked = ranking.order(ranking.query_scores(features, ["national registry"]), range(7))
+    assert ranked[0] == 4
+    model = ranking.query_model(features, ["registry"])
+    assert model is not None
+    why = ranking.explain(model, features, 4, TEXTS[4])
+    assert [r.term for r in why.reasons] == ["registry"] and why.score > 0
+
+
 def test_the_same_inputs_and_seed_give_the_same_model() -> None:
     features = ranking.build_features(TEXTS * 40)
     first = ranking.fit(features, [0], [1], range(2, 280), seed=5)
@@ -58,7 +75,7 @@ def test_the_same_inputs_and_seed_give_the_same_model() -> None:
         "included": 1,
         "excluded": 1,
         "excluded_used": 1,
-        "presumed_excluded": 100,
+        "presumed_excluded": ranking.DEFAULT_SETTINGS.presumed_excluded,
     }
 
 
