@@ -496,28 +496,6 @@ def queue_order_in(
 ) -> QueueOrder:
     """:func:`queue_order` in the card's own reading (``connection``, which must not be in
     a write transaction: a small review's ranking is made here, on its own connections)."""
-    found = _order_in(connection, store, stage, reviewer, who, mode)
-    if isinstance(found, QueueOrder):
-        return found
-    scope, chosen = found
-    if not _worker.run_now(scope, store):  # a run under way took too long
-        _worker.request(scope, store)
-    return QueueOrder(chosen.order, chosen.seed, _usable(scope, chosen), _failed(scope))
-
-
-def _failed(scope: Scope) -> str:
-    return _worker.failures.get(scope, "")
-
-
-def _order_in(
-    connection: Connection,
-    store: Store,
-    stage: Stage,
-    reviewer: str | None,
-    who: int,
-    mode: ScreeningMode,
-) -> QueueOrder | tuple[Scope, OrderSetting]:
-    """The queue's order, or (scope, setting) when its ranking must be made on the spot."""
     store_key = _store_key(store)
     row = connection.execute(_SETTING[stage]).one()
     chosen = (
@@ -534,8 +512,10 @@ def _order_in(
         _modes[store_key] = mode
     current = _usable(scope, chosen)
     if current is None or current.through_event < int(row.latest or 0):
-        if standing <= _inline_records():
-            return scope, chosen
+        if standing <= _inline_records():  # made on the spot
+            if not _worker.run_now(scope, store):  # a run under way took too long
+                _worker.request(scope, store)
+            return QueueOrder(chosen.order, chosen.seed, _usable(scope, chosen), _failed(scope))
         now = time.monotonic()
         with _lock:
             due = current is None or now - _checked.get(scope, 0.0) >= RECHECK_SECONDS
@@ -544,6 +524,10 @@ def _order_in(
         if due:
             _worker.request(scope, store)
     return QueueOrder(chosen.order, chosen.seed, current, _failed(scope))
+
+
+def _failed(scope: Scope) -> str:
+    return _worker.failures.get(scope, "")
 
 
 def _usable(scope: Scope, chosen: OrderSetting) -> Ranking | None:
