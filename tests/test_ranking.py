@@ -100,6 +100,20 @@ def test_records_without_text_and_other_scripts_are_ranked() -> None:
     assert np.isfinite(scores).all() and scores.shape == (len(texts),)
 
 
+@pytest.mark.parametrize("texts", [[], ["x"], ["", "  "], ["a b", "c d", "e"], ["word", "other"]])
+def test_reviews_whose_records_share_no_term_keep_file_order(texts: list[str]) -> None:
+    features = ranking.build_features(texts)
+    assert features.rows == len(texts)
+    rows = list(range(len(texts)))
+    assert ranking.order(ranking.query_scores(features, ["word"]), rows)[:1].tolist() == (
+        [0] if texts else []
+    )
+    if len(texts) >= 2:
+        model = ranking.fit(features, [0], [1], rows[2:], seed=1)
+        if model is not None:  # (terms, though none shared: learnt from all of them)
+            assert np.isfinite(ranking.scores(model, features)).all()
+
+
 def test_figures_of_a_hand_computed_order() -> None:
     # 10 records, 4 relevant, found at positions 1, 2, 5 and 9.
     labels = [1, 1, 0, 0, 1, 0, 0, 0, 1, 0]

@@ -51,6 +51,7 @@ HASHED_COLUMNS = 2**20
 TEXT_CHARS = 20_000
 # Records hashed at once while building features: bounds the float64 scratch space.
 _CHUNK = 4_096
+_ENTRIES = 1 << 22  # entries of the features weighted at once (a 16 MB scratch array)
 # Terms in fewer records than this are left out of what a model learns from (see Features).
 MIN_RECORDS_PER_TERM = 2
 FEATURES_VERSION = "hash-1-2gram-logtf-idf-l2-df2-v2"
@@ -78,8 +79,8 @@ class RankingSettings:
     # highest, so those nearest the boundary between include and exclude) and a random
     # sample of the older ones. Every include is kept. Bounding them keeps a refit's cost
     # the same on the 10,000th decision as on the 5,000th.
-    recent_excluded: int = 1500
-    older_excluded: int = 500
+    recent_excluded: int = 400
+    older_excluded: int = 100
     features: str = FEATURES_VERSION
 
     def as_dict(self) -> dict[str, Any]:
@@ -151,8 +152,10 @@ def _counts(texts: Iterable[str]) -> sp.csr_matrix:
         if len(chunk) == _CHUNK:
             parts.append(hasher.transform(chunk).tocsr())
             chunk = []
-    if chunk or not parts:
+    if chunk:
         parts.append(hasher.transform(chunk).tocsr())
+    if not parts:  # no records
+        return sp.csr_matrix((0, HASHED_COLUMNS), dtype=np.float32)
     matrix = sp.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
     return sp.csr_matrix(matrix, dtype=np.float32)
 
@@ -162,28 +165,57 @@ def build_features(texts: Sequence[str]) -> Features:
     and keywords joined, see :func:`record_text`). Linear in the total text; float32 to halve
     the memory."""
     counts = _counts(texts)
-    columns, kept = np.unique(counts.indices, return_inverse=True)
-    matrix = sp.csr_matrix(
-        (np.log1p(counts.data, dtype=np.float32), kept.ravel(), counts.indptr),  # sublinear tf
-        shape=(counts.shape[0], len(columns)),
-    )
-    rows = max(matrix.shape[0], 1)
-    document_frequency = np.bincount(matrix.indices, minlength=len(columns))
-    idf = np.log((1.0 + rows) / (1.0 + document_frequency)) + 1.0  # as scikit-learn's smooth idf
-    matrix.data *= idf[matrix.indices].astype(np.float32)
-    normalize(matrix, copy=False)  # each row of unit length, in place
-    shared = document_frequency >= MIN_RECORDS_PER_TERM
-    if shared.all() or not shared.any():  # (one record, or records sharing no term: keep all)
-        return Features(matrix=matrix, idf=idf, columns=columns.astype(np.int64))
-    rare = matrix[:, np.flatnonzero(~shared)].tocsr()
-    matrix = matrix[:, np.flatnonzero(shared)].tocsr()
-    normalize(matrix, copy=False)
+    rows = max(counts.shape[0], 1)
+    # Each hashed column appears at most once in a row, so counting a column's entries
+    # counts its records. Done over the 2^20 hashed columns, with no sort and no int64 copy
+    # of the entries: at 100,000 records those would be the biggest arrays of all.
+    in_records = np.bincount(counts.indices, minlength=HASHED_COLUMNS)
+    shared = in_records >= MIN_RECORDS_PER_TERM
+    used = in_records > 0
+    if not shared.any():  # (one record, or records sharing no term: keep them all)
+        shared = used
+    rare = used & ~shared
+    # In place and a slice at a time: at 100,000 records every copy of the entries is
+    # another 100 MB or more (the memory goal is 1 GiB for all of it).
+    data = counts.data
+    np.log1p(data, out=data)  # sublinear tf
+    idf = (np.log((1.0 + rows) / (1.0 + in_records)) + 1.0).astype(np.float32)  # smooth idf
+    for start in range(0, len(data), _ENTRIES):
+        data[start : start + _ENTRIES] *= idf[counts.indices[start : start + _ENTRIES]]
+    whole = sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape, copy=False)
+    if whole.nnz:  # (records with no word of two letters or more have no terms at all)
+        normalize(whole, copy=False)  # the whole row of unit length, before the rare go
+    data = whole.data
+    rare_part = _columns_of(counts.indptr, counts.indices, data, rare, counts.shape[0])
+    matrix = _columns_of(counts.indptr, counts.indices, data, shared, counts.shape[0])
+    del counts, data, whole
+    if matrix.shape[1]:
+        normalize(matrix, copy=False)  # the shared terms of each row of unit length again
     return Features(
         matrix=matrix,
-        idf=idf[shared],
-        columns=columns[shared].astype(np.int64),
-        rare=rare,
-        rare_columns=columns[~shared].astype(np.int64),
+        idf=idf[shared].astype(np.float64),
+        columns=np.flatnonzero(shared).astype(np.int64),
+        rare=rare_part if rare.any() else None,
+        rare_columns=np.flatnonzero(rare).astype(np.int64) if rare.any() else None,
+    )
+
+
+def _columns_of(
+    indptr: npt.NDArray[np.int32],
+    indices: npt.NDArray[np.int32],
+    data: Float32Array,
+    wanted: npt.NDArray[np.bool_],
+    rows: int,
+) -> sp.csr_matrix:
+    """The entries of a CSR matrix in the ``wanted`` hashed columns, renumbered in the order
+    of those columns (``np.flatnonzero(wanted)``), as a new CSR matrix."""
+    keep = wanted[indices]
+    count = np.int32 if len(indices) < np.iinfo(np.int32).max else np.int64
+    before = np.concatenate([np.zeros(1, count), np.cumsum(keep, dtype=count)])
+    number = np.cumsum(wanted, dtype=np.int32) - 1  # a wanted hashed column's new number
+    return sp.csr_matrix(
+        (data[keep], number[indices[keep]], before[indptr]),
+        shape=(rows, int(wanted.sum())),
     )
 
 
@@ -228,8 +260,8 @@ def fit(
     one exclude (the caller then uses :func:`query_scores`). ``excluded_rows`` are in the
     order they were decided (the latest last). The same inputs and seed give the same
     model."""
-    if not len(included_rows) or not len(excluded_rows):
-        return None
+    if not len(included_rows) or not len(excluded_rows) or not features.matrix.shape[1]:
+        return None  # (no terms at all: nothing to learn from, the queue keeps file order)
     rng = np.random.default_rng(seed)
     decided_excluded = len(excluded_rows)
     learnt_excluded = _bounded(np.asarray(excluded_rows, dtype=np.int64), settings, rng)
