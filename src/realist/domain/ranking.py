@@ -415,36 +415,43 @@ def explain(
     """The score of one record and the terms of its text that pushed it up most: what the
     screening card shows under "why this record". ``text`` is the record's text, as given
     to :func:`build_features` (hashing keeps no vocabulary: the terms come from the text)."""
-    vector = features.matrix[row]
-    part = vector.data * model.weights[vector.indices]
-    contribution = dict(zip(vector.indices.tolist(), part.tolist(), strict=True))
     terms = sorted(set(_hasher().build_analyzer()(text[:TEXT_CHARS])))
     hashed = _columns(terms)
-    at, kept = features.kept(hashed)
-    found = [
-        Reason(term, contribution.get(int(column), 0.0) if is_kept else 0.0)
-        for term, column, is_kept in zip(terms, at, kept, strict=True)
-    ]
+    found = _term_parts(features.matrix[row], model.weights, features.columns, terms, hashed)
     if model.rare_weights is not None and features.rare is not None:
         assert features.rare_columns is not None  # (set together)
         rare = features.rare[row]
-        part = rare.data * model.rare_weights[rare.indices]
-        rare_part = dict(zip(rare.indices.tolist(), part.tolist(), strict=True))
-        rare_at, rare_kept = _kept_in(features.rare_columns, hashed)
-        found += [
-            Reason(term, rare_part.get(int(column), 0.0))
-            for term, column, is_kept in zip(terms, rare_at, rare_kept, strict=True)
-            if is_kept
-        ]
+        found += _term_parts(rare, model.rare_weights, features.rare_columns, terms, hashed)
     pushing = sorted((r for r in found if r.weight > 0), key=lambda r: (-r.weight, r.term))
     return Explanation(score=scores_of_row(model, features, row), reasons=pushing[:top])
 
 
+def _term_parts(
+    vector: sp.csr_matrix,
+    weights: Float32Array,
+    columns: IntArray,
+    terms: Sequence[str],
+    hashed: IntArray,
+) -> list[Reason]:
+    """Each of ``terms`` found among ``columns``, with its part of one row's score."""
+    part = vector.data * weights[vector.indices]
+    contribution = dict(zip(vector.indices.tolist(), part.tolist(), strict=True))
+    at, kept = _kept_in(columns, hashed)
+    return [
+        Reason(term, contribution.get(int(column), 0.0))
+        for term, column, is_kept in zip(terms, at, kept, strict=True)
+        if is_kept
+    ]
+
+
 def scores_of_row(model: FittedModel, features: Features, row: int) -> float:
-    found = float((features.matrix[row] @ model.weights)[0] + model.intercept)
-    if model.rare_weights is not None and features.rare is not None:
-        found += float((features.rare[row] @ model.rare_weights)[0])
-    return found
+    return float(scores(model, _rows_of(features, row))[0])
+
+
+def _rows_of(features: Features, row: int) -> Features:
+    """``features`` cut down to one row (for one record's score)."""
+    rare = None if features.rare is None else features.rare[row]
+    return replace(features, matrix=features.matrix[row], rare=rare)
 
 
 def _columns(terms: Sequence[str]) -> IntArray:
