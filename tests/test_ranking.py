@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.feature_extraction.text import HashingVectorizer
 
 from realist.domain import ranking, screening_metrics, simulation, stopping
 
@@ -63,6 +64,21 @@ def test_terms_of_one_record_are_left_to_the_cold_start() -> None:
     assert [r.term for r in why.reasons] == ["registry"] and why.score > 0
 
 
+@given(st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=40))
+@settings(max_examples=60, deadline=None)
+def test_a_terms_column_is_the_one_the_feature_hasher_gives_it(terms: list[str]) -> None:
+    # The card's reasons find a term's part of the score by its column: a column computed
+    # differently from the hasher's would name terms the record's score never used.
+    hasher = HashingVectorizer(
+        analyzer=lambda term: [term],
+        n_features=ranking.HASHED_COLUMNS,
+        alternate_sign=False,
+        norm=None,
+    )
+    expected = hasher.transform(terms).tocsr().indices
+    assert ranking._columns(terms).tolist() == expected.tolist()
+
+
 def test_the_same_inputs_and_seed_give_the_same_model() -> None:
     features = ranking.build_features(TEXTS * 40)
     first = ranking.fit(features, [0], [1], range(2, 280), seed=5)
@@ -89,6 +105,17 @@ def test_reasons_are_terms_of_the_record_that_pushed_it_up() -> None:
     assert all(reason.weight > 0 for reason in explained.reasons)
     assert all(term in TEXTS[5].lower() for term in terms)
     assert 0 < ranking.unit_interval(explained.score) < 1
+    ranked = ranking.scores(model, features)
+    for row, text in enumerate(TEXTS):  # the card's score is the one the queue ranked by
+        assert ranking.explain(model, features, row, text).score == pytest.approx(
+            ranked[row], abs=1e-5
+        )
+    cold = ranking.query_model(features, ["registry", "diabetes"])
+    assert cold is not None
+    by_query = ranking.scores(cold, features)
+    assert ranking.explain(cold, features, 4, TEXTS[4]).score == pytest.approx(
+        by_query[4], abs=1e-5
+    )
 
 
 def test_records_without_text_and_other_scripts_are_ranked() -> None:

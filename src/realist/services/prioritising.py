@@ -300,10 +300,16 @@ EXPLAINED_AHEAD = 8  # records whose reasons a new ranking makes before any card
 def _explain_first(store: Store, made: Ranking) -> None:
     """Make the reasons of the first records of a new ranking now, on the thread that made
     it: they are the next cards, which then need not (a card's reasons cost about as much
-    as the rest of the card)."""
+    as the rest of the card). In single screening the records others hold come first, so
+    as many more as reviewers have cards here."""
     if made.model is None or made.features is None:
         return
-    first = made.span(0, EXPLAINED_AHEAD)
+    ahead = EXPLAINED_AHEAD
+    if made.scope is None:
+        store_key = _store_key(store)
+        with _lock:
+            ahead += sum(1 for known in _who if known[0] == store_key)
+    first = made.span(made.gone[0], ahead)
     with store.reading() as connection:
         rows = connection.execute(_TEXTS, {"ids": first}).all()
     for row in rows:
