@@ -188,3 +188,46 @@ def test_skipping_in_a_prioritised_queue(db_target: str, tmp_path: Path) -> None
         after = found
     assert found == first and len(seen) == 11  # round again: the skipped one, last
     store.close()
+
+
+def test_a_ranking_passes_over_a_record_decided_here_and_takes_it_back_with_an_undo(
+    db_target: str, tmp_path: Path
+) -> None:
+    """A ranking knows the records decided since it was made without asking the database
+    (the next card of a busy queue need not look them up), and a decision taken back makes
+    the record wait in its ranked place again."""
+    store = make_review(db_target, tmp_path)
+    screening.set_screening_mode(store, ScreeningMode.DUAL, "ann")  # no leases to steer it
+    screening.add_highlight_terms(store, ["mentoring"], CriterionKind.INCLUSION, "ann")
+    made = prioritising.queue_order(store, TA, "ann").ranking
+    assert made is not None
+    top, second = (int(r) for r in made.ranked[:2])
+    with store.reading() as connection:
+        _, who = reviews_repo.resolve_reviewer(connection, "ann")
+
+    def next_with_made(after: int | None) -> tuple[int | None, int]:
+        """The next record by ``made`` (however stale), and the look-ups of one record."""
+        asked: list[str] = []
+
+        def count(*args: object) -> None:
+            asked.append(str(args[2]))  # the statement
+
+        engine = store.engine
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            with store.transaction() as connection:
+                nxt = screening_queue.next_in_queue(
+                    connection, TA, who, after, ScreeningMode.DUAL, made
+                )
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        one = str(screening_queue._WAITS[False].compile(dialect=engine.dialect))
+        return nxt.record.id if nxt.record else None, asked.count(one)
+
+    screening.screen(store, top, TA, EXC, "ann")
+    assert top in made.passed
+    assert next_with_made(top) == (second, 1)  # only the second asked about: it waits
+    screening.undo_last(store, TA, "ann")
+    assert top not in made.passed
+    assert next_with_made(None)[0] == top  # back in its ranked place
+    store.close()

@@ -147,6 +147,9 @@ class Ranking:
     # How many of the first ranked records the queue found decided (or merged) since: no
     # query need ask about them again. Shared by the copies :func:`replace` makes.
     gone: list[int] = field(default_factory=lambda: [0], repr=False, compare=False)
+    # Ranked records found decided (or merged) since, wherever they stand: no query need
+    # ask about them again either. A decision taken back leaves it (see :func:`decided`).
+    passed: set[int] = field(default_factory=set, repr=False, compare=False)
     # Reasons of records, made once per ranking (the first few ahead of time: see _refit).
     explained: dict[int, ranking.Explanation] = field(
         default_factory=dict, repr=False, compare=False
@@ -547,23 +550,40 @@ def _usable(scope: Scope, chosen: OrderSetting) -> Ranking | None:
     return found
 
 
-def decided(store: Store, stage: Stage, reviewer: str | None) -> None:
-    """A decision was saved (or taken back): ask for the queue it teaches to be ranked
-    again. In dual screening only the deciding reviewer's: the others cannot see it yet.
-    Nothing is read: only a queue this process has shown a card of has a ranking here to
-    refresh (`realist screen --decide` has none); a small review's is made on the spot by
-    the next card instead."""
+def decided(
+    store: Store,
+    stage: Stage,
+    reviewer: str | None,
+    record_id: int | None = None,
+    taken_back: bool = False,
+) -> None:
+    """A decision on ``record_id`` was saved (or ``taken_back``): ask for the queue it
+    teaches to be ranked again. In dual screening only the deciding reviewer's: the others
+    cannot see it yet. Nothing is read: only a queue this process has shown a card of has a
+    ranking here to refresh (`realist screen --decide` has none); a small review's is made
+    on the spot by the next card instead. Meanwhile the queue's ranking knows the record is
+    decided (its next card need not ask), or waits again."""
     store_key = _store_key(store)
     with _lock:
         who = _who.get((store_key, reviewer or ""))
         mode = _modes.get(store_key)
         standing = _standing.get(store_key)
-    if who is None or mode is None or standing is None or standing <= _inline_records():
+    if who is None or mode is None:
         return
     scope = _scope(store, stage, mode, who)  # a mode changed since: that refit does nothing
     with _lock:
-        if scope not in _rankings:
-            return
+        current = _rankings.get(scope)
+        if current is not None and record_id is not None:
+            if taken_back:  # it waits again, in its ranked place
+                current.passed.discard(record_id)
+                at = current.position(record_id)
+                if at is not None and at < current.gone[0]:
+                    current.gone[0] = at
+            else:
+                current.passed.add(record_id)
+    if current is None or standing is None or standing <= _inline_records():
+        return
+    with _lock:
         _checked[scope] = time.monotonic()
     _worker.request(scope, store)
 

@@ -147,7 +147,8 @@ def screen(
     unknowingly)."""
     with store.transaction() as connection:
         saved = _screen(connection, record_id, stage, decision, reviewer, criterion, note)[0]
-    prioritising.decided(store, stage, reviewer)  # after the commit: a refit never delays it
+    # After the commit: a refit never delays it.
+    prioritising.decided(store, stage, reviewer, record_id)
     return saved
 
 
@@ -234,7 +235,7 @@ def decide(
     """:func:`screen`, saying which earlier decision of the reviewer's it replaced."""
     with store.transaction() as connection:
         saved, previous = _screen(connection, record_id, stage, decision, reviewer, criterion, note)
-    prioritising.decided(store, stage, reviewer)
+    prioritising.decided(store, stage, reviewer, record_id)
     return Decided(saved, previous)
 
 
@@ -295,7 +296,7 @@ def undo_last(store: Store, stage: Stage, reviewer: str | None) -> ScreeningDeci
     taking one's own back and deciding again would defeat the blinding."""
     undone = _undo_last(store, stage, reviewer)
     if undone is not None:
-        prioritising.decided(store, stage, reviewer)
+        prioritising.decided(store, stage, reviewer, undone.record_id, taken_back=True)
     return undone
 
 

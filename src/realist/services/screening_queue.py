@@ -270,24 +270,34 @@ class _RankedQueue:
         """The best-ranked waiting record among positions ``start`` to ``stop``, not in
         ``held``. The records at the top found decided since the ranking was made are
         skipped from then on (``Ranking.gone``): with several people deciding, a ranking
-        made a few seconds ago begins with dozens of them. (One taken back meanwhile is
-        found by the last resort of :meth:`first`, and is ranked again by the next refit.)"""
+        made a few seconds ago begins with dozens of them. (One taken back in this process
+        waits in its ranked place again: see prioritising.decided; one taken back in another
+        is found by the last resort of :meth:`first`, and ranked again by the next refit.)"""
         ranking = self.ranking
         assert ranking is not None
         start = max(start, ranking.gone[0])
-        # The best candidates first, one look-up each: the first is usually the record
-        # just decided (then passed over for good), the second waits. Records others hold
-        # are known here and passed over.
+        passed = ranking.passed
+        # The best candidates first, one look-up each: records others hold, and those
+        # known decided since the ranking was made (``Ranking.passed``: the ones decided
+        # here are known without asking), are passed over without one.
         probe = start
         for _ in range(PROBES):
-            while probe < stop and int(ranking.ranked[probe]) in held:
+            while probe < stop:
+                record_id = int(ranking.ranked[probe])
+                if record_id in passed:
+                    if probe == ranking.gone[0]:
+                        ranking.gone[0] += 1
+                elif record_id not in held:
+                    break
                 probe += 1
             if probe >= stop:
                 return None
-            if self.waits(int(ranking.ranked[probe]), held):
-                return int(ranking.ranked[probe])
+            record_id = int(ranking.ranked[probe])
+            if self.waits(record_id, held):
+                return record_id
+            passed.add(record_id)  # decided (or merged): gone for good
             if probe == ranking.gone[0]:
-                ranking.gone[0] += 1  # decided (or merged): gone for good
+                ranking.gone[0] += 1
             probe += 1
         sizes = iter(CHUNKS)
         size = next(sizes)
@@ -297,6 +307,7 @@ class _RankedQueue:
             found = self.connection.execute(_AMONG[self.single], params).scalars()
             waiting = {int(r) for r in found}
             best = next((record_id for record_id in ids if record_id in waiting), None)
+            passed.update(r for r in ids if r not in waiting and r not in held)
             if start == ranking.gone[0]:
                 gone = 0
                 for record_id in ids:
@@ -360,7 +371,11 @@ class _RankedQueue:
             if found == after:  # still waiting, and the best: it was skipped
                 _skip(skipped, after)
                 found = self._best_of(held | set(skipped))
-            elif (at is None or at >= ranking.gone[0]) and self.waits(after, set()):
+            elif (
+                (at is None or at >= ranking.gone[0])
+                and after not in ranking.passed
+                and self.waits(after, set())
+            ):
                 _skip(skipped, after)  # (usually not asked: the scan found it decided)
         if found is None and skipped:
             with _SKIPPED_LOCK:
