@@ -118,6 +118,33 @@ def test_reasons_are_terms_of_the_record_that_pushed_it_up() -> None:
     )
 
 
+@pytest.mark.parametrize("row", range(len(TEXTS)))
+def test_reasons_are_the_largest_parts_of_the_score_found_term_by_term(row: int) -> None:
+    # An independent reckoning on dense rows: each term of the text, its hashed column, the
+    # row's value there times the model's weight, shared and one-record terms alike.
+    features = ranking.build_features(TEXTS)
+    cold = ranking.query_model(features, ["diabetes registry nurse"])
+    fitted = ranking.fit(features, [0, 3], [1, 4], [2, 5, 6], seed=1)
+    assert cold is not None and fitted is not None and features.rare is not None
+    assert features.rare_columns is not None
+    for model in (cold, fitted):
+        expected: dict[str, float] = {}
+        terms, hashed = ranking.terms_of(TEXTS[row])
+        parts = [(features.matrix, features.columns, model.weights)]
+        if model.rare_weights is not None:
+            parts.append((features.rare, features.rare_columns, model.rare_weights))
+        for matrix, columns, weights in parts:
+            dense = matrix[row].toarray()[0]
+            for term, column in zip(terms, hashed.tolist(), strict=True):
+                at = np.flatnonzero(columns == column)
+                if len(at) and dense[at[0]] * weights[at[0]] > 0:
+                    expected[term] = float(dense[at[0]] * weights[at[0]])
+        best = sorted(expected.items(), key=lambda item: (-item[1], item[0]))[:3]
+        found = ranking.explain(model, features, row, TEXTS[row]).reasons
+        assert [r.term for r in found] == [term for term, _ in best]
+        assert [r.weight for r in found] == pytest.approx([weight for _, weight in best])
+
+
 def test_records_without_text_and_other_scripts_are_ranked() -> None:
     texts = ["", "糖尿病 看護師 教育", "Diabète et infirmières", "   ", *TEXTS]
     features = ranking.build_features(texts)
