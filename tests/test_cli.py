@@ -48,9 +48,16 @@ def test_status_json_shape_is_stable(demo_store: Store) -> None:
     assert list(status) == [
         "title", "is_demo", "citation", "licence", "records", "screening", "documents",
         "interventions", "configurations", "excerpts", "codings", "flow", "problems",
-        "question",
+        "question", "stopping",
     ]  # fmt: skip
     assert status["question"].startswith("What is it (M) about")
+    assert list(status["stopping"]) == [
+        "stage", "order", "whose", "screened", "total", "relevant_found",
+        "since_last_relevant", "target_recall", "confidence", "p_value", "may_stop",
+        "statement", "caveat",
+    ]  # fmt: skip
+    assert status["stopping"]["screened"] == status["stopping"]["total"] == 29
+    assert status["stopping"]["may_stop"] and status["stopping"]["relevant_found"] == 29
     assert status["documents"]["included"] == 29
     assert status["interventions"] == 22
     assert status["configurations"]["by_topic"]["take_up"]["total"] == 13

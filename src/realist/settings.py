@@ -55,6 +55,18 @@ SETTINGS = {
             "their queues are refitted every few decisions instead of after each one.",
         ),
         Setting(
+            "stopping_target_recall",
+            "0.95",
+            "Prioritised screening's stopping rule: the share of the relevant records to have "
+            "found (0 to 1) before `realist status` and the dashboard say screening may stop.",
+        ),
+        Setting(
+            "stopping_confidence",
+            "0.95",
+            "Prioritised screening's stopping rule: the confidence (0 to 1) with which it "
+            "must hold that the target recall has been reached.",
+        ),
+        Setting(
             "dedup_merge_errata",
             "",
             "1: deduplication merges an erratum, or a reply or comment by the article's own "

@@ -21,6 +21,7 @@ API = [
     "/api/dashboard",
     "/api/prisma",
     "/api/prisma.svg",
+    "/api/screening/recall.svg",
     "/api/records",
     "/api/records/import",
     "/api/records/import/{job_id}",

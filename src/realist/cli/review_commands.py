@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from typing import Any
 
 import click
 
@@ -151,6 +152,8 @@ def _print_status(state: CliState, s: ReviewStatus) -> None:
     _echo(header, bold=True)
     for line in rows:
         _echo(line)
+    for line in stopping_lines(s.stopping):
+        _echo(line)
     flow = ", ".join(
         f"{k.replace('_', ' ')} {v}" for k, v in s.flow.items() if v is not None and v != 0
     )
@@ -160,6 +163,26 @@ def _print_status(state: CliState, s: ReviewStatus) -> None:
         _echo(f"\n{counted(len(s.problems), 'thing')} to check (run realist check to list them)")
     else:
         _echo("realist check lists what does not add up or is missing.", dim=True)
+
+
+def stopping_lines(stopping: dict[str, Any]) -> list[str]:
+    """Title/abstract screening against the stopping rule, in a few lines (nothing before
+    the first decision)."""
+    if not stopping or not stopping["screened"]:
+        return []
+    whose = "" if stopping["whose"] == "everyone's" else f", {stopping['whose']}'s queue"
+    lines = [
+        f"Stopping rule (title and abstract{whose}): {stopping['relevant_found']} relevant "
+        f"found in {stopping['screened']} of {stopping['total']} screened. " + stopping["statement"]
+    ]
+    if stopping["screened"] < stopping["total"]:
+        lines.append(
+            f"  {counted(stopping['since_last_relevant'], 'record')} screened since the last "
+            "relevant one (a count, not a stopping rule)"
+        )
+    if stopping["caveat"]:
+        lines.append(f"  Note: {stopping['caveat']}.")
+    return lines
 
 
 @cli.command(epilog=examples("realist --db demo.realist check", "realist check --json"))

@@ -30,7 +30,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import hypergeom
 
 
 @dataclass(frozen=True)
@@ -61,6 +60,8 @@ def p_value(labels_in_order: Sequence[int] | np.ndarray, total: int, target_reca
         return 1.0
     if screened > total:
         raise ValueError(f"{screened} records screened out of only {total}")
+    from scipy.stats import hypergeom  # (loaded only when there is something to test)
+
     recent = labels[::-1].cumsum()  # relevant among the last m, m = 1..screened
     window = np.arange(1, screened + 1)
     # Smallest number of relevant records in the urn (the window plus the unscreened) for
@@ -119,7 +120,9 @@ def verdict(
     found = int(labels.sum())
     relevant_at = np.flatnonzero(labels)
     since = len(labels) - 1 - int(relevant_at[-1]) if found else len(labels)
-    p = p_value(labels, total, settings.target_recall)
+    # All screened: nothing left to miss; nothing found: nothing to test against.
+    everything = len(labels) >= total
+    p = 0.0 if found and everything else p_value(labels, total, settings.target_recall)
     return StoppingVerdict(
         may_stop=bool(found and p < 1 - settings.confidence) or len(labels) >= total,
         p_value=p,

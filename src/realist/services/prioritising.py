@@ -46,6 +46,7 @@ from realist.domain.screening_order import (
     random_order,
 )
 from realist.errors import InvalidInput
+from realist.services import queue_reading
 from realist.services import ranking_inputs as inputs
 from realist.services.refits import Worker
 from realist.settings import setting
@@ -252,7 +253,7 @@ def _refit(scope: Scope, store: Store) -> None:
         with _lock:
             _rankings.pop(scope, None)  # another mode or order now: nothing to rank
         return
-    visible = inputs.visible(seen.decisions, stage, whose)
+    visible = queue_reading.visible(seen.decisions, stage, whose)
     decided = np.asarray(sorted(visible.decided), dtype=np.int64)
     candidates = np.setdiff1d(seen.eligible, decided)  # sorted: file order among ties
     with _lock:
@@ -373,7 +374,7 @@ def _random(seen: inputs.Reading, candidates: IntArray, before: Ranking | None) 
 
 def _prioritised(
     seen: inputs.Reading,
-    visible: inputs.Visible,
+    visible: queue_reading.Visible,
     decided: IntArray,
     candidates: IntArray,
     before: Ranking | None,

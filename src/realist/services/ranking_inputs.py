@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,12 +23,13 @@ from sqlalchemy.engine import Connection
 from realist.domain import ranking
 from realist.domain.screening import CriterionKind, Outcome, ScreeningMode, Stage
 from realist.domain.screening_order import ScreeningOrder
+from realist.services.queue_reading import decisions, standing_ids
 from realist.store import ranking as ranking_repo
 from realist.store import reviews as reviews_repo
 from realist.store import screening as screening_repo
 from realist.store.batches import STANDING_COUNT, VISIBLE
 from realist.store.ranking import OrderSetting
-from realist.store.schema import concept_block, screening_decision
+from realist.store.schema import concept_block
 from realist.store.schema import record as record_table
 from realist.store.schema import review as review_table
 from realist.store.schema_analysis import event as event_table
@@ -74,11 +75,6 @@ class FeatureSet:
 _features: OrderedDict[str, FeatureSet] = OrderedDict()
 _features_lock = threading.Lock()  # one build at a time: a build is seconds on a big review
 
-_STANDING_IDS = (
-    sa.select(record_table.c.id)
-    .where(record_table.c.duplicate_of.is_(None), VISIBLE)
-    .order_by(record_table.c.id)
-)
 _STANDING_TEXTS = sa.select(
     record_table.c.id, record_table.c.title, record_table.c.abstract, record_table.c.keywords
 ).where(record_table.c.duplicate_of.is_(None), VISIBLE)
@@ -133,7 +129,7 @@ class Reading:
 def read(store_key: str, connection: Connection, stage: Stage) -> Reading:
     setting = ranking_repo.get_orders(connection)[stage]
     mode = ScreeningMode(connection.execute(sa.select(review_table.c.screening_mode)).scalar_one())
-    standing = np.asarray(connection.execute(_STANDING_IDS).scalars().all(), dtype=np.int64)
+    standing = standing_ids(connection)
     eligible = standing
     if stage is Stage.FULL_TEXT:
         passed = screening_repo.settled_query(Stage.TITLE_ABSTRACT, mode)
@@ -148,28 +144,12 @@ def read(store_key: str, connection: Connection, stage: Stage) -> Reading:
         through_event=int(connection.execute(LATEST_EVENT).scalar() or 0),
         standing=standing,
         eligible=eligible,
-        decisions=list(connection.execute(_DECISIONS, {"stage": stage}).all()),
+        decisions=decisions(connection, stage),
         features=features_for(store_key, connection) if prioritised else None,
         query=query_text(connection) if prioritised else "",
     )
 
 
-# Read as plain values (a decision's text, a flag's 0 or 1): turning thousands of them
-# into enumerations took most of a refit's reading.
-_DECISIONS = (
-    sa.select(
-        screening_decision.c.id,
-        screening_decision.c.record_id,
-        screening_decision.c.reviewer_id,
-        sa.type_coerce(screening_decision.c.decision, sa.String).label("decision"),
-        sa.type_coerce(screening_decision.c.resolves_conflict, sa.Integer).label("resolves"),
-    )
-    .where(
-        screening_decision.c.stage == sa.bindparam("stage"),
-        screening_decision.c.superseded.is_(False),
-    )
-    .order_by(screening_decision.c.id)
-)
 _BLOCK_TERMS = sa.select(concept_block.c.terms).order_by(concept_block.c.position)
 _SEARCH_SYNTAX = re.compile(r"\[[^\]]*\]|[?\"()]|\b(?:AND|OR|NOT|NEAR/\d+|ADJ\d*)\b")
 _WILDCARD = re.compile(r"(\w+)\*")
@@ -202,56 +182,3 @@ def query_text(connection: Connection) -> str:
 # At title/abstract a maybe goes on to full text as an include does: the reviewer wants to
 # see records like it early, so it teaches the model what an include teaches. At full text a
 # maybe (or a report not retrieved) says nothing about relevance: it is left out.
-_LABELS = {
-    Stage.TITLE_ABSTRACT: {"include": 1, "maybe": 1, "exclude": 0},
-    Stage.FULL_TEXT: {"include": 1, "exclude": 0},
-}
-
-
-@dataclass
-class Visible:
-    decided: set[int] = field(default_factory=set)  # in this queue's sense: not waiting
-    labels: dict[int, int] = field(default_factory=dict)  # record id: 1 include, 0 exclude
-    through: int = 0  # the latest decision a label came from
-
-
-def visible(rows: Sequence[Any], stage: Stage, whose: int | None) -> Visible:
-    """What a queue learns from, given the current decisions at ``stage`` in the order
-    made. Single screening (``whose`` None): each record's latest resolution, else its
-    latest vote. Dual screening: a resolution, else the reviewer's own vote, else the
-    agreed vote of two others (both votes in: revealed to everyone); never a vote that is
-    still blind to the reviewer. One pass: a refit reads every decision."""
-    labels = _LABELS[stage]
-    seen = Visible()
-    resolved: dict[int, tuple[int, str]] = {}
-    voted: dict[int, tuple[int, str]] = {}  # single: the latest vote; dual: the reviewer's
-    others: dict[int, list[Any]] = {}  # dual: [voters, the first's decision, agreed, last id]
-    decided = seen.decided
-    for row_id, record_id, reviewer_id, decision, resolves in rows:  # (as _DECISIONS reads)
-        if resolves:
-            resolved[record_id] = (row_id, decision)
-            if whose is None or reviewer_id == whose:
-                decided.add(record_id)
-        elif whose is None or reviewer_id == whose:
-            decided.add(record_id)
-            voted[record_id] = (row_id, decision)
-        else:
-            found = others.get(record_id)
-            if found is None:
-                others[record_id] = [1, decision, True, row_id]
-            else:  # current votes: one per reviewer
-                found[0] += 1
-                found[2] = found[2] and decision == found[1]
-                found[3] = max(found[3], row_id)
-    for record_id in resolved.keys() | voted.keys() | others.keys():
-        source = resolved.get(record_id) or voted.get(record_id)
-        if source is None:
-            count, decision, agreed, last = others[record_id]
-            if count < 2 or not agreed:
-                continue  # blind to this reviewer (or a conflict): as if nobody had voted
-            source = (last, decision)
-        label = labels.get(source[1])
-        if label is not None:
-            seen.labels[record_id] = label
-            seen.through = max(seen.through, source[0])
-    return seen

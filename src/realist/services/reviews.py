@@ -68,6 +68,8 @@ class ReviewStatus:
     flow: dict[str, int | None]
     problems: list[str] = field(default_factory=list)
     question: str = ""  # the review question (RAMESES item 4)
+    # Title/abstract screening against the stopping rule (services.screening_progress).
+    stopping: dict[str, Any] = field(default_factory=dict)
 
 
 def acting_reviewer(store: Store, reviewer: str | None) -> str:
@@ -118,6 +120,9 @@ def review_status(
         flow=_flow_json(counts.flow),
         question=review.question,
     )
+    from realist.services.screening_progress import stopping_progress
+
+    status.stopping = stopping_progress(store, shown_to or None).as_json()
     if problems:
         from realist.services.check import check_review  # it reads most of the review
 

@@ -11,10 +11,12 @@ from realist.demo import CREDIT
 from realist.domain.prisma import PrismaCounts
 from realist.domain.screening import Stage
 from realist.reports.prisma_diagram import render_svg
+from realist.reports.recall_curve import recall_curve_svg
 from realist.reports.wording import counted, stage_detail, votes_detail
 from realist.services import dedup, prisma, screening
 from realist.services.check import check_review
 from realist.services.reviews import ReviewStatus, review_status
+from realist.services.screening_progress import stopping_progress
 from realist.web.auth import Actor, Reader, StoreDep
 from realist.web.templating import label, render
 
@@ -206,4 +208,22 @@ def prisma_api(_: Reader, store: StoreDep) -> PrismaCounts:
 def prisma_svg(_: Reader, store: StoreDep) -> Response:
     """The PRISMA 2020 flow diagram as SVG (the dashboard shows it as an image)."""
     svg = render_svg(prisma.prisma_counts(store))
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+@router.get(
+    "/api/screening/recall.svg",
+    tags=["dashboard"],
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}},
+)
+def recall_svg(actor: Reader, store: StoreDep) -> Response:
+    """Title/abstract screening's recall curve as SVG: relevant records found against
+    records screened, in the acting reviewer's queue as the stopping rule reads it."""
+    progress = stopping_progress(store, actor.key)
+    svg = recall_curve_svg(
+        progress.found,
+        progress.verdict.total,
+        title="Relevant records found (title and abstract)",
+    )
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
