@@ -201,7 +201,11 @@ def test_the_second_review_in_the_browser(people: dict[str, Person]) -> None:
     cards = ana.open_dashboard()
     assert cards["Records"] == 55 and cards["Included documents"] == 8
     assert cards["Screened: title and abstract"] == 31 and cards["Screened: full text"] == 14
-    expect(ana.page.locator("figure img")).to_be_visible()  # the PRISMA diagram renders
+    expect(ana.page.locator("section.prisma figure img")).to_be_visible()  # PRISMA renders
+    # Title/abstract screening against the stopping rule, with its recall curve.
+    stopping = ana.page.locator("section.stopping")
+    expect(stopping).to_contain_text("relevant found in")
+    expect(stopping.locator("figure img")).to_be_visible()
     by_design = expected["documents"]["by_design"]
     assert status["documents"]["by_design"] == dict(sorted(by_design.items()))
     assert len(records()) == 55
