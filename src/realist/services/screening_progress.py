@@ -68,7 +68,8 @@ class StoppingProgress:
 
 
 def stopping_settings() -> stopping.StoppingSettings:
-    """The rule's target recall and confidence, from the settings (docs: `realist settings`)."""
+    """The rule's target recall and confidence: REALIST_STOPPING_TARGET_RECALL and
+    REALIST_STOPPING_CONFIDENCE (realist.settings), each 0.95 unless set."""
     values = {}
     for name in ("stopping_target_recall", "stopping_confidence"):
         try:
