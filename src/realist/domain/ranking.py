@@ -467,11 +467,12 @@ def _term_parts(
     column is not among them), and the row's whole score from them (every column's part,
     whether a term was found for it or not: two terms may share a hashed column)."""
     indices, data = vector
+    if not len(indices):  # (a record with none of these terms)
+        return np.zeros(len(hashed)), 0.0
     part = data.astype(np.float64) * weights[indices]
     at, kept = _kept_in(columns, hashed)
-    where = np.minimum(np.searchsorted(indices, at), max(len(indices) - 1, 0))
-    found = kept & (indices[where] == at) if len(indices) else np.zeros(len(at), bool)
-    parts = np.where(found, part[where] if len(indices) else 0.0, 0.0)
+    where = np.minimum(np.searchsorted(indices, at), len(indices) - 1)
+    parts = np.where(kept & (indices[where] == at), part[where], 0.0)
     return parts, float(part.sum())
 
 

@@ -124,7 +124,7 @@ def verdict(
     everything = len(labels) >= total
     p = 0.0 if found and everything else p_value(labels, total, settings.target_recall)
     return StoppingVerdict(
-        may_stop=bool(found and p < 1 - settings.confidence) or len(labels) >= total,
+        may_stop=bool(found and p < 1 - settings.confidence) or everything,
         p_value=p,
         relevant_found=found,
         screened=len(labels),

@@ -313,7 +313,7 @@ def _explain_first(store: Store, made: Ranking) -> None:
         store_key = _store_key(store)
         with _lock:
             ahead += sum(1 for known in _who if known[0] == store_key)
-    first = made.span(made.gone[0], ahead)
+    first = made.span(0, ahead)
     with store.reading() as connection:
         rows = connection.execute(_TEXTS, {"ids": first}).all()
     for row in rows:

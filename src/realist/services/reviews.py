@@ -78,6 +78,12 @@ def acting_reviewer(store: Store, reviewer: str | None) -> str:
         return reviews_repo.resolve_reviewer(connection, reviewer)[0]
 
 
+def review_title(store: Store) -> str:
+    """The review's title (what a page's header shows), in one short read."""
+    with store.reading() as connection:
+        return reviews_repo.get_review(connection).title
+
+
 def review_status(
     store: Store, *, problems: bool = True, shown_to: str | None = None
 ) -> ReviewStatus:

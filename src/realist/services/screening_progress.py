@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import sqlalchemy as sa
 
 from realist.domain import stopping
 from realist.domain.screening import ScreeningMode, Stage
@@ -25,10 +24,8 @@ from realist.settings import setting
 from realist.store import Store
 from realist.store import ranking as ranking_repo
 from realist.store import reviews as reviews_repo
-from realist.store.schema import review as review_table
 
 STAGE = Stage.TITLE_ABSTRACT
-_MODE = sa.select(review_table.c.screening_mode)
 
 
 @dataclass(frozen=True)
@@ -91,19 +88,17 @@ def stopping_progress(store: Store, reviewer: str | None) -> StoppingProgress:
     chosen = stopping_settings()
     with store.reading() as connection:
         key, who = reviews_repo.resolve_reviewer(connection, reviewer)
-        mode = ScreeningMode(connection.execute(_MODE).scalar_one())
+        mode = reviews_repo.get_review(connection).screening_mode
         rows = inputs.decisions(connection, STAGE)
         standing = set(inputs.standing_ids(connection).tolist())
         order = ranking_repo.get_orders(connection)[STAGE].order
     whose = None if mode is ScreeningMode.SINGLE else who
     seen = inputs.visible(rows, STAGE, whose)
     first: dict[int, int] = {}  # when each record was first decided in this queue's sense
-    for row_id, record_id, reviewer_id, _, resolves in rows:
-        if whose is None or reviewer_id == whose or (resolves and record_id in seen.decided):
+    for row_id, record_id, reviewer_id, _, _ in rows:
+        if whose is None or reviewer_id == whose:
             first.setdefault(record_id, row_id)
-    screened = sorted(
-        (r for r in seen.decided if r in first and r in standing), key=lambda r: first[r]
-    )
+    screened = sorted((r for r in seen.decided if r in standing), key=lambda r: first[r])
     labels = np.asarray([seen.labels.get(r, 0) for r in screened], dtype=np.int64)
     verdict = stopping.verdict(labels, len(standing), chosen)
     return StoppingProgress(

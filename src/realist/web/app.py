@@ -22,7 +22,7 @@ from realist.errors import InvalidInput, NotAllowed, NotFound, RealistError, Sto
 from realist.services import prioritising
 from realist.services.accounts import session_secret
 from realist.services.import_jobs import fail_orphaned_jobs
-from realist.services.reviews import review_status
+from realist.services.reviews import review_title
 from realist.settings import setting
 from realist.store import Store, open_store
 from realist.web import errors
@@ -125,7 +125,7 @@ def create_app(config: WebConfig, store: Store | None = None) -> FastAPI:
     app.state.config = config
     app.state.store = opened
     app.state.jobs = ImportJobs(opened)
-    app.state.review_title = review_status(opened).title
+    app.state.review_title = review_title(opened)
     app.state.spool = spool_folder(config.target)
     clean_spool(app.state.spool)  # what a killed server left (issue 11)
     # Inside the session (it reads who is asking), outside everything that reads a body.
