@@ -7,6 +7,7 @@ afterwards. Nothing is mocked: the tests use the same stores users do.
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -23,6 +24,45 @@ PG_URL = os.environ.get("REALIST_TEST_DATABASE_URL", "")
 def _pg_admin() -> sa.Engine:
     url = sa.make_url(PG_URL).set(drivername="postgresql+psycopg")
     return sa.create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+# Modules that reach PostgreSQL by themselves (PG_URL), not only through db_target.
+_REACHES_POSTGRES = ("PG_URL", "REALIST_TEST_DATABASE_URL", "postgresql")
+
+
+@functools.cache
+def _reaches_postgres(module: Path) -> bool:
+    source = module.read_text(encoding="utf-8")
+    return any(word in source for word in _REACHES_POSTGRES)
+
+
+def _opens_a_database(item: pytest.Item) -> bool:
+    return "db_target" in getattr(item, "fixturenames", ()) or _reaches_postgres(item.path)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, only the tests that open a review database run.
+
+    A test that opens none (parsers, the ranking's arithmetic, the PRISMA figure) runs the
+    same code on either back end; ``./dev test`` runs the SQLite suite beside this one, so
+    running it twice only lengthens CI. They are reported as deselected, with their number.
+    """
+    if not PG_URL:
+        return
+    keep, leave = [], []
+    for item in items:
+        (keep if _opens_a_database(item) else leave).append(item)
+    if leave:
+        config.hook.pytest_deselected(items=leave)
+        items[:] = keep
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    left = len(terminalreporter.stats.get("deselected", []))
+    if PG_URL and left:
+        terminalreporter.write_line(
+            f"PostgreSQL run: {left} tests that open no review database run only on SQLite"
+        )
 
 
 @pytest.fixture

@@ -252,3 +252,34 @@ def test_priors_are_random_rows_of_the_right_labels(seed: int, inc: int, exc: in
     assert simulation.choose_priors(labels, inc, exc, seed) == (included, excluded)
     with pytest.raises(ValueError):
         simulation.choose_priors(labels, 4, 1, seed)
+
+
+def _p_value_over_every_window(labels: list[int], total: int, target: float) -> float:
+    """The rule's p-value the long way: the last m records for every m (as BUSCAR tests)."""
+    from scipy.stats import hypergeom
+
+    found, screened = sum(labels), len(labels)
+    smallest = 1.0
+    for m in range(1, screened + 1):
+        recent = sum(labels[screened - m :])
+        missing_at_least = math.floor(found / target + 1 - (found - recent))
+        urn = total - screened + m
+        if missing_at_least > urn:
+            return 0.0
+        smallest = min(smallest, float(hypergeom.cdf(recent, urn, missing_at_least, m)))
+    return smallest
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 1), min_size=1, max_size=120),
+    st.integers(0, 200),
+    st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+)
+def test_the_p_value_tests_the_windows_that_matter(labels: list[int], unscreened: int,
+                                                   target: float) -> None:  # fmt: skip
+    """Testing only the longest window for each count of relevant records gives the same
+    p-value as testing every window."""
+    total = len(labels) + unscreened
+    expected = _p_value_over_every_window(labels, total, target) if sum(labels) else 1.0
+    assert stopping.p_value(labels, total, target) == pytest.approx(expected, rel=1e-9, abs=1e-300)

@@ -62,8 +62,15 @@ def p_value(labels_in_order: Sequence[int] | np.ndarray, total: int, target_reca
         raise ValueError(f"{screened} records screened out of only {total}")
     from scipy.stats import hypergeom  # (loaded only when there is something to test)
 
-    recent = labels[::-1].cumsum()  # relevant among the last m, m = 1..screened
-    window = np.arange(1, screened + 1)
+    # The last m records, for every m, are the windows; only the longest window holding
+    # each count r of relevant records can give the smallest p-value (one more irrelevant
+    # record in a window of the same count only makes "so few relevant" less likely), so
+    # those found + 1 windows are tested: m runs up to just before the r+1-th relevant
+    # record from the end. tests/test_ranking.py checks this equals testing every m.
+    window = np.append(np.flatnonzero(labels[::-1]), screened)
+    recent = np.arange(found + 1)
+    tested = window > 0
+    window, recent = window[tested], recent[tested]
     # Smallest number of relevant records in the urn (the window plus the unscreened) for
     # which recall would be below the target: found outside the window stays found.
     missing_at_least = np.floor(found / target_recall + 1 - (found - recent))
