@@ -4,6 +4,7 @@
     python bench/screening.py --sets NSAIDS,ADHD --seeds 1 2 3 4 5
     python bench/screening.py --skip-asreview    # Realist's figures only (no reference venv)
     python bench/screening.py --select           # the leave-one-set-out choice of settings
+    python bench/screening.py --latency-only     # step time against ASReview, scaling, memory
 
 Protocol, the same for both tools: for each labelled set in ../shared/benchmarks/screening/
 and each seed, 1 random prior include and 1 random prior exclude (the same rows for both,
@@ -290,6 +291,11 @@ def quality(args: argparse.Namespace, sets: list[Path]) -> dict:
     return {
         "per_set": per_set,
         "stops": stops,
+        # Realist's labels in the order screened, for bench/stopping_bias.py.
+        "orders": {
+            f"{name}/{seed}": {"labels": truth_order(labels[name], run.order), "n": len(run.order)}
+            for (name, seed), run in ours.items()
+        },
         "step_seconds": {"realist": [t for r in ours.values() for t in r.step_seconds]},
     }
 
@@ -549,6 +555,9 @@ def main() -> None:
     parser.add_argument("--skip-asreview", action="store_true")
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument(
+        "--latency-only", action="store_true", help="only the step time, scaling and memory"
+    )
+    parser.add_argument(
         "--select",
         action="store_true",
         help="choose the model's settings leave-one-set-out (Realist only)",
@@ -567,6 +576,9 @@ def main() -> None:
             "the ASReview reference is not set up: run bench/asreview/setup.sh "
             "(or pass --skip-asreview)"
         )
+    if args.latency_only:
+        latency(args)
+        return
     sets = _sets(args)
     result = quality(args, sets)
     print(f"# Prioritised screening, {len(sets)} sets × seeds {args.seeds}\n")

@@ -30,6 +30,9 @@ def _pg_admin() -> sa.Engine:
 _REACHES_POSTGRES = ("PG_URL", "REALIST_TEST_DATABASE_URL", "postgresql")
 
 
+_LEFT_TO_SQLITE = pytest.StashKey[int]()
+
+
 @functools.cache
 def _reaches_postgres(module: Path) -> bool:
     source = module.read_text(encoding="utf-8")
@@ -52,14 +55,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     keep, leave = [], []
     for item in items:
         (keep if _opens_a_database(item) else leave).append(item)
+    config.stash[_LEFT_TO_SQLITE] = len(leave)
     if leave:
         config.hook.pytest_deselected(items=leave)
         items[:] = keep
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    left = len(terminalreporter.stats.get("deselected", []))
-    if PG_URL and left:
+    left = terminalreporter.config.stash.get(_LEFT_TO_SQLITE, 0)
+    if left:
         terminalreporter.write_line(
             f"PostgreSQL run: {left} tests that open no review database run only on SQLite"
         )

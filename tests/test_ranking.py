@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -93,6 +94,40 @@ def test_the_same_inputs_and_seed_give_the_same_model() -> None:
         "excluded_used": 1,
         "presumed_excluded": ranking.DEFAULT_SETTINGS.presumed_excluded,
     }
+
+
+@pytest.mark.parametrize("model", [ranking.LINEAR_SVM, ranking.LOGISTIC_REGRESSION])
+@pytest.mark.parametrize("seed", [0, 7, 2**30])
+def test_liblinear_called_directly_fits_as_scikit_learns_estimators(model: str, seed: int) -> None:
+    """The fit calls scikit-learn's liblinear module itself (its estimators' input checks
+    cost a third of a refit): the weights must be theirs to the bit, for both models."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
+    features = ranking.build_features([f"{t} {i % 13} {i % 7}" for i, t in enumerate(TEXTS * 30)])
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(features.rows, size=60, replace=False)
+    labels = (rng.random(60) < 0.2).astype(np.float64)
+    labels[:2] = [1, 0]
+    weights = rng.uniform(0.1, 3, 60)
+    settings = replace(ranking.DEFAULT_SETTINGS, model=model, regularisation_c=0.7)
+    ours, intercept = ranking._liblinear_fit(
+        features.matrix[rows], labels, weights, settings=settings, seed=seed
+    )
+    options = {"C": 0.7, "dual": True, "tol": settings.tolerance, "max_iter": 1000}
+    estimator = (
+        LinearSVC(random_state=seed, **options)
+        if model == ranking.LINEAR_SVM
+        else LogisticRegression(solver="liblinear", random_state=seed, **options)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        estimator.fit(features.matrix[rows], labels, sample_weight=weights)
+    assert np.array_equal(ours, estimator.coef_[0].astype(np.float32))
+    assert intercept == float(estimator.intercept_[0])
 
 
 def test_reasons_are_terms_of_the_record_that_pushed_it_up() -> None:

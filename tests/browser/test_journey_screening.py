@@ -27,7 +27,7 @@ def test_the_dashboard_shows_the_demo_title_and_counts(page: Page, demo_store: S
     expect(page.locator("h1")).to_have_text(status.title)
     expect(page).to_have_title("Dashboard · Realist")
     assert counts["Records"] == status.records["total"] == 29
-    assert counts["Screened: title and abstract"] == 29
+    assert counts["Title and abstract screening"] == 29
     expect(page.locator(".mainnav a[aria-current=page]")).to_have_text("Dashboard")
     expect(page.locator(".prisma img")).to_be_visible()
     # The diagram is an image from this server: it must have loaded, not be broken.

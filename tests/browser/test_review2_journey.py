@@ -200,7 +200,7 @@ def test_the_second_review_in_the_browser(people: dict[str, Person]) -> None:
     assert prisma["new_reports"] == expected["prisma"]["total"]["reports_included"]
     cards = ana.open_dashboard()
     assert cards["Records"] == 55 and cards["Included documents"] == 8
-    assert cards["Screened: title and abstract"] == 31 and cards["Screened: full text"] == 14
+    assert cards["Title and abstract screening"] == 31 and cards["Full-text screening"] == 14
     expect(ana.page.locator("section.prisma figure img")).to_be_visible()  # PRISMA renders
     # Title/abstract screening against the stopping rule, with its recall curve.
     stopping = ana.page.locator("section.stopping")

@@ -26,7 +26,6 @@ The settings were chosen by leave-one-set-out over eleven labelled reviews (benc
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
@@ -35,11 +34,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
-from sklearn.svm import LinearSVC
+from sklearn.svm import _liblinear
 from sklearn.utils import murmurhash3_32
 
 FloatArray = npt.NDArray[np.float64]
@@ -290,34 +287,14 @@ def fit(
         ]
     )
     weights *= len(weights) / weights.sum()  # mean 1, so that C means the same at any size
-    model: LinearSVC | LogisticRegression
-    if settings.model == LINEAR_SVM:
-        model = LinearSVC(
-            C=settings.regularisation_c,
-            dual=True,  # far fewer rows than columns
-            tol=settings.tolerance,
-            max_iter=1000,
-            random_state=seed,
-        )
-    elif settings.model == LOGISTIC_REGRESSION:
-        model = LogisticRegression(
-            C=settings.regularisation_c,
-            solver="liblinear",
-            dual=True,
-            tol=settings.tolerance,
-            max_iter=1000,
-            random_state=seed,
-        )
-    else:
+    if settings.model not in _LIBLINEAR_SOLVERS:
         raise ValueError(f"unknown ranking model {settings.model!r}")
-    with warnings.catch_warnings():
-        # A fit stopped by max_iter still ranks: the order is what matters, not the optimum.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(features.matrix[rows], labels, sample_weight=weights)
-    full = model.coef_[0].astype(np.float32)  # as the features: no upcast per ranking
+    full, intercept = _liblinear_fit(
+        features.matrix[rows], labels, weights, settings=settings, seed=seed
+    )
     return FittedModel(
         weights=full,
-        intercept=float(model.intercept_[0]),
+        intercept=intercept,
         settings=settings,
         seed=seed,
         included=len(included_rows),
@@ -325,6 +302,44 @@ def fit(
         excluded_used=len(learnt_excluded),
         presumed_excluded=len(presumed),
     )
+
+
+# liblinear's solver numbers: the dual of L2-regularised squared hinge loss (LinearSVC's with
+# dual=True) and of L2-regularised logistic regression (LogisticRegression's liblinear, dual).
+_LIBLINEAR_SOLVERS = {LINEAR_SVM: 1, LOGISTIC_REGRESSION: 7}
+
+
+def _liblinear_fit(
+    rows: sp.csr_matrix,
+    labels: FloatArray,
+    weights: FloatArray,
+    *,
+    settings: RankingSettings,
+    seed: int,
+) -> tuple[Float32Array, float]:
+    """liblinear's solver called as scikit-learn's LinearSVC(dual=True) and
+    LogisticRegression(solver="liblinear", dual=True) call it, with the same arguments and
+    seed, so the weights are the same to the bit (tests/test_ranking.py checks both against
+    those estimators). Calling it directly leaves out their input checks, which cost a third
+    of a refit at 2,500 records (bench/README.md, issue 13): here the inputs are ours and
+    already right (CSR, two classes, finite weights). The module is scikit-learn's private
+    one, which is why pyproject.toml bounds scikit-learn's version."""
+    _liblinear.set_verbosity_wrap(0)
+    raw, _ = _liblinear.train_wrap(
+        rows.astype(np.float64),  # liblinear reads doubles (the features are float32)
+        np.ascontiguousarray(labels, dtype=np.float64),
+        True,  # sparse
+        _LIBLINEAR_SOLVERS[settings.model],
+        settings.tolerance,
+        1.0,  # bias: an intercept column of 1 (intercept_scaling 1)
+        settings.regularisation_c,
+        np.ones(2),  # class weights: the sample weights carry the balance
+        1000,  # max_iter: a fit stopped there still ranks, the order is what matters
+        np.random.RandomState(seed).randint(np.iinfo("i").max),  # as check_random_state
+        0.1,  # epsilon (unused by these solvers)
+        np.ascontiguousarray(weights, dtype=np.float64),
+    )
+    return raw[0, :-1].astype(np.float32), float(raw[0, -1])  # float32, as the features
 
 
 def _bounded(excluded: IntArray, settings: RankingSettings, rng: np.random.Generator) -> IntArray:

@@ -79,14 +79,14 @@ def _stages(s: ReviewStatus) -> list[StageSummary]:
         ),
         StageSummary(
             key="title_abstract",
-            label="Screened: title and abstract",
+            label="Title and abstract screening",
             count=ta,
             detail=ta_detail,
             href="/screening?stage=title_abstract",
         ),
         StageSummary(
             key="full_text",
-            label="Screened: full text",
+            label="Full-text screening",
             count=ft,
             detail=ft_detail,
             href="/screening?stage=full_text",
