@@ -28,26 +28,26 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import hypergeom, nchypergeom_wallenius
 
+from realist.domain import stopping
+
 TARGET, CONFIDENCE = 0.95, 0.95
 
 
 def p_value(labels: np.ndarray, total: int, bias: float) -> float:
-    """BUSCAR's p-value (the windows that matter, as realist.domain.stopping tests them)
-    with the urn biased towards relevant records by ``bias``."""
-    screened, found = len(labels), int(labels.sum())
-    if found == 0:
+    """BUSCAR's p-value over the windows realist.domain.stopping tries, with the urn biased
+    towards relevant records by ``bias``."""
+    if not labels.sum():
         return 1.0
-    window = np.append(np.flatnonzero(labels[::-1]), screened)
-    recent = np.arange(found + 1)
-    tested = window > 0
-    window, recent = window[tested], recent[tested]
-    missing_at_least = np.floor(found / TARGET + 1 - (found - recent))
-    urn = total - screened + window
-    possible = missing_at_least <= urn
-    p = np.zeros(len(window))
+    w = stopping.windows(labels, total, TARGET)
+    possible = w.missing_at_least <= w.urn
+    p = np.zeros(len(w.size))
     if possible.any():
-        args = (recent[possible], urn[possible], missing_at_least[possible], window[possible])
-        p[possible] = hypergeom.cdf(*args) if bias == 1 else nchypergeom_wallenius.cdf(*args, bias)
+        args = (w.relevant[possible], w.urn[possible], w.missing_at_least[possible])
+        p[possible] = (
+            hypergeom.cdf(*args, w.size[possible])
+            if bias == 1
+            else nchypergeom_wallenius.cdf(*args, w.size[possible], bias)
+        )
     return float(p.min())
 
 

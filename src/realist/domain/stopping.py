@@ -30,6 +30,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,38 @@ class StoppingSettings:
 DEFAULT_STOPPING = StoppingSettings()
 
 
+@dataclass(frozen=True)
+class Windows:
+    """The windows the test tries, one per entry: the last ``size`` records screened,
+    holding ``relevant`` relevant records, drawn (under the null hypothesis) from an ``urn``
+    of themselves and the unscreened records holding at least ``missing_at_least`` relevant
+    ones."""
+
+    relevant: IntArray
+    size: IntArray
+    urn: IntArray
+    missing_at_least: IntArray
+
+
+def windows(labels: IntArray, total: int, target_recall: float) -> Windows:
+    """The windows that matter after screening ``labels`` (in order) out of ``total``.
+
+    The last m records, for every m, are BUSCAR's windows; only the longest window holding
+    each count r of relevant records can give the smallest p-value (one more irrelevant
+    record in a window of the same count only makes "so few relevant" less likely), so
+    those found + 1 windows are tried: m runs up to just before the r+1-th relevant record
+    from the end. tests/test_ranking.py checks this equals trying every m."""
+    screened, found = len(labels), int(labels.sum())
+    size = np.append(np.flatnonzero(labels[::-1]), screened)
+    relevant = np.arange(found + 1)
+    tried = size > 0
+    size, relevant = size[tried], relevant[tried]
+    # Smallest number of relevant records in the urn (the window plus the unscreened) for
+    # which recall would be below the target: found outside the window stays found.
+    missing_at_least = np.floor(found / target_recall + 1 - (found - relevant)).astype(np.int64)
+    return Windows(relevant, size, total - screened + size, missing_at_least)
+
+
 def p_value(labels_in_order: Sequence[int] | np.ndarray, total: int, target_recall: float) -> float:
     """The p-value of "recall is below ``target_recall``" after screening records whose
     labels (1 relevant, 0 not) are ``labels_in_order`` in the order screened, out of
@@ -62,22 +97,10 @@ def p_value(labels_in_order: Sequence[int] | np.ndarray, total: int, target_reca
         raise ValueError(f"{screened} records screened out of only {total}")
     from scipy.stats import hypergeom  # (loaded only when there is something to test)
 
-    # The last m records, for every m, are the windows; only the longest window holding
-    # each count r of relevant records can give the smallest p-value (one more irrelevant
-    # record in a window of the same count only makes "so few relevant" less likely), so
-    # those found + 1 windows are tested: m runs up to just before the r+1-th relevant
-    # record from the end. tests/test_ranking.py checks this equals testing every m.
-    window = np.append(np.flatnonzero(labels[::-1]), screened)
-    recent = np.arange(found + 1)
-    tested = window > 0
-    window, recent = window[tested], recent[tested]
-    # Smallest number of relevant records in the urn (the window plus the unscreened) for
-    # which recall would be below the target: found outside the window stays found.
-    missing_at_least = np.floor(found / target_recall + 1 - (found - recent))
-    urn = total - screened + window
-    p = hypergeom.cdf(recent, urn, np.minimum(missing_at_least, urn), window)
+    w = windows(labels, total, target_recall)
+    p = hypergeom.cdf(w.relevant, w.urn, np.minimum(w.missing_at_least, w.urn), w.size)
     # An urn too small to hold that many relevant records rules the hypothesis out.
-    p[missing_at_least > urn] = 0.0
+    p[w.missing_at_least > w.urn] = 0.0
     return float(np.min(p))
 
 
