@@ -239,7 +239,10 @@ def code(
             }
         )
     else:
-        state.console.print(f"Coded excerpt {excerpt_ref} to {configuration} ({role}, {stance}).")
+        state.console.print(
+            f"Coded excerpt {escape(excerpt_ref)} to {escape(configuration)} ({role}, {stance}).",
+            highlight=False,
+        )
 
 
 @cli.command(epilog=examples("realist configuration N9 --topic harms --title 'Over-reliance'"))
@@ -337,7 +340,7 @@ def evidence(state: CliState, identifier: str | None, as_json: bool) -> None:
         current = STANDING_LABELS[t.standing]
         proposed = t.proposal.verdict.value.replace("_", " ") if t.proposal.verdict else "—"
         table.add_row(
-            t.configuration.identifier,
+            escape(t.configuration.identifier),
             *(
                 str(len(t.summary.by_stance(s)))
                 for s in (Stance.SUPPORTS, Stance.REFINES, Stance.REFUTES)
@@ -483,7 +486,8 @@ def matrix(state: CliState, dimension: str, cell: tuple[str, str] | None, as_jso
         if as_json:
             print_json([_excerpt_json(e) for e in shown])
         for e in [] if as_json else shown:
-            state.console.print(f"[bold]{e.label or e.id}[/] {e.text}", highlight=False)
+            label = escape(str(e.label or e.id))
+            state.console.print(f"[bold]{label}[/] {escape(e.text)}", highlight=False)
         return
     if as_json:
         print_json(
@@ -498,9 +502,9 @@ def matrix(state: CliState, dimension: str, cell: tuple[str, str] | None, as_jso
             }
         )
         return
-    table = Table("", *found.columns, box=None, header_style="bold")
+    table = Table("", *(escape(c) for c in found.columns), box=None, header_style="bold")
     for row in found.rows:
-        table.add_row(row, *(str(found.count(row, c) or "·") for c in found.columns))
+        table.add_row(escape(row), *(str(found.count(row, c) or "·") for c in found.columns))
     state.console.print(table)
 
 
@@ -550,7 +554,8 @@ def applies(state: CliState, description: str, limit: int, as_json: bool) -> Non
             words = "; ".join(f"{k}: {', '.join(v)}" for k, v in a.match.matched.items())
             c = a.configuration
             state.console.print(
-                f"  [bold]{c.identifier}[/] {c.title} [dim]({words})[/]", highlight=False
+                f"  [bold]{escape(c.identifier)}[/] {escape(c.title)} [dim]({escape(words)})[/]",
+                highlight=False,
             )
             for e in a.evidence[:2]:
                 state.console.print(f"     “{e.text[:160]}”", markup=False, highlight=False)

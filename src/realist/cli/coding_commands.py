@@ -206,8 +206,8 @@ def coding_agreement_command(state: CliState, identifier: str | None, as_json: b
     )
     for a in report:
         table.add_row(
-            a.configuration,
-            " & ".join(a.coders),
+            escape(a.configuration),
+            escape(" & ".join(a.coders)),
             str(a.excerpts),
             str(a.both),
             str(a.only_first),
@@ -247,6 +247,6 @@ def framework(state: CliState, as_json: bool) -> None:
         )
         return
     for c in cells:
-        state.console.print(f"[bold]{c.document} × {c.configuration}[/]")
+        state.console.print(f"[bold]{escape(c.document)} × {escape(c.configuration)}[/]")
         for label, text in c.excerpts:
             state.console.print(f"  {label}: {text}", markup=False, highlight=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from realist.cli.app import ID, CliState, cli, examples, json_option, print_json
@@ -95,12 +96,12 @@ def attach(
         return
     what = "new document" if done.version == 1 else f"text version {done.version}"
     state.console.print(
-        f"Attached [bold]{done.key}[/] ({what}, {done.format}, "
+        f"Attached [bold]{escape(done.key)}[/] ({what}, {done.format}, "
         f"{counted(done.pages, 'page')}, {_characters(done.characters)})",
         highlight=False,
     )
     for warning in done.warnings:
-        state.console.print(f"  [yellow]warning:[/] {warning}", markup=True, highlight=False)
+        state.console.print(f"  [yellow]warning:[/] {escape(warning)}", highlight=False)
     if done.stale_excerpts:
         stale = len(done.stale_excerpts)
         state.console.print(
@@ -144,15 +145,8 @@ def documents_(state: CliState, as_json: bool) -> None:
         status = humanise(str(r["status"] or ""))
         if d.inclusion_override:
             status += f" (override: {d.inclusion_override})"
-        table.add_row(
-            str(r["key"]),
-            str(r["reference"] or ""),
-            str(r["record"] or ""),
-            status,
-            str(r["type"]),
-            str(r["design"] or "—"),
-            str(r["title"]),
-        )
+        cells = (r["key"], r["reference"] or "", r["record"] or "", status, r["type"])
+        table.add_row(*(escape(str(c)) for c in (*cells, r["design"] or "—", r["title"])))
     state.console.print(table, highlight=False)
 
 
@@ -186,7 +180,7 @@ def document(state: CliState, key: str, show_text: bool, as_json: bool) -> None:
     if as_json:
         print_json(data)
         return
-    state.console.print(f"[bold]{d.key}[/] {d.title}", highlight=False)
+    state.console.print(f"[bold]{escape(d.key)}[/] {escape(d.title)}", highlight=False)
     state.console.print(
         f"{data['type']}, {data['design'] or 'design not recorded'}; version {view.versions}, "
         f"{counted(len(view.pages), 'page')}, {_characters(len(d.text))}, "
@@ -283,12 +277,12 @@ def mmat(
     )
     for a in found:
         table.add_row(
-            a.document_key,
+            escape(a.document_key),
             a.category.value,
             " ".join(mark[x.value] for x in a.screening),
             " ".join(mark[x.value] for x in a.criteria) or "—",
             f"{a.met}/5" if a.criteria else "—",
-            a.reviewer_key,
+            escape(a.reviewer_key),
         )
         for c, answers in a.components.items():
             table.add_row(

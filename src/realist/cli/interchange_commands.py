@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from realist.cli import record_commands  # registers `import` before it is wrapped here
 from realist.cli.app import CliState, cli, examples, json_option, print_json
@@ -89,9 +90,11 @@ def _report(state: CliState, done: Exported, as_json: bool) -> None:
         )
         return
     shown = ", ".join(counted(n, _noun(k)) for k, n in done.counts.items() if n)
-    state.console.print(f"Wrote {done.path} ({done.format}{': ' + shown if shown else ''})")
+    state.console.print(
+        f"Wrote {escape(str(done.path))} ({done.format}{': ' + shown if shown else ''})"
+    )
     for item in done.left_out:
-        state.console.print(f"  [yellow]left out:[/] {item}", highlight=False)
+        state.console.print(f"  [yellow]left out:[/] {escape(str(item))}", highlight=False)
 
 
 @export.command(

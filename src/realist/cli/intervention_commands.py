@@ -79,7 +79,9 @@ def intervention(
             count = interventions.import_interventions(store, csv_file, state.reviewer)
         finally:
             store.close()
-        state.console.print(f"Imported {counted(count, 'intervention')} from {csv_file.name}.")
+        state.console.print(
+            f"Imported {counted(count, 'intervention')} from {escape(csv_file.name)}."
+        )
         return
     if number is None:
         raise click.UsageError("give an intervention NUMBER or --import FILE")

@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from realist.cli.app import CliState, cli, examples, json_option, print_json
@@ -79,12 +80,12 @@ def prisma(
             shown = "; ".join(
                 f"{k or 'no reason'}: {'?' if v is None else v}" for k, v in value.items()
             )
-            table.add_row(name, shown or "—")
+            table.add_row(name, escape(shown) or "—")
         else:
             table.add_row(name, "unknown" if value is None else str(value))
     state.console.print(table)
     for problem in problems:
-        state.console.print(f"[yellow]check:[/] {problem}", highlight=False)
+        state.console.print(f"[yellow]check:[/] {escape(problem)}", highlight=False)
 
 
 def _parse(text: str) -> tuple[str, int | None]:

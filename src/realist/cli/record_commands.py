@@ -240,7 +240,7 @@ def _describe(r: Record) -> str:
         f"pmid {r.pmid}" if r.pmid else "",
         f"[record {r.id}, {r.kind or 'type unknown'}]",
     ]
-    return "\n".join(p for p in parts if p.strip())
+    return escape("\n".join(p for p in parts if p.strip()))  # data, and "[record ...]"
 
 
 def _print_queue(state: CliState, as_json: bool) -> None:
@@ -340,8 +340,8 @@ def records(
         table.add_row(
             str(r.record.id),
             str(r.record.year or ""),
-            r.record.title[:90],
-            r.source,
+            escape(r.record.title[:90]),
+            escape(r.source),
             r.title_abstract.value,
             r.full_text.value,
         )

@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from realist.cli.app import CliState, cli, examples, json_option, print_json
 from realist.demo import CREDIT, DEFAULT_DEMO_DB
@@ -32,7 +33,7 @@ from realist.services.reviews import (
 def init(state: CliState, title: str, question: str, name: str) -> None:
     """Create an empty review in --db."""
     store = init_review(state.target, title, state.reviewer, name, question)
-    state.console.print(f"Created review [bold]{title}[/] in {store.describe()}")
+    state.console.print(f"Created review [bold]{escape(title)}[/] in {escape(store.describe())}")
     store.close()
 
 

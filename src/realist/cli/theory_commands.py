@@ -33,15 +33,15 @@ def theories(state: CliState, topic: str | None, as_json: bool) -> None:
         table.add_column(column)
     for v in views:
         c = v.configuration
-        title = c.title
+        title = escape(c.title)
         style = final_model_style(c.origin, c.verdict)
         if style is ModelStyle.STRUCK:
             title = f"[strike]{title}[/strike]"
         elif style is ModelStyle.NEW:
-            title = title.upper()
+            title = escape(c.title.upper())
         table.add_row(
-            c.identifier,
-            v.topic.name,
+            escape(c.identifier),
+            escape(v.topic.name),
             title,
             c.origin.value + (" (partial)" if c.partial else ""),
             STANDING_LABELS[v.standing],
@@ -68,26 +68,31 @@ def theory(state: CliState, identifier: str, as_json: bool) -> None:
 
 def _print_theory(state: CliState, view: TheoryView) -> None:
     console, c, data = state.console, view.configuration, view.as_json()
-    console.print(f"[bold]Configuration {c.identifier}[/] · {view.topic.name}: {c.title}")
+    console.print(
+        f"[bold]Configuration {escape(c.identifier)}[/] · {escape(view.topic.name)}: "
+        f"{escape(c.title)}"
+    )
     if c.statement:
-        console.print(f"\n{c.statement}")
+        console.print(f"\n{escape(c.statement)}")
     for label, parts in (("Contexts", data["contexts"]), ("Outcomes", data["outcomes"])):
         console.print(f"\n[bold]{label}[/]" + ("" if parts else " (none recorded)"))
         for text in parts:
-            console.print(f"  • {text}")
+            console.print(f"  • {escape(text)}")
     console.print("\n[bold]Mechanisms[/]" + ("" if data["mechanisms"] else " (none recorded)"))
     for m in data["mechanisms"]:
-        console.print(f"  • {m['text']}" + (f" [dim]({m['kind']})[/]" if m["kind"] else ""))
+        console.print(
+            f"  • {escape(m['text'])}" + (f" [dim]({escape(m['kind'])})[/]" if m["kind"] else "")
+        )
     console.print(
         f"\nOrigin: {data['origin']}{' (partial)' if c.partial else ''} · "
         f"Standing: {data['status']} · Final model: {data['model_style']}",
         highlight=False,
     )
     if c.rationale:
-        console.print(f"Rationale: {c.rationale}")
+        console.print(f"Rationale: {escape(c.rationale)}")
     if view.middle_range_theories:
         names = ", ".join(t.name for t in view.middle_range_theories)
-        console.print(f"Middle-range theories: {names}")
+        console.print(f"Middle-range theories: {escape(names)}")
     if c.intervention_numbers:
         console.print("Interventions: " + ", ".join(f"#{n}" for n in c.intervention_numbers))
     e = view.evidence
@@ -96,7 +101,7 @@ def _print_theory(state: CliState, view: TheoryView) -> None:
         f"{e['refutes']} refuting, {e['refines']} refining)"
     )
     if c.source_note:
-        console.print(f"[dim]{c.source_note}[/]")
+        console.print(f"[dim]{escape(c.source_note)}[/]")
     console.print("\n[bold]History[/]" + ("" if view.history else ": unchanged since created"))
     for v in view.history:
         console.print(
@@ -171,4 +176,4 @@ def topic(state: CliState, key: str, name: str, negative: bool) -> None:
         add_topic(store, key, name, state.reviewer, negative)
     finally:
         store.close()
-    state.console.print(f"Added topic {key}: {name}")
+    state.console.print(f"Added topic {escape(key)}: {escape(name)}")
