@@ -26,40 +26,38 @@ import statistics
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import hypergeom, nchypergeom_wallenius
+from scipy.stats import nchypergeom_wallenius
 
 from realist.domain import stopping
 
-TARGET, CONFIDENCE = 0.95, 0.95
+TARGET = stopping.DEFAULT_STOPPING.target_recall
 
 
-def p_value(labels: np.ndarray, total: int, bias: float) -> float:
+def biased_p_value(labels: np.ndarray, total: int, target: float, bias: float) -> float:
     """BUSCAR's p-value over the windows realist.domain.stopping tries, with the urn biased
-    towards relevant records by ``bias``."""
+    towards relevant records by ``bias`` (1: the rule's own p-value)."""
+    if bias == 1:
+        return stopping.p_value(labels, total, target)
     if not labels.sum():
         return 1.0
-    w = stopping.windows(labels, total, TARGET)
-    possible = w.missing_at_least <= w.urn
+    w = stopping.windows(labels, total, target)
+    possible = w.missing_at_least <= w.urn  # (an urn too small rules the hypothesis out)
     p = np.zeros(len(w.size))
     if possible.any():
-        args = (w.relevant[possible], w.urn[possible], w.missing_at_least[possible])
-        p[possible] = (
-            hypergeom.cdf(*args, w.size[possible])
-            if bias == 1
-            else nchypergeom_wallenius.cdf(*args, w.size[possible], bias)
+        p[possible] = nchypergeom_wallenius.cdf(
+            w.relevant[possible],
+            w.urn[possible],
+            w.missing_at_least[possible],
+            w.size[possible],
+            bias,
         )
     return float(p.min())
 
 
 def first_stop(labels: np.ndarray, total: int, bias: float) -> int:
-    step, previous = max(1, math.ceil(len(labels) / 500)), 0
-    for end in [*range(step, len(labels), step), len(labels)]:
-        if p_value(labels[:end], total, bias) < 1 - CONFIDENCE:
-            for exact in range(previous + 1, end + 1):
-                if p_value(labels[:exact], total, bias) < 1 - CONFIDENCE:
-                    return exact
-        previous = end
-    return total
+    return stopping.first_stop(
+        labels, total, test=lambda seen, n, target: biased_p_value(seen, n, target, bias)
+    )
 
 
 def main() -> None:

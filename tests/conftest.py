@@ -28,9 +28,7 @@ def _pg_admin() -> sa.Engine:
 
 # Modules that reach PostgreSQL by themselves (PG_URL), not only through db_target.
 _REACHES_POSTGRES = ("PG_URL", "REALIST_TEST_DATABASE_URL", "postgresql")
-
-
-_LEFT_TO_SQLITE = pytest.StashKey[int]()
+_LEFT_TO_SQLITE = pytest.StashKey[int]()  # how many tests the PostgreSQL run leaves out
 
 
 @functools.cache

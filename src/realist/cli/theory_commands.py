@@ -33,12 +33,10 @@ def theories(state: CliState, topic: str | None, as_json: bool) -> None:
         table.add_column(column)
     for v in views:
         c = v.configuration
-        title = escape(c.title)
         style = final_model_style(c.origin, c.verdict)
+        title = escape(c.title.upper() if style is ModelStyle.NEW else c.title)
         if style is ModelStyle.STRUCK:
             title = f"[strike]{title}[/strike]"
-        elif style is ModelStyle.NEW:
-            title = escape(c.title.upper())
         table.add_row(
             escape(c.identifier),
             escape(v.topic.name),

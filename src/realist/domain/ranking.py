@@ -287,8 +287,6 @@ def fit(
         ]
     )
     weights *= len(weights) / weights.sum()  # mean 1, so that C means the same at any size
-    if settings.model not in _LIBLINEAR_SOLVERS:
-        raise ValueError(f"unknown ranking model {settings.model!r}")
     full, intercept = _liblinear_fit(
         features.matrix[rows], labels, weights, settings=settings, seed=seed
     )
@@ -324,12 +322,15 @@ def _liblinear_fit(
     of a refit at 2,500 records (bench/README.md, issue 13): here the inputs are ours and
     already right (CSR, two classes, finite weights). The module is scikit-learn's private
     one, which is why pyproject.toml bounds scikit-learn's version."""
+    solver = _LIBLINEAR_SOLVERS.get(settings.model)
+    if solver is None:
+        raise ValueError(f"unknown ranking model {settings.model!r}")
     _liblinear.set_verbosity_wrap(0)
     raw, _ = _liblinear.train_wrap(
         rows.astype(np.float64),  # liblinear reads doubles (the features are float32)
         np.ascontiguousarray(labels, dtype=np.float64),
         True,  # sparse
-        _LIBLINEAR_SOLVERS[settings.model],
+        solver,
         settings.tolerance,
         1.0,  # bias: an intercept column of 1 (intercept_scaling 1)
         settings.regularisation_c,

@@ -26,7 +26,7 @@ stopping rule (it carries no confidence).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -169,20 +169,22 @@ def first_stop(
     total: int,
     settings: StoppingSettings = DEFAULT_STOPPING,
     stride: int | None = None,
+    test: Callable[[np.ndarray, int, float], float] = p_value,
 ) -> int:
     """The number of records screened when the rule first lets screening stop, for a
     simulation that knows every label; ``total`` when it never does. Tested every
     ``stride`` records (default: about 500 tests per run) and then record by record back
     over the last stride, so the answer is where a reviewer checking after every decision
-    would have stopped whenever the test stays passed once passed (the usual case)."""
+    would have stopped whenever the test stays passed once passed (the usual case).
+    ``test`` is the p-value (:func:`p_value`; bench/stopping_bias.py passes variants)."""
     labels = np.asarray(labels_in_order, dtype=np.int64)
     alpha = 1 - settings.confidence
     step = stride or max(1, math.ceil(len(labels) / 500))
     previous = 0
     for end in [*range(step, len(labels), step), len(labels)]:
-        if p_value(labels[:end], total, settings.target_recall) < alpha:
+        if test(labels[:end], total, settings.target_recall) < alpha:
             for exact in range(previous + 1, end + 1):
-                if p_value(labels[:exact], total, settings.target_recall) < alpha:
+                if test(labels[:exact], total, settings.target_recall) < alpha:
                     return exact
         previous = end
     return total
