@@ -53,15 +53,9 @@ def recall_curve_svg(
         parts.append(
             text(x(total * share), y(0) + 16, f"{share:.0%}", font_size=11.0, text_anchor="middle")
         )
-        parts.append(
-            text(
-                _LEFT - 6,
-                y(top * share) + 4,
-                str(round(top * share)),
-                font_size=11.0,
-                text_anchor="end",
-            )
-        )
+    # Whole counts, each at its own height (a quarter of 7 is not a count of records).
+    for count in sorted({round(top * share) for share in (0.25, 0.5, 0.75, 1.0)} - {0}):
+        parts.append(text(_LEFT - 6, y(count) + 4, str(count), font_size=11.0, text_anchor="end"))
     parts.append(
         text(
             _LEFT + plot_w / 2,
