@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -70,8 +71,24 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 @pytest.fixture
 def db_target(tmp_path: Path) -> Iterator[str]:
     """Where a test's review lives: a new SQLite file, or a new PostgreSQL database."""
+    yield from _new_target(tmp_path / "review.realist")
+
+
+@pytest.fixture
+def more_db_targets(tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """Makes more places for reviews, each new, on the same back end as ``db_target``."""
+    with ExitStack() as made:
+
+        def another() -> str:
+            path = tmp_path / f"another-{uuid.uuid4().hex[:8]}.realist"
+            return made.enter_context(contextmanager(_new_target)(path))
+
+        yield another
+
+
+def _new_target(sqlite_path: Path) -> Iterator[str]:
     if not PG_URL:
-        yield str(tmp_path / "review.realist")
+        yield str(sqlite_path)
         return
     name = f"realist_test_{uuid.uuid4().hex[:12]}"
     admin = _pg_admin()

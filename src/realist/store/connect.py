@@ -21,7 +21,15 @@ from realist.errors import (
     UnsupportedDatabase,
 )
 from realist.settings import setting
-from realist.store import accounts, batches, ranking, schema, schema_analysis, sessions  # noqa: F401
+from realist.store import (  # noqa: F401
+    accounts,
+    batches,
+    ranking,
+    schema,
+    schema_analysis,
+    schema_replay,
+    sessions,
+)
 from realist.store.revisions import head_revision, known_revisions
 
 if TYPE_CHECKING:
@@ -360,7 +368,7 @@ def create_store(target: str | None = None, *, lock_wait: float | None = None) -
         with store.transaction() as connection:
             state = _schema_state(connection)
             if state == "empty":
-                _upgrade(connection)
+                schema_replay.create_schema(connection, _upgrade)
     except sa.exc.DatabaseError as error:
         store.close()
         raise NotAReview(f"{store.describe()} is not a Realist review ({error.orig})") from None
