@@ -271,3 +271,24 @@ def test_full_text_can_be_prioritised(db_target: str, tmp_path: Path) -> None:
     assert nxt.record is not None and nxt.record.id in RELEVANT_IDS
     assert nxt.why is not None and "a maybe counts" not in nxt.why.basis
     store.close()
+
+
+def test_a_queue_whose_order_is_not_ready_says_which_order_it_waits_for() -> None:
+    """Before its first ranking is made, a card says what is coming: a model's ranking, or
+    random order's draw (it said "the ranking is being prepared" for random order too)."""
+    from realist.domain.records import Record
+    from realist.services.prioritising import QueueOrder
+    from realist.services.ranking_reasons import why
+
+    record = Record(title="A study", id=1)
+    waiting = {
+        order: why(QueueOrder(order, 7, None), record, ScreeningMode.SINGLE).basis
+        for order in ScreeningOrder
+    }
+    assert waiting[ScreeningOrder.PRIORITISED] == (
+        "the ranking is being prepared: file order until it is ready"
+    )
+    assert waiting[ScreeningOrder.RANDOM] == (
+        "the random order is being drawn: file order until it is ready"
+    )
+    assert waiting[ScreeningOrder.FILE] == "the order the records were imported in"

@@ -55,6 +55,8 @@ def why(queue: QueueOrder, record: Record, mode: ScreeningMode) -> Why:
     if made is None:
         if queue.failed:
             return Why(order, f"the ranking could not be made ({queue.failed}): file order")
+        if order is ScreeningOrder.RANDOM:
+            return Why(order, "the random order is being drawn: file order until it is ready")
         return Why(order, "the ranking is being prepared: file order until it is ready")
     assert record.id is not None
     place = made.position(record.id)
