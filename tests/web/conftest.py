@@ -61,4 +61,6 @@ def client_for(web_review: Store) -> Iterator[Client]:
 
     yield make
     for client in made:
+        # An import a test started must end before the review's database goes.
+        assert client.app.state.jobs.wait(timeout=60.0), "an import job is still running"
         client.close()

@@ -238,3 +238,32 @@ def test_the_queue_says_which_pairs_the_errata_setting_kept_apart(
     page = client.get("/records/duplicates").text
     assert "Kept apart by a setting:" in page
     assert "REALIST_DEDUP_MERGE_ERRATA=1" in page
+
+
+def test_a_server_waits_for_its_imports_before_the_review_closes(
+    web_review: Store, tmp_path: Path
+) -> None:
+    """An import thread still writing when a server (or a test) ends met a closed or
+    dropped database; the app now waits for its imports, within a bound, first."""
+    import threading
+
+    from realist.web.jobs import ImportJobs
+
+    release = threading.Event()
+
+    def work(progress: object) -> imports.FileImport:
+        release.wait(10)
+        return imports.FileImport(filename="slow.ris", imported=0)
+
+    upload = tmp_path / "spool" / "slow.ris"
+    upload.parent.mkdir()
+    upload.write_text("")
+    jobs = ImportJobs(web_review)
+    job = jobs.start("slow.ris", "owner", upload, work)
+    assert jobs.wait(timeout=0.2) is False  # still running: says so after the bound
+    release.set()
+    assert jobs.wait(timeout=10) is True
+    ended = jobs.get(job.id)
+    assert ended is not None and ended.done and not ended.error
+    assert ended.result is not None and ended.result.filename == "slow.ris"
+    assert not upload.exists()  # and the upload is gone

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,6 +35,9 @@ from realist.web.limits import BodyLimits, Limits
 from realist.web.proxies import TrustedProxies, parse_proxies
 from realist.web.routers import ROUTERS
 from realist.web.uploads import clean_spool, spool_folder
+
+# How long a stopping server waits for imports under way to write their end.
+IMPORTS_AT_SHUTDOWN_SECONDS = 10.0
 
 STATIC = Path(__file__).parent / "static"
 FAVICON = STATIC / "favicon.svg"
@@ -110,6 +114,8 @@ def create_app(config: WebConfig, store: Store | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        # Let imports under way finish writing (bounded: a stopping server should stop).
+        await asyncio.to_thread(_app.state.jobs.wait, IMPORTS_AT_SHUTDOWN_SECONDS)
         if owns_store:
             opened.close()
 

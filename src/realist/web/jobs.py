@@ -78,6 +78,7 @@ class ImportJobs:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._threads: list[threading.Thread] = []  # this process's, while they run
 
     def start(
         self,
@@ -113,8 +114,19 @@ class ImportJobs:
             finally:
                 discard(path)  # the upload and its spool folder
 
-        threading.Thread(target=run, name=f"import-{job.id}", daemon=True).start()
+        thread = threading.Thread(target=run, name=f"import-{job.id}", daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
         return job
+
+    def wait(self, timeout: float) -> bool:
+        """Wait until this process's imports have ended (a server stopping, a test ending
+        before the review's database goes); False if some still run after ``timeout``
+        seconds. An import cut off later is removed when the review is next opened."""
+        deadline = time.monotonic() + timeout
+        for thread in list(self._threads):
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(thread.is_alive() for thread in self._threads)
 
     def get(self, job_id: str) -> ImportJob | None:
         found = import_jobs.get_job(self.store, job_id)
