@@ -293,9 +293,11 @@ def quality(args: argparse.Namespace, sets: list[Path]) -> dict:
         "stops": stops,
         # Realist's labels in the order screened, for bench/stopping_bias.py.
         "orders": {
-            f"{name}/{seed}": {"labels": truth_order(truth, run.order), "n": len(truth)}
+            f"{name}/{seed}": {
+                "labels": truth_order(labels[name], run.order),
+                "n": len(labels[name]),
+            }
             for (name, seed), run in ours.items()
-            for truth in [labels[name]]
         },
         "step_seconds": {"realist": [t for r in ours.values() for t in r.step_seconds]},
     }

@@ -142,8 +142,12 @@ def run(job: tuple[str, str, int]) -> tuple[str, str, float, float]:
     included, excluded = simulation.choose_priors(labels, 1, 1, seed)
     order = simulation.simulate(found, labels, included, excluded, seed=seed).order
     truth = labels[order]
-    first_tenth = truth[: int(np.ceil(0.1 * len(truth)))].sum() / truth.sum()
-    return variant, Path(path).stem, screening_metrics.wss(truth), float(first_tenth)
+    return (
+        variant,
+        Path(path).stem,
+        screening_metrics.wss(truth),
+        screening_metrics.recall_after(truth, 0.1),
+    )
 
 
 def main() -> None:

@@ -27,8 +27,8 @@ from sqlalchemy.engine import Connection
 
 from realist.store.revisions import head_revision
 
-# (dialect, head revision) -> the statements and their parameters, in the order sent.
 Statement = tuple[str, Any, bool]  # (SQL, driver parameters, sent with executemany)
+# (dialect, head revision) -> the statements sent, in the order sent.
 _recorded: dict[tuple[str, str], list[Statement]] = {}
 _lock = threading.Lock()
 
